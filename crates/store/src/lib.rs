@@ -1,1 +1,14 @@
+//! SQL storage for frontdesk. One implementation serves SQLite (the embedded default) and
+//! PostgreSQL (production) through sqlx's `Any` driver: the queries are portable SQL with
+//! `$n` placeholders, and each backend keeps its own migrations directory so the schemas
+//! can diverge where a backend has something better to offer (row-level security, for one).
 #![forbid(unsafe_code)]
+
+mod store;
+#[cfg(any(test, feature = "test-support"))]
+pub mod testing;
+
+pub use store::{database_url, Backend, BusinessSummary, ImportOutcome, Store, StoredBusiness};
+
+#[cfg(test)]
+mod tests;

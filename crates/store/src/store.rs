@@ -1,0 +1,316 @@
+use std::str::FromStr;
+use std::time::Duration;
+
+use frontdesk_core::assistant::{ConversationStore, StoreError, TurnRecord};
+use frontdesk_core::business::Business;
+use frontdesk_core::conversation::{BusinessId, ConversationId, Message, Role, VisitorId};
+use jiff::Timestamp;
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Connection, Executor, Row};
+use uuid::Uuid;
+
+/// Which database sits behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The storage adapter. Cheap to clone: it is a handle on a connection pool.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// A business as stored: its id, identity and the owner's source file.
+#[derive(Debug, Clone)]
+pub struct StoredBusiness {
+    pub id: BusinessId,
+    pub slug: String,
+    pub name: String,
+    pub source: String,
+    pub updated_at: Timestamp,
+}
+
+/// One line of `frontdesk business list`.
+#[derive(Debug, Clone)]
+pub struct BusinessSummary {
+    pub slug: String,
+    pub name: String,
+    pub conversations: i64,
+    pub updated_at: Timestamp,
+}
+
+/// Whether an import created a business or replaced one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+}
+
+fn backend_error(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+    StoreError::Backend(Box::new(error))
+}
+
+fn millis(timestamp: Timestamp) -> i64 {
+    timestamp.as_millisecond()
+}
+
+fn from_millis(value: i64) -> Result<Timestamp, StoreError> {
+    Timestamp::from_millisecond(value).map_err(backend_error)
+}
+
+fn uuid_column(row: &AnyRow, column: &str) -> Result<Uuid, StoreError> {
+    let text: String = row.try_get(column).map_err(backend_error)?;
+    Uuid::from_str(&text).map_err(backend_error)
+}
+
+/// Turns what a user passes as `--database` into a sqlx URL: a bare path means a SQLite
+/// file (created if missing).
+pub fn database_url(raw: &str) -> String {
+    if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+        return raw.to_owned();
+    }
+    let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
+    if path.contains("mode=") {
+        format!("sqlite://{path}")
+    } else if path.contains('?') {
+        format!("sqlite://{path}&mode=rwc")
+    } else {
+        format!("sqlite://{path}?mode=rwc")
+    }
+}
+
+impl Store {
+    /// Connects (creating a SQLite file if needed) and brings the schema up to date.
+    pub async fn connect(raw_url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let url = database_url(raw_url);
+        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let options = AnyConnectOptions::from_str(&url).map_err(backend_error)?;
+        let pool_options = AnyPoolOptions::new()
+            .max_connections(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 16,
+            })
+            .acquire_timeout(Duration::from_secs(10));
+        let pool_options = match backend {
+            // WAL lets readers run beside the writer; synchronous=FULL makes every commit
+            // durable before we answer; busy_timeout queues writers instead of failing.
+            Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                        .await?;
+                    Ok(())
+                })
+            }),
+            Backend::Postgres => pool_options,
+        };
+        let pool = pool_options.connect_with(options).await.map_err(backend_error)?;
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        migrator.run(&pool).await.map_err(backend_error)?;
+        Ok(Self { pool, backend })
+    }
+
+    /// The database behind this store.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Checks that the database answers, for health probes.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await.map_err(backend_error)?;
+        conn.ping().await.map_err(backend_error)
+    }
+
+    /// Creates or replaces a business from a validated file, keeping its id (and so its
+    /// conversations) when the slug already exists.
+    pub async fn import_business(&self, business: &Business, source: &str, now: Timestamp) -> Result<(BusinessId, ImportOutcome), StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let existing = sqlx::query("SELECT id FROM businesses WHERE slug = $1")
+            .bind(business.slug.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        let outcome = match existing {
+            Some(row) => {
+                let id = uuid_column(&row, "id")?;
+                sqlx::query("UPDATE businesses SET name = $1, source = $2, updated_at = $3 WHERE id = $4")
+                    .bind(business.name.as_str())
+                    .bind(source)
+                    .bind(millis(now))
+                    .bind(id.to_string())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_error)?;
+                (BusinessId(id), ImportOutcome::Updated)
+            }
+            None => {
+                let id = Uuid::now_v7();
+                sqlx::query("INSERT INTO businesses (id, slug, name, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+                    .bind(id.to_string())
+                    .bind(business.slug.as_str())
+                    .bind(business.name.as_str())
+                    .bind(source)
+                    .bind(millis(now))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_error)?;
+                (BusinessId(id), ImportOutcome::Created)
+            }
+        };
+        tx.commit().await.map_err(backend_error)?;
+        Ok(outcome)
+    }
+
+    /// A business by slug.
+    pub async fn business_by_slug(&self, slug: &str) -> Result<Option<StoredBusiness>, StoreError> {
+        let row = sqlx::query("SELECT id, slug, name, source, updated_at FROM businesses WHERE slug = $1")
+            .bind(slug)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        row.map(|row| {
+            Ok(StoredBusiness {
+                id: BusinessId(uuid_column(&row, "id")?),
+                slug: row.try_get("slug").map_err(backend_error)?,
+                name: row.try_get("name").map_err(backend_error)?,
+                source: row.try_get("source").map_err(backend_error)?,
+                updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
+            })
+        })
+        .transpose()
+    }
+
+    /// All businesses with their conversation counts, by slug.
+    pub async fn list_businesses(&self) -> Result<Vec<BusinessSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT b.slug, b.name, b.updated_at, COUNT(c.id) AS conversations \
+             FROM businesses b LEFT JOIN conversations c ON c.business_id = b.id \
+             GROUP BY b.id, b.slug, b.name, b.updated_at ORDER BY b.slug",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(BusinessSummary {
+                    slug: row.try_get("slug").map_err(backend_error)?,
+                    name: row.try_get("name").map_err(backend_error)?,
+                    conversations: row.try_get("conversations").map_err(backend_error)?,
+                    updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// A whole conversation, oldest first, for the visitor who owns it.
+    pub async fn transcript(&self, business: BusinessId, conversation: ConversationId, visitor: &VisitorId) -> Result<Vec<Message>, StoreError> {
+        self.messages(business, conversation, visitor, None).await
+    }
+
+    async fn messages(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+        visitor: &VisitorId,
+        limit: Option<usize>,
+    ) -> Result<Vec<Message>, StoreError> {
+        // Newest first with a limit, then reversed: the latest N in reading order.
+        let limit = limit.map_or(i64::MAX, |l| l as i64);
+        let rows = sqlx::query(
+            "SELECT m.role, m.text, m.created_at FROM messages m \
+             JOIN conversations c ON c.id = m.conversation_id \
+             WHERE m.conversation_id = $1 AND c.business_id = $2 AND c.visitor_id = $3 \
+             ORDER BY m.created_at DESC, m.id DESC LIMIT $4",
+        )
+        .bind(conversation.to_string())
+        .bind(business.to_string())
+        .bind(visitor.as_str())
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound);
+        }
+        let mut messages = rows
+            .iter()
+            .map(|row| {
+                let role: String = row.try_get("role").map_err(backend_error)?;
+                Ok(Message {
+                    role: Role::parse(&role).ok_or_else(|| StoreError::Conflict(format!("unknown role {role:?}")))?,
+                    text: row.try_get("text").map_err(backend_error)?,
+                    created_at: from_millis(row.try_get("created_at").map_err(backend_error)?)?,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        messages.reverse();
+        Ok(messages)
+    }
+}
+
+impl ConversationStore for Store {
+    async fn recent_messages(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+        visitor: &VisitorId,
+        limit: usize,
+    ) -> Result<Vec<Message>, StoreError> {
+        self.messages(business, conversation, visitor, Some(limit)).await
+    }
+
+    async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {
+        let conversation = turn.conversation.to_string();
+        let business = turn.business.to_string();
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        if turn.is_new {
+            sqlx::query(
+                "INSERT INTO conversations (id, business_id, visitor_id, channel, page_url, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(&conversation)
+            .bind(&business)
+            .bind(turn.visitor.as_str())
+            .bind(turn.channel.as_str())
+            .bind(turn.page_url.as_deref())
+            .bind(millis(turn.visitor_message.created_at))
+            .bind(millis(turn.assistant_message.created_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        } else {
+            sqlx::query("UPDATE conversations SET updated_at = $1 WHERE id = $2 AND business_id = $3")
+                .bind(millis(turn.assistant_message.created_at))
+                .bind(&conversation)
+                .bind(&business)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
+        let rules = serde_json::to_string(&turn.safety.rules).map_err(backend_error)?;
+        for message in [&turn.visitor_message, &turn.assistant_message] {
+            sqlx::query(
+                "INSERT INTO messages (id, conversation_id, business_id, role, text, safety_verdict, safety_rules, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(&conversation)
+            .bind(&business)
+            .bind(message.role.as_str())
+            .bind(message.text.as_str())
+            .bind(turn.safety.verdict.as_str())
+            .bind(rules.as_str())
+            .bind(millis(message.created_at))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        }
+        tx.commit().await.map_err(backend_error)
+    }
+}
