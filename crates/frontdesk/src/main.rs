@@ -1,1 +1,97 @@
-fn main() {}
+//! The `frontdesk` command: run the server, chat in a terminal, manage businesses, and
+//! measure throughput.
+#![forbid(unsafe_code)]
+
+mod bench;
+mod commands;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+/// A self-hostable, privacy-first AI front desk for local businesses.
+#[derive(Debug, Parser)]
+#[command(name = "frontdesk", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the HTTP server: API, widget and demo page.
+    Serve(ServeArgs),
+    /// Chat with a business's assistant in the terminal (the same engine as the widget).
+    Chat(ChatArgs),
+    /// Import and list businesses.
+    #[command(subcommand)]
+    Business(BusinessCommand),
+    /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
+    Bench(bench::BenchArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Args)]
+struct DatabaseArgs {
+    /// `postgres://…`, `sqlite://…`, or a SQLite file path.
+    #[arg(long, env = "DATABASE_URL", default_value = "frontdesk.db")]
+    database: String,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port (the bound address is printed).
+    #[arg(long, env = "FRONTDESK_ADDR", default_value = "127.0.0.1:8080")]
+    addr: SocketAddr,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Milliseconds between streamed words of a reply.
+    #[arg(long, default_value_t = 15)]
+    stream_pace_ms: u64,
+}
+
+#[derive(Debug, Args)]
+struct ChatArgs {
+    /// The business to talk to.
+    slug: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum BusinessCommand {
+    /// Create or update a business from a TOML file (see docs/business-file.md).
+    Import {
+        /// The business file.
+        file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// List the businesses in the database.
+    List {
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    commands::init_logging(matches!(cli.command, Command::Serve(_)));
+    let result = match cli.command {
+        Command::Serve(args) => commands::serve(args.addr, &args.database.database, args.stream_pace_ms).await,
+        Command::Chat(args) => commands::chat(&args.slug, &args.database.database).await,
+        Command::Business(BusinessCommand::Import { file, database }) => commands::import(&file, &database.database).await,
+        Command::Business(BusinessCommand::List { database }) => commands::list(&database.database).await,
+        Command::Bench(args) => bench::run(args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,1 +1,144 @@
+//! The HTTP adapter: axum routes for the public API, the widget and the demo page, wired
+//! to the domain's assistant and the SQL store.
 #![forbid(unsafe_code)]
+
+mod api;
+mod assets;
+mod cache;
+mod error;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, Method};
+use axum::routing::get;
+use axum::Router;
+use frontdesk_core::assistant::{Assistant, BuiltinEngine, StoreError};
+use frontdesk_core::business::Business;
+use frontdesk_core::clock::{Clock, SystemClock};
+use frontdesk_store::{ImportOutcome, Store};
+use tokio::net::TcpListener;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::{Any, CorsLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::ApiDoc;
+use cache::BusinessCache;
+
+/// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
+pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
+
+/// Largest request body accepted (a 2,000-character message is at most 8 KB of UTF-8).
+const MAX_BODY_BYTES: usize = 32 * 1024;
+
+/// How long any request may take before the server gives up on it.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// How the server runs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `sqlite://…`, `postgres://…`, or a bare SQLite file path.
+    pub database_url: String,
+    /// Pause between streamed words of an instant reply, so it reads like typing.
+    pub stream_pace: Duration,
+    /// Import the demo business when no business with its slug exists.
+    pub seed_demo: bool,
+    /// The clock for hours questions.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Config {
+    /// Defaults for a database: the real clock, a 15 ms streaming pace, demo seeded.
+    pub fn new(database_url: impl Into<String>) -> Self {
+        Self {
+            database_url: database_url.into(),
+            stream_pace: Duration::from_millis(15),
+            seed_demo: true,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    store: Store,
+    assistant: Arc<Assistant<Store>>,
+    businesses: Arc<BusinessCache>,
+    stream_pace: Duration,
+}
+
+/// A server bound to a port, ready to run.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: Store,
+}
+
+impl Application {
+    /// Connects the store, seeds the demo business if asked, and prepares the routes on an
+    /// already-bound listener (tests bind port 0).
+    pub async fn build(config: Config, listener: TcpListener) -> Result<Self, StoreError> {
+        let store = Store::connect(&config.database_url).await?;
+        if config.seed_demo {
+            seed_demo(&store, config.clock.as_ref()).await?;
+        }
+        let assistant = Assistant::new(store.clone(), Arc::new(BuiltinEngine), config.clock.clone());
+        let state = AppState {
+            store: store.clone(),
+            assistant: Arc::new(assistant),
+            businesses: Arc::new(BusinessCache::default()),
+            stream_pace: config.stream_pace,
+        };
+        Ok(Self { listener, router: router(state), store })
+    }
+
+    /// The address actually bound.
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// The store the server uses (for tests and CLI tools sharing the process).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    }
+}
+
+/// Imports the bundled demo business unless a business with its slug already exists.
+pub async fn seed_demo(store: &Store, clock: &dyn Clock) -> Result<(), StoreError> {
+    let demo = Business::from_toml(DEMO_BUSINESS).expect("the bundled demo business is valid");
+    if store.business_by_slug(demo.slug.as_str()).await?.is_none() {
+        let (_, outcome) = store.import_business(&demo, DEMO_BUSINESS, clock.now()).await?;
+        debug_assert_eq!(outcome, ImportOutcome::Created);
+        tracing::info!(slug = %demo.slug, "imported the demo business");
+    }
+    Ok(())
+}
+
+fn router(state: AppState) -> Router {
+    // The widget is embedded on the business's own site, so the public API answers any
+    // origin; it never uses cookies, so no credentials are allowed.
+    let cors = CorsLayer::new()
+        .allow_origin(Any)
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        .max_age(Duration::from_secs(3600));
+    let api = api::router().layer(cors).layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(api::healthz))
+        .merge(assets::router().layer(CompressionLayer::new()))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

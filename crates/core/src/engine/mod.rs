@@ -724,3 +724,5 @@ fn join_list<S: AsRef<str>>(items: &[S], conjunction: &str) -> String {
 
 #[cfg(test)]
 mod phrasings;
+#[cfg(test)]
+mod heldout;

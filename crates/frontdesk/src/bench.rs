@@ -1,0 +1,157 @@
+//! `frontdesk bench`: many concurrent visitors chatting over real HTTP, each turn a full
+//! round trip (parse, engine, durable commit, JSON). Prints throughput and latency
+//! percentiles; a measurement, never a pass/fail test.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::Args;
+use frontdesk_server::{Application, Config};
+use serde_json::{json, Value};
+
+/// Questions a visitor cycles through: a mix of every intent the engine answers.
+const QUESTIONS: &[&str] = &[
+    "hi",
+    "are you open now?",
+    "what time do you close on friday?",
+    "how much for a cleaning",
+    "do you take aetna",
+    "where are you located?",
+    "do you offer payment plans?",
+    "what services do you offer",
+    "how long does whitening take",
+    "are you open on christmas?",
+    "what's your phone number",
+    "thanks, bye",
+];
+
+/// A conversation is restarted after this many turns, as real visitors leave.
+const TURNS_PER_CONVERSATION: usize = 12;
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Concurrent visitors.
+    #[arg(long, default_value_t = 64)]
+    visitors: usize,
+    /// Total turns to send (after warm-up).
+    #[arg(long, default_value_t = 20_000)]
+    turns: usize,
+    /// Turns sent first and not measured.
+    #[arg(long, default_value_t = 1_000)]
+    warmup: usize,
+    /// Bench a running server instead of starting one (e.g. http://127.0.0.1:8080).
+    #[arg(long)]
+    url: Option<String>,
+    /// Database for the in-process server; default: a fresh SQLite file in a temp dir.
+    #[arg(long)]
+    database: Option<String>,
+}
+
+/// Runs the benchmark and prints the report.
+pub async fn run(args: BenchArgs) -> Result<(), String> {
+    let temp_dir = std::env::temp_dir().join(format!("frontdesk-bench-{}", std::process::id()));
+    let (base, server) = match &args.url {
+        Some(url) => (url.trim_end_matches('/').to_owned(), None),
+        None => {
+            std::fs::create_dir_all(&temp_dir).map_err(|e| e.to_string())?;
+            let database = args.database.clone().unwrap_or_else(|| temp_dir.join("bench.db").display().to_string());
+            let mut config = Config::new(database);
+            config.stream_pace = Duration::ZERO;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+            let app = Application::build(config, listener).await.map_err(|e| e.to_string())?;
+            let addr = app.local_addr().map_err(|e| e.to_string())?;
+            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+            let handle = tokio::spawn(app.run_until(async {
+                let _ = stopped.await;
+            }));
+            (format!("http://{addr}"), Some((stop, handle)))
+        }
+    };
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.visitors)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let endpoint = Arc::new(format!("{base}/api/v1/businesses/demo/messages"));
+
+    println!("warming up with {} turns…", args.warmup);
+    drive(&client, &endpoint, args.visitors, args.warmup).await;
+    println!("measuring {} turns from {} concurrent visitors against {base}", args.turns, args.visitors);
+    let started = Instant::now();
+    let (mut latencies, errors) = drive(&client, &endpoint, args.visitors, args.turns).await;
+    let elapsed = started.elapsed();
+
+    latencies.sort_unstable();
+    let percentile = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[index].as_secs_f64() * 1000.0
+    };
+    println!("turns:      {} ok, {errors} failed", latencies.len());
+    println!("elapsed:    {:.2} s", elapsed.as_secs_f64());
+    println!("throughput: {:.0} turns/s", latencies.len() as f64 / elapsed.as_secs_f64());
+    println!(
+        "latency:    p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(0.50),
+        percentile(0.90),
+        percentile(0.99),
+        percentile(1.0)
+    );
+    if let Some((stop, handle)) = server {
+        let _ = stop.send(());
+        let _ = handle.await;
+        let _ = std::fs::remove_dir_all(&temp_dir);
+    }
+    Ok(())
+}
+
+/// Sends `turns` turns split across `visitors` tasks; returns latencies and error count.
+async fn drive(client: &reqwest::Client, endpoint: &Arc<String>, visitors: usize, turns: usize) -> (Vec<Duration>, usize) {
+    let visitors = visitors.max(1);
+    let mut tasks = Vec::with_capacity(visitors);
+    for visitor in 0..visitors {
+        let share = turns / visitors + usize::from(visitor < turns % visitors);
+        let client = client.clone();
+        let endpoint = endpoint.clone();
+        tasks.push(tokio::spawn(async move {
+            let visitor_id = format!("bench-visitor-{visitor:05}-{}", std::process::id());
+            let mut latencies = Vec::with_capacity(share);
+            let mut errors = 0;
+            let mut conversation: Value = Value::Null;
+            for turn in 0..share {
+                if turn % TURNS_PER_CONVERSATION == 0 {
+                    conversation = Value::Null;
+                }
+                let body = json!({
+                    "visitor_id": visitor_id,
+                    "conversation_id": conversation,
+                    "text": QUESTIONS[(visitor + turn) % QUESTIONS.len()],
+                    "page_url": "https://bench.example/",
+                });
+                let started = Instant::now();
+                let response = client.post(endpoint.as_str()).json(&body).send().await;
+                match response {
+                    Ok(response) if response.status().is_success() => match response.json::<Value>().await {
+                        Ok(reply) => {
+                            latencies.push(started.elapsed());
+                            conversation = reply["conversation_id"].clone();
+                        }
+                        Err(_) => errors += 1,
+                    },
+                    _ => errors += 1,
+                }
+            }
+            (latencies, errors)
+        }));
+    }
+    let mut all = Vec::with_capacity(turns);
+    let mut errors = 0;
+    for task in tasks {
+        if let Ok((latencies, task_errors)) = task.await {
+            all.extend(latencies);
+            errors += task_errors;
+        }
+    }
+    (all, errors)
+}

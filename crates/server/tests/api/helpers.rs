@@ -1,0 +1,72 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use frontdesk_core::clock::FixedClock;
+use frontdesk_server::{Application, Config};
+use frontdesk_store::testing::TestDatabase;
+use frontdesk_store::{Backend, Store};
+use serde_json::{json, Value};
+
+/// Monday 2026-11-23 10:00 in Austin, where the demo business is.
+pub const MONDAY_MORNING: &str = "2026-11-23T16:00:00Z";
+
+/// A running server with its own fresh database.
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub store: Store,
+    _db: TestDatabase,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts the server on port 0 against a fresh database, with the demo business seeded
+/// and the clock fixed.
+pub async fn spawn_app(backend: Backend) -> TestApp {
+    spawn_app_with_pace(backend, Duration::ZERO).await
+}
+
+pub async fn spawn_app_with_pace(backend: Backend, stream_pace: Duration) -> TestApp {
+    let db = TestDatabase::new(backend).await;
+    let mut config = Config::new(db.url.clone());
+    config.stream_pace = stream_pace;
+    config.clock = Arc::new(FixedClock(MONDAY_MORNING.parse().unwrap()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = Application::build(config, listener).await.expect("server builds");
+    let address = format!("http://{}", app.local_addr().unwrap());
+    let store = app.store().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+    TestApp { address, client: reqwest::Client::new(), store, _db: db, stop: Some(stop) }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// Posts a message to the demo business and returns status and JSON body.
+    pub async fn send(&self, visitor: &str, conversation: Option<&str>, text: &str) -> (u16, Value) {
+        let body = json!({"visitor_id": visitor, "conversation_id": conversation, "text": text, "page_url": "https://maple.example/contact"});
+        let response = self.client.post(self.url("/api/v1/businesses/demo/messages")).json(&body).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+
+    /// Fetches a transcript as a visitor.
+    pub async fn transcript(&self, conversation: &str, visitor: &str) -> (u16, Value) {
+        let url = self.url(&format!("/api/v1/businesses/demo/conversations/{conversation}?visitor_id={visitor}"));
+        let response = self.client.get(url).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap())
+    }
+}

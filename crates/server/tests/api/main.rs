@@ -1,0 +1,6 @@
+//! End-to-end tests: the real server on a free port, over HTTP, on SQLite and PostgreSQL.
+
+mod browser;
+mod helpers;
+mod messages;
+mod public;
