@@ -187,6 +187,9 @@ await step('e. after a reload the conversation continues', async () => {
 
 await step('f. screenshot with the panel open', async () => {
   mkdirSync(dirname(screenshotPath), { recursive: true });
+  // Let the panel's opening animation finish so the picture shows the settled widget.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  await page.waitForTimeout(400);
   await page.screenshot({ path: screenshotPath });
   console.log(`  saved ${screenshotPath}`);
 });

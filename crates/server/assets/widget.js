@@ -295,8 +295,8 @@
     var bubble = null;
     var got = '';
     var finished = false;
-    try {
-      var res = await fetch(api + '/messages', {
+    var post = function () {
+      return fetch(api + '/messages', {
         method: 'POST',
         credentials: 'omit',
         headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
@@ -307,6 +307,15 @@
           page_url: location.href
         })
       });
+    };
+    try {
+      var res = await post();
+      if (res.status === 404 && conversationId) {
+        // The stored conversation is gone (or was never ours): start a new one.
+        conversationId = null;
+        store.del(K_CONV);
+        res = await post();
+      }
       if (!res.ok || !res.body) {
         var body = parse(await res.text().catch(function () { return ''; }));
         throw new Failure(res.status, body && body.error && body.error.code);

@@ -44,11 +44,7 @@ fn matches(lower: &str, expected: &str) -> bool {
         .any(|alternative| lower.contains(&alternative.to_lowercase()))
 }
 
-fn outcomes(
-    knowledge: &Knowledge,
-    history: &[Message],
-    cases: &[(&str, &[&str])],
-) -> Vec<String> {
+fn outcomes(knowledge: &Knowledge, history: &[Message], cases: &[(&str, &[&str])]) -> Vec<String> {
     let mut failures = Vec::new();
     for (question, expected) in cases {
         let answer = reply(knowledge, history, question, now());
@@ -82,14 +78,22 @@ const LAW_CASES: &[(&str, &[&str])] = &[
     ("r u guys open", &["open right now"]),
     ("what time do u close today", &["5:30 PM"]),
     ("are you open saturday", &["closed on Saturday"]),
-    ("hrs on friday?", &["Friday", "3:00 PM"]),
+    // This Friday is a listed closure, so "closed" is the right answer (expectation
+    // corrected after the first run; it originally asked for the regular 3:00 PM close).
+    (
+        "hrs on friday?",
+        &["Friday", "closed", "Day after Thanksgiving"],
+    ),
     (
         "can i come in the day after thanksgiving",
         &["closed", "Day after Thanksgiving"],
     ),
     ("open black friday?", &["closed", "Day after Thanksgiving"]),
     ("open on the 27th?", &["closed", "Day after Thanksgiving"]),
-    ("are you open christmas eve", &["Thursday", "8:30 AM–5:30 PM"]),
+    (
+        "are you open christmas eve",
+        &["Thursday", "8:30 AM–5:30 PM"],
+    ),
     (
         "whens the earliest i can come in tmrw",
         &["tomorrow (Tuesday)", "8:30 AM"],
@@ -105,7 +109,10 @@ const LAW_CASES: &[(&str, &[&str])] = &[
     ),
     // Location and contact.
     ("where's your office", &["850 Grant Street"]),
-    ("is there somewhere to park near you", &["Civic Center garage"]),
+    (
+        "is there somewhere to park near you",
+        &["Civic Center garage"],
+    ),
     ("what floor are you on", &["third floor"]),
     ("which city are you in", &["Denver"]),
     ("whats the number", &["+1 303 555 0187"]),
@@ -115,7 +122,11 @@ const LAW_CASES: &[(&str, &[&str])] = &[
     ),
     ("how do i reach an attorney", &["+1 303 555 0187"]),
     // Services and prices (with typos, abbreviations, indirect wording).
-    ("how much for a will", &["$600–$1200"]),
+    // Must name the will's own price, not just contain it inside the full price list.
+    (
+        "how much for a will",
+        &["Simple will usually costs $600–$1200"],
+    ),
     ("what does a divorce cost", &["$2000–$3500"]),
     ("how much is a divorse", &["$2000–$3500"]),
     ("prenup cost?", &["$1800–$3000"]),
@@ -136,9 +147,18 @@ const LAW_CASES: &[(&str, &[&str])] = &[
     ("how much do you charge per hour", &["$275"]),
     ("whats your hourly rate", &["$275"]),
     // The office's FAQs, in other words.
-    ("is the first meeting free?", &["30-minute consultation is free"]),
-    ("do i have to pay for a consult", &["30-minute consultation is free"]),
-    ("how much is a consultation", &["30-minute consultation is free"]),
+    (
+        "is the first meeting free?",
+        &["30-minute consultation is free"],
+    ),
+    (
+        "do i have to pay for a consult",
+        &["30-minute consultation is free"],
+    ),
+    (
+        "how much is a consultation",
+        &["30-minute consultation is free"],
+    ),
     ("can we do the meeting over zoom", &["Zoom"]),
     ("i live in colorado springs, can we meet online?", &["Zoom"]),
     ("do i need to come in person", &["signings"]),
@@ -148,9 +168,15 @@ const LAW_CASES: &[(&str, &[&str])] = &[
     ("can i pay in installments", &["monthly payments"]),
     ("can i pay w/ credit card", &["credit cards"]),
     ("is this confidential", &["confidential"]),
-    ("what kind of law do you practice", &["family law and estate planning"]),
+    (
+        "what kind of law do you practice",
+        &["family law and estate planning"],
+    ),
     // Not on file: honest answers, never invented.
-    ("do you handle dui cases", &["criminal|don't see that"]),
+    (
+        "do you handle dui cases",
+        &["criminal|don't see that|I don't know that"],
+    ),
     ("do you do immigration", &["immigration|don't see that"]),
     ("do you do name changes", &[HONEST]),
     ("do u do adoptions", &[HONEST]),
@@ -164,7 +190,11 @@ const LAW_CASES: &[(&str, &[&str])] = &[
         &["I don't know that|+1 303 555 0187"],
     ),
     // Booking, small talk.
-    ("can i book a free consult for thursday", &["+1 303 555 0187"]),
+    // This Thursday is Thanksgiving: a front desk should say so, not just give the number.
+    (
+        "can i book a free consult for thursday",
+        &["+1 303 555 0187", "Thanksgiving"],
+    ),
     ("ok thx", &["You're welcome"]),
     ("is this a real lawyer or a bot", &["virtual assistant"]),
 ];
@@ -172,14 +202,20 @@ const LAW_CASES: &[(&str, &[&str])] = &[
 const BIKE_CASES: &[(&str, &[&str])] = &[
     // Hours (Monday 08:00 in Los Angeles: closed all day, next open Tuesday 10:00).
     ("u open today?", &["closed today", "10:00 AM"]),
-    ("open now?", &["closed right now", "tomorrow (Tuesday)", "10:00 AM"]),
+    (
+        "open now?",
+        &["closed right now", "tomorrow (Tuesday)", "10:00 AM"],
+    ),
     ("what time do you close sunday", &["3:00 PM"]),
     ("sunday hours?", &["Sunday", "10:00 AM–3:00 PM"]),
     ("wats ur sunday hrs", &["10:00 AM–3:00 PM"]),
     ("open late on fridays?", &["7:00 PM"]),
     ("are you guys open on mondays", &["closed on Mondays"]),
     ("open xmas?", &["closed", "Christmas Day"]),
-    ("are you open the day after christmas", &["9:00 AM", "6:00 PM"]),
+    (
+        "are you open the day after christmas",
+        &["9:00 AM", "6:00 PM"],
+    ),
     ("open new years?", &["closed", "New Year's Day"]),
     ("can i drop my bike off jan 2", &["closed", "inventory"]),
     ("what time do u open saturday", &["9:00 AM"]),
@@ -208,7 +244,11 @@ const BIKE_CASES: &[(&str, &[&str])] = &[
     ("tuneup price", &["$75–$120"]),
     ("how much to fix a flat", &["$15–$30"]),
     ("how much is a flat tyre repair", &["$15–$30"]),
-    ("i got a flat tire can u fix it today", &["Flat repair"]),
+    // The shop is closed on Mondays: "today" must not be ignored.
+    (
+        "i got a flat tire can u fix it today",
+        &["Flat repair", "closed today"],
+    ),
     ("do you work on ebikes", &["E-bike service"]),
     ("do you do electrik bikes", &["E-bike service"]),
     ("e bike service cost", &["$120–$220"]),
@@ -249,10 +289,16 @@ const BIKE_CASES: &[(&str, &[&str])] = &[
     ("do you fix scooters", &[HONEST]),
     ("do you sell helmets", &[HONEST]),
     ("is there a warranty on repairs", &[HONEST]),
-    ("how much to replace an ebike battery", &["batteries|don't have a price"]),
+    (
+        "how much to replace an ebike battery",
+        &["batteries|don't have a price"],
+    ),
     ("whats the weather like", &[HONEST]),
     // Booking, small talk.
-    ("can i book a tune-up for tuesday", &["Tune-up", "+1 213 555 0119"]),
+    (
+        "can i book a tune-up for tuesday",
+        &["Tune-up", "+1 213 555 0119"],
+    ),
     ("hey", &["How can I help"]),
     ("cool thanks man", &["You're welcome"]),
 ];
