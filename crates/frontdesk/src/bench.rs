@@ -54,11 +54,18 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         Some(url) => (url.trim_end_matches('/').to_owned(), None),
         None => {
             std::fs::create_dir_all(&temp_dir).map_err(|e| e.to_string())?;
-            let database = args.database.clone().unwrap_or_else(|| temp_dir.join("bench.db").display().to_string());
+            let database = args
+                .database
+                .clone()
+                .unwrap_or_else(|| temp_dir.join("bench.db").display().to_string());
             let mut config = Config::new(database);
             config.stream_pace = Duration::ZERO;
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-            let app = Application::build(config, listener).await.map_err(|e| e.to_string())?;
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .map_err(|e| e.to_string())?;
+            let app = Application::build(config, listener)
+                .await
+                .map_err(|e| e.to_string())?;
             let addr = app.local_addr().map_err(|e| e.to_string())?;
             let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
             let handle = tokio::spawn(app.run_until(async {
@@ -75,7 +82,10 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
 
     println!("warming up with {} turns…", args.warmup);
     drive(&client, &endpoint, args.visitors, args.warmup).await;
-    println!("measuring {} turns from {} concurrent visitors against {base}", args.turns, args.visitors);
+    println!(
+        "measuring {} turns from {} concurrent visitors against {base}",
+        args.turns, args.visitors
+    );
     let started = Instant::now();
     let (mut latencies, errors) = drive(&client, &endpoint, args.visitors, args.turns).await;
     let elapsed = started.elapsed();
@@ -90,7 +100,10 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     };
     println!("turns:      {} ok, {errors} failed", latencies.len());
     println!("elapsed:    {:.2} s", elapsed.as_secs_f64());
-    println!("throughput: {:.0} turns/s", latencies.len() as f64 / elapsed.as_secs_f64());
+    println!(
+        "throughput: {:.0} turns/s",
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
     println!(
         "latency:    p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
         percentile(0.50),
@@ -107,7 +120,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
 }
 
 /// Sends `turns` turns split across `visitors` tasks; returns latencies and error count.
-async fn drive(client: &reqwest::Client, endpoint: &Arc<String>, visitors: usize, turns: usize) -> (Vec<Duration>, usize) {
+async fn drive(
+    client: &reqwest::Client,
+    endpoint: &Arc<String>,
+    visitors: usize,
+    turns: usize,
+) -> (Vec<Duration>, usize) {
     let visitors = visitors.max(1);
     let mut tasks = Vec::with_capacity(visitors);
     for visitor in 0..visitors {
@@ -132,13 +150,15 @@ async fn drive(client: &reqwest::Client, endpoint: &Arc<String>, visitors: usize
                 let started = Instant::now();
                 let response = client.post(endpoint.as_str()).json(&body).send().await;
                 match response {
-                    Ok(response) if response.status().is_success() => match response.json::<Value>().await {
-                        Ok(reply) => {
-                            latencies.push(started.elapsed());
-                            conversation = reply["conversation_id"].clone();
+                    Ok(response) if response.status().is_success() => {
+                        match response.json::<Value>().await {
+                            Ok(reply) => {
+                                latencies.push(started.elapsed());
+                                conversation = reply["conversation_id"].clone();
+                            }
+                            Err(_) => errors += 1,
                         }
-                        Err(_) => errors += 1,
-                    },
+                    }
                     _ => errors += 1,
                 }
             }

@@ -17,25 +17,40 @@ use tracing_subscriber::EnvFilter;
 
 /// Logs go to stderr; the server logs requests at info, other commands only warnings.
 pub fn init_logging(serving: bool) {
-    let default = if serving { "info,sqlx=warn,tower_http=info" } else { "warn" };
+    let default = if serving {
+        "info,sqlx=warn,tower_http=info"
+    } else {
+        "warn"
+    };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn connect(database: &str) -> Result<Store, String> {
-    Store::connect(database).await.map_err(|e| format!("cannot open the database: {e}"))
+    Store::connect(database)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))
 }
 
 /// `frontdesk serve`.
 pub async fn serve(addr: SocketAddr, database: &str, stream_pace_ms: u64) -> Result<(), String> {
-    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let mut config = Config::new(database);
     config.stream_pace = Duration::from_millis(stream_pace_ms);
-    let app = Application::build(config, listener).await.map_err(|e| format!("cannot start: {e}"))?;
+    let app = Application::build(config, listener)
+        .await
+        .map_err(|e| format!("cannot start: {e}"))?;
     let bound = app.local_addr().map_err(|e| e.to_string())?;
     println!("frontdesk listening on http://{bound}");
     println!("try the demo: http://{bound}/demo");
-    app.run_until(shutdown_signal()).await.map_err(|e| e.to_string())
+    app.run_until(shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {
@@ -62,7 +77,8 @@ async fn shutdown_signal() {
 
 /// `frontdesk business import FILE`.
 pub async fn import(file: &Path, database: &str) -> Result<(), String> {
-    let source = std::fs::read_to_string(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let source = std::fs::read_to_string(file)
+        .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let business = Business::from_toml(&source).map_err(|e| format!("{}: {e}", file.display()))?;
     let store = connect(database).await?;
     let (_, outcome) = store
@@ -85,9 +101,22 @@ pub async fn list(database: &str) -> Result<(), String> {
         println!("no businesses yet: import one with `frontdesk business import FILE.toml`");
         return Ok(());
     }
-    let width = businesses.iter().map(|b| b.slug.len()).max().unwrap_or(4).max(4);
-    let name_width = businesses.iter().map(|b| b.name.chars().count()).max().unwrap_or(4).max(4);
-    println!("{:width$}  {:name_width$}  {:>13}  UPDATED", "SLUG", "NAME", "CONVERSATIONS");
+    let width = businesses
+        .iter()
+        .map(|b| b.slug.len())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let name_width = businesses
+        .iter()
+        .map(|b| b.name.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    println!(
+        "{:width$}  {:name_width$}  {:>13}  UPDATED",
+        "SLUG", "NAME", "CONVERSATIONS"
+    );
     for business in businesses {
         println!(
             "{:width$}  {:name_width$}  {:>13}  {}",
@@ -104,26 +133,41 @@ pub async fn list(database: &str) -> Result<(), String> {
 pub async fn chat(slug: &str, database: &str) -> Result<(), String> {
     let store = connect(database).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    seed_demo(&store, clock.as_ref()).await.map_err(|e| e.to_string())?;
+    seed_demo(&store, clock.as_ref())
+        .await
+        .map_err(|e| e.to_string())?;
     let stored = store
         .business_by_slug(slug)
         .await
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("no business with slug {slug:?}; see `frontdesk business list`"))?;
-    let parsed = Business::from_toml(&stored.source).map_err(|e| format!("stored business is invalid: {e}"))?;
-    let business = LoadedBusiness { id: stored.id, knowledge: Knowledge::new(parsed) };
+    let parsed = Business::from_toml(&stored.source)
+        .map_err(|e| format!("stored business is invalid: {e}"))?;
+    let business = LoadedBusiness {
+        id: stored.id,
+        knowledge: Knowledge::new(parsed),
+    };
     let assistant = Assistant::new(store, Arc::new(BuiltinEngine), clock);
-    let visitor = VisitorId::parse(&format!("cli-{}", uuid_suffix())).expect("generated visitor id is valid");
+    let visitor =
+        VisitorId::parse(&format!("cli-{}", uuid_suffix())).expect("generated visitor id is valid");
     println!("{}", business.knowledge.business.greeting);
     println!("(type your message and press Enter; Ctrl-D to quit)");
     let mut conversation = None;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     while let Some(line) = lines.next_line().await.map_err(|e| e.to_string())? {
-        let Ok(text) = VisitorText::parse(&line) else { continue };
+        let Ok(text) = VisitorText::parse(&line) else {
+            continue;
+        };
         let outcome = assistant
             .take_turn(
                 &business,
-                IncomingMessage { visitor: visitor.clone(), conversation, text, channel: Channel::Cli, page_url: None },
+                IncomingMessage {
+                    visitor: visitor.clone(),
+                    conversation,
+                    text,
+                    channel: Channel::Cli,
+                    page_url: None,
+                },
             )
             .await
             .map_err(|e| e.to_string())?;
@@ -134,5 +178,8 @@ pub async fn chat(slug: &str, database: &str) -> Result<(), String> {
 }
 
 fn uuid_suffix() -> String {
-    frontdesk_core::conversation::ConversationId::new().0.simple().to_string()
+    frontdesk_core::conversation::ConversationId::new()
+        .0
+        .simple()
+        .to_string()
 }

@@ -81,10 +81,16 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::init_logging(matches!(cli.command, Command::Serve(_)));
     let result = match cli.command {
-        Command::Serve(args) => commands::serve(args.addr, &args.database.database, args.stream_pace_ms).await,
+        Command::Serve(args) => {
+            commands::serve(args.addr, &args.database.database, args.stream_pace_ms).await
+        }
         Command::Chat(args) => commands::chat(&args.slug, &args.database.database).await,
-        Command::Business(BusinessCommand::Import { file, database }) => commands::import(&file, &database.database).await,
-        Command::Business(BusinessCommand::List { database }) => commands::list(&database.database).await,
+        Command::Business(BusinessCommand::Import { file, database }) => {
+            commands::import(&file, &database.database).await
+        }
+        Command::Business(BusinessCommand::List { database }) => {
+            commands::list(&database.database).await
+        }
         Command::Bench(args) => bench::run(args).await,
     };
     match result {

@@ -27,9 +27,23 @@ const MAX_PAGE_URL_CHARS: usize = 2_048;
 /// The OpenAPI description of this API, generated from the handlers and types below.
 #[derive(Debug, OpenApi)]
 #[openapi(
-    info(title = "frontdesk API", version = "1", description = "Public API of a frontdesk server: the chat widget's messages and transcripts."),
+    info(
+        title = "frontdesk API",
+        version = "1",
+        description = "Public API of a frontdesk server: the chat widget's messages and transcripts."
+    ),
     paths(post_message, get_conversation, get_business, healthz),
-    components(schemas(MessageRequest, MessageResponse, ReplyBody, SafetyBody, TranscriptResponse, TranscriptMessage, BusinessProfile, ErrorBody, DeltaEvent))
+    components(schemas(
+        MessageRequest,
+        MessageResponse,
+        ReplyBody,
+        SafetyBody,
+        TranscriptResponse,
+        TranscriptMessage,
+        BusinessProfile,
+        ErrorBody,
+        DeltaEvent
+    ))
 )]
 pub struct ApiDoc;
 
@@ -38,7 +52,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/businesses/{slug}", get(get_business))
         .route("/businesses/{slug}/messages", post(post_message))
-        .route("/businesses/{slug}/conversations/{id}", get(get_conversation))
+        .route(
+            "/businesses/{slug}/conversations/{id}",
+            get(get_conversation),
+        )
         .route("/openapi.json", get(openapi))
 }
 
@@ -81,7 +98,10 @@ pub struct SafetyBody {
 
 impl From<&Safety> for SafetyBody {
     fn from(safety: &Safety) -> Self {
-        Self { verdict: safety.verdict.as_str(), rules: safety.rules.clone() }
+        Self {
+            verdict: safety.verdict.as_str(),
+            rules: safety.rules.clone(),
+        }
     }
 }
 
@@ -105,7 +125,10 @@ impl From<&TurnOutcome> for MessageResponse {
     fn from(outcome: &TurnOutcome) -> Self {
         Self {
             conversation_id: outcome.conversation.to_string(),
-            reply: ReplyBody { text: outcome.reply.clone(), safety: SafetyBody::from(&outcome.safety) },
+            reply: ReplyBody {
+                text: outcome.reply.clone(),
+                safety: SafetyBody::from(&outcome.safety),
+            },
             created_at: outcome.created_at.to_string(),
         }
     }
@@ -144,7 +167,11 @@ pub struct TranscriptMessage {
 
 impl From<Message> for TranscriptMessage {
     fn from(message: Message) -> Self {
-        Self { role: message.role.as_str(), text: message.text, created_at: message.created_at.to_string() }
+        Self {
+            role: message.role.as_str(),
+            text: message.text,
+            created_at: message.created_at.to_string(),
+        }
     }
 }
 
@@ -163,9 +190,12 @@ async fn load_business(state: &AppState, slug: &str) -> Result<Arc<LoadedBusines
 }
 
 fn parse_conversation_id(raw: &str) -> Result<ConversationId, ApiError> {
-    Uuid::parse_str(raw)
-        .map(ConversationId)
-        .map_err(|_| ApiError::invalid("invalid_conversation_id", "conversation_id must be a UUID returned by an earlier reply"))
+    Uuid::parse_str(raw).map(ConversationId).map_err(|_| {
+        ApiError::invalid(
+            "invalid_conversation_id",
+            "conversation_id must be a UUID returned by an earlier reply",
+        )
+    })
 }
 
 fn parse_visitor(raw: &str) -> Result<VisitorId, ApiError> {
@@ -175,10 +205,17 @@ fn parse_visitor(raw: &str) -> Result<VisitorId, ApiError> {
 /// Public profile of a business, for the widget's header and greeting.
 #[utoipa::path(get, path = "/api/v1/businesses/{slug}", params(("slug" = String, Path, description = "Business slug")),
     responses((status = 200, body = BusinessProfile), (status = 404, body = ErrorBody)))]
-async fn get_business(State(state): State<AppState>, Path(slug): Path<String>) -> Result<Json<BusinessProfile>, ApiError> {
+async fn get_business(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Result<Json<BusinessProfile>, ApiError> {
     let business = load_business(&state, &slug).await?;
     let profile = &business.knowledge.business;
-    Ok(Json(BusinessProfile { slug: profile.slug.to_string(), name: profile.name.clone(), greeting: profile.greeting.clone() }))
+    Ok(Json(BusinessProfile {
+        slug: profile.slug.to_string(),
+        name: profile.name.clone(),
+        greeting: profile.greeting.clone(),
+    }))
 }
 
 /// Sends a visitor message and returns the assistant's reply once both are stored.
@@ -202,22 +239,45 @@ async fn post_message(
     ApiJson(request): ApiJson<MessageRequest>,
 ) -> Result<Response, ApiError> {
     let visitor = parse_visitor(&request.visitor_id)?;
-    let text = VisitorText::parse(&request.text).map_err(|m| ApiError::invalid("invalid_text", m))?;
-    let conversation = request.conversation_id.as_deref().map(parse_conversation_id).transpose()?;
-    if request.page_url.as_ref().is_some_and(|url| url.chars().count() > MAX_PAGE_URL_CHARS) {
-        return Err(ApiError::invalid("invalid_page_url", format!("page_url is longer than {MAX_PAGE_URL_CHARS} characters")));
+    let text =
+        VisitorText::parse(&request.text).map_err(|m| ApiError::invalid("invalid_text", m))?;
+    let conversation = request
+        .conversation_id
+        .as_deref()
+        .map(parse_conversation_id)
+        .transpose()?;
+    if request
+        .page_url
+        .as_ref()
+        .is_some_and(|url| url.chars().count() > MAX_PAGE_URL_CHARS)
+    {
+        return Err(ApiError::invalid(
+            "invalid_page_url",
+            format!("page_url is longer than {MAX_PAGE_URL_CHARS} characters"),
+        ));
     }
     let business = load_business(&state, &slug).await?;
     let outcome = state
         .assistant
-        .take_turn(&business, IncomingMessage { visitor, conversation, text, channel: Channel::Web, page_url: request.page_url })
+        .take_turn(
+            &business,
+            IncomingMessage {
+                visitor,
+                conversation,
+                text,
+                channel: Channel::Web,
+                page_url: request.page_url,
+            },
+        )
         .await?;
     let wants_stream = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/event-stream"));
     if wants_stream {
-        Ok(Sse::new(reply_events(outcome, state.stream_pace)).keep_alive(KeepAlive::default()).into_response())
+        Ok(Sse::new(reply_events(outcome, state.stream_pace))
+            .keep_alive(KeepAlive::default())
+            .into_response())
     } else {
         Ok(Json(MessageResponse::from(&outcome)).into_response())
     }
@@ -225,15 +285,29 @@ async fn post_message(
 
 /// The reply as `delta` events, one word at a time, then `done`. The reply is already
 /// stored; pacing only makes the built-in engine's instant answer read like typing.
-fn reply_events(outcome: TurnOutcome, pace: Duration) -> impl Stream<Item = Result<Event, Infallible>> {
-    let done = Event::default().event("done").json_data(MessageResponse::from(&outcome)).expect("reply serialises");
-    let words: Vec<String> = outcome.reply.split_inclusive(' ').map(str::to_owned).collect();
-    let deltas = stream::iter(words.into_iter().enumerate()).then(move |(index, word)| async move {
-        if index > 0 && !pace.is_zero() {
-            tokio::time::sleep(pace).await;
-        }
-        Ok(Event::default().event("delta").json_data(DeltaEvent { text: word }).expect("delta serialises"))
-    });
+fn reply_events(
+    outcome: TurnOutcome,
+    pace: Duration,
+) -> impl Stream<Item = Result<Event, Infallible>> {
+    let done = Event::default()
+        .event("done")
+        .json_data(MessageResponse::from(&outcome))
+        .expect("reply serialises");
+    let words: Vec<String> = outcome
+        .reply
+        .split_inclusive(' ')
+        .map(str::to_owned)
+        .collect();
+    let deltas =
+        stream::iter(words.into_iter().enumerate()).then(move |(index, word)| async move {
+            if index > 0 && !pace.is_zero() {
+                tokio::time::sleep(pace).await;
+            }
+            Ok(Event::default()
+                .event("delta")
+                .json_data(DeltaEvent { text: word })
+                .expect("delta serialises"))
+        });
     deltas.chain(stream::once(async move { Ok(done) }))
 }
 
@@ -249,13 +323,17 @@ async fn get_conversation(
 ) -> Result<Json<TranscriptResponse>, ApiError> {
     let business = load_business(&state, &slug).await?;
     // A malformed id or visitor is indistinguishable from someone else's conversation.
-    let conversation = parse_conversation_id(&id).map_err(|_| ApiError::conversation_not_found())?;
+    let conversation =
+        parse_conversation_id(&id).map_err(|_| ApiError::conversation_not_found())?;
     let visitor = query
         .visitor_id
         .as_deref()
         .and_then(|v| VisitorId::parse(v).ok())
         .ok_or_else(ApiError::conversation_not_found)?;
-    let messages = state.store.transcript(business.id, conversation, &visitor).await?;
+    let messages = state
+        .store
+        .transcript(business.id, conversation, &visitor)
+        .await?;
     Ok(Json(TranscriptResponse {
         conversation_id: conversation.to_string(),
         messages: messages.into_iter().map(TranscriptMessage::from).collect(),
@@ -269,7 +347,11 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => (StatusCode::OK, Json(serde_json::json!({"status": "ok"}))).into_response(),
         Err(error) => {
             tracing::error!(%error, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({"status": "unavailable"}))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({"status": "unavailable"})),
+            )
+                .into_response()
         }
     }
 }

@@ -30,7 +30,11 @@ pub struct BusinessCache {
 
 impl BusinessCache {
     /// The business with this slug, or None if there is none.
-    pub async fn get(&self, store: &Store, slug: &str) -> Result<Option<Arc<LoadedBusiness>>, StoreError> {
+    pub async fn get(
+        &self,
+        store: &Store,
+        slug: &str,
+    ) -> Result<Option<Arc<LoadedBusiness>>, StoreError> {
         if let Some(business) = self.fresh(slug) {
             return Ok(Some(business));
         }
@@ -47,11 +51,20 @@ impl BusinessCache {
         }
         // The file was validated when it was imported; failing now means the database was
         // edited by hand, which is a storage problem, not a visitor's.
-        let parsed = Business::from_toml(&stored.source).map_err(|e| StoreError::Conflict(format!("stored business {slug:?} is invalid: {e}")))?;
-        let business = Arc::new(LoadedBusiness { id: stored.id, knowledge: Knowledge::new(parsed) });
+        let parsed = Business::from_toml(&stored.source).map_err(|e| {
+            StoreError::Conflict(format!("stored business {slug:?} is invalid: {e}"))
+        })?;
+        let business = Arc::new(LoadedBusiness {
+            id: stored.id,
+            knowledge: Knowledge::new(parsed),
+        });
         entries.insert(
             slug.to_owned(),
-            Entry { business: business.clone(), updated_at: stored.updated_at, checked: Instant::now() },
+            Entry {
+                business: business.clone(),
+                updated_at: stored.updated_at,
+                checked: Instant::now(),
+            },
         );
         Ok(Some(business))
     }

@@ -35,7 +35,11 @@ pub struct ErrorDetail {
 impl ApiError {
     /// A 4xx/5xx with a code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     /// 422 for a field that failed validation.
@@ -45,25 +49,40 @@ impl ApiError {
 
     /// 404 for a business slug that does not exist.
     pub fn business_not_found(slug: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "business_not_found", format!("no business with slug {slug:?}"))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "business_not_found",
+            format!("no business with slug {slug:?}"),
+        )
     }
 
     /// 404 for a conversation the caller may not see (or that does not exist).
     pub fn conversation_not_found() -> Self {
-        Self::new(StatusCode::NOT_FOUND, "conversation_not_found", "conversation not found")
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "conversation_not_found",
+            "conversation not found",
+        )
     }
 
     /// 500, logged with its cause; the client only learns that it was our fault.
     pub fn internal(error: &dyn std::error::Error) -> Self {
         tracing::error!(error = %error, "request failed");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal_error", "something went wrong on our side; please try again")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "something went wrong on our side; please try again",
+        )
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = ErrorBody {
-            error: ErrorDetail { code: self.code.to_owned(), message: self.message },
+            error: ErrorDetail {
+                code: self.code.to_owned(),
+                message: self.message,
+            },
         };
         (self.status, Json(body)).into_response()
     }
@@ -77,10 +96,18 @@ impl From<JsonRejection> for ApiError {
                 "unsupported_media_type",
                 "send the body as JSON with `Content-Type: application/json`",
             ),
-            JsonRejection::JsonSyntaxError(e) => Self::new(StatusCode::BAD_REQUEST, "invalid_json", format!("the body is not valid JSON: {}", e.body_text())),
+            JsonRejection::JsonSyntaxError(e) => Self::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("the body is not valid JSON: {}", e.body_text()),
+            ),
             JsonRejection::JsonDataError(e) => Self::invalid("invalid_body", e.body_text()),
             JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", "the request body is too large")
+                Self::new(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "payload_too_large",
+                    "the request body is too large",
+                )
             }
             other => Self::new(other.status(), "invalid_request", other.body_text()),
         }

@@ -88,14 +88,19 @@ impl Application {
         if config.seed_demo {
             seed_demo(&store, config.clock.as_ref()).await?;
         }
-        let assistant = Assistant::new(store.clone(), Arc::new(BuiltinEngine), config.clock.clone());
+        let assistant =
+            Assistant::new(store.clone(), Arc::new(BuiltinEngine), config.clock.clone());
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
             businesses: Arc::new(BusinessCache::default()),
             stream_pace: config.stream_pace,
         };
-        Ok(Self { listener, router: router(state), store })
+        Ok(Self {
+            listener,
+            router: router(state),
+            store,
+        })
     }
 
     /// The address actually bound.
@@ -109,8 +114,13 @@ impl Application {
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown).await
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown)
+            .await
     }
 }
 
@@ -118,7 +128,9 @@ impl Application {
 pub async fn seed_demo(store: &Store, clock: &dyn Clock) -> Result<(), StoreError> {
     let demo = Business::from_toml(DEMO_BUSINESS).expect("the bundled demo business is valid");
     if store.business_by_slug(demo.slug.as_str()).await?.is_none() {
-        let (_, outcome) = store.import_business(&demo, DEMO_BUSINESS, clock.now()).await?;
+        let (_, outcome) = store
+            .import_business(&demo, DEMO_BUSINESS, clock.now())
+            .await?;
         debug_assert_eq!(outcome, ImportOutcome::Created);
         tracing::info!(slug = %demo.slug, "imported the demo business");
     }
@@ -133,12 +145,17 @@ fn router(state: AppState) -> Router {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
         .max_age(Duration::from_secs(3600));
-    let api = api::router().layer(cors).layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let api = api::router()
+        .layer(cors)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(api::healthz))
         .merge(assets::router().layer(CompressionLayer::new()))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            REQUEST_TIMEOUT,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -72,7 +72,10 @@ pub fn database_url(raw: &str) -> String {
     if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
         return raw.to_owned();
     }
-    let path = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")).unwrap_or(raw);
+    let path = raw
+        .strip_prefix("sqlite://")
+        .or_else(|| raw.strip_prefix("sqlite:"))
+        .unwrap_or(raw);
     if path.contains("mode=") {
         format!("sqlite://{path}")
     } else if path.contains('?') {
@@ -87,7 +90,11 @@ impl Store {
     pub async fn connect(raw_url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let url = database_url(raw_url);
-        let backend = if url.starts_with("sqlite:") { Backend::Sqlite } else { Backend::Postgres };
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
         let options = AnyConnectOptions::from_str(&url).map_err(backend_error)?;
         let pool_options = AnyPoolOptions::new()
             .max_connections(match backend {
@@ -107,7 +114,10 @@ impl Store {
             }),
             Backend::Postgres => pool_options,
         };
-        let pool = pool_options.connect_with(options).await.map_err(backend_error)?;
+        let pool = pool_options
+            .connect_with(options)
+            .await
+            .map_err(backend_error)?;
         let migrator = match backend {
             Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
@@ -129,7 +139,12 @@ impl Store {
 
     /// Creates or replaces a business from a validated file, keeping its id (and so its
     /// conversations) when the slug already exists.
-    pub async fn import_business(&self, business: &Business, source: &str, now: Timestamp) -> Result<(BusinessId, ImportOutcome), StoreError> {
+    pub async fn import_business(
+        &self,
+        business: &Business,
+        source: &str,
+        now: Timestamp,
+    ) -> Result<(BusinessId, ImportOutcome), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
         let existing = sqlx::query("SELECT id FROM businesses WHERE slug = $1")
             .bind(business.slug.as_str())
@@ -139,14 +154,16 @@ impl Store {
         let outcome = match existing {
             Some(row) => {
                 let id = uuid_column(&row, "id")?;
-                sqlx::query("UPDATE businesses SET name = $1, source = $2, updated_at = $3 WHERE id = $4")
-                    .bind(business.name.as_str())
-                    .bind(source)
-                    .bind(millis(now))
-                    .bind(id.to_string())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_error)?;
+                sqlx::query(
+                    "UPDATE businesses SET name = $1, source = $2, updated_at = $3 WHERE id = $4",
+                )
+                .bind(business.name.as_str())
+                .bind(source)
+                .bind(millis(now))
+                .bind(id.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
                 (BusinessId(id), ImportOutcome::Updated)
             }
             None => {
@@ -169,11 +186,13 @@ impl Store {
 
     /// A business by slug.
     pub async fn business_by_slug(&self, slug: &str) -> Result<Option<StoredBusiness>, StoreError> {
-        let row = sqlx::query("SELECT id, slug, name, source, updated_at FROM businesses WHERE slug = $1")
-            .bind(slug)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(backend_error)?;
+        let row = sqlx::query(
+            "SELECT id, slug, name, source, updated_at FROM businesses WHERE slug = $1",
+        )
+        .bind(slug)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
         row.map(|row| {
             Ok(StoredBusiness {
                 id: BusinessId(uuid_column(&row, "id")?),
@@ -209,7 +228,12 @@ impl Store {
     }
 
     /// A whole conversation, oldest first, for the visitor who owns it.
-    pub async fn transcript(&self, business: BusinessId, conversation: ConversationId, visitor: &VisitorId) -> Result<Vec<Message>, StoreError> {
+    pub async fn transcript(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+        visitor: &VisitorId,
+    ) -> Result<Vec<Message>, StoreError> {
         self.messages(business, conversation, visitor, None).await
     }
 
@@ -243,7 +267,8 @@ impl Store {
             .map(|row| {
                 let role: String = row.try_get("role").map_err(backend_error)?;
                 Ok(Message {
-                    role: Role::parse(&role).ok_or_else(|| StoreError::Conflict(format!("unknown role {role:?}")))?,
+                    role: Role::parse(&role)
+                        .ok_or_else(|| StoreError::Conflict(format!("unknown role {role:?}")))?,
                     text: row.try_get("text").map_err(backend_error)?,
                     created_at: from_millis(row.try_get("created_at").map_err(backend_error)?)?,
                 })
@@ -262,7 +287,8 @@ impl ConversationStore for Store {
         visitor: &VisitorId,
         limit: usize,
     ) -> Result<Vec<Message>, StoreError> {
-        self.messages(business, conversation, visitor, Some(limit)).await
+        self.messages(business, conversation, visitor, Some(limit))
+            .await
     }
 
     async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {
@@ -285,13 +311,15 @@ impl ConversationStore for Store {
             .await
             .map_err(backend_error)?;
         } else {
-            sqlx::query("UPDATE conversations SET updated_at = $1 WHERE id = $2 AND business_id = $3")
-                .bind(millis(turn.assistant_message.created_at))
-                .bind(&conversation)
-                .bind(&business)
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_error)?;
+            sqlx::query(
+                "UPDATE conversations SET updated_at = $1 WHERE id = $2 AND business_id = $3",
+            )
+            .bind(millis(turn.assistant_message.created_at))
+            .bind(&conversation)
+            .bind(&business)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
         }
         let rules = serde_json::to_string(&turn.safety.rules).map_err(backend_error)?;
         for message in [&turn.visitor_message, &turn.assistant_message] {

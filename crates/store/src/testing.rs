@@ -39,23 +39,40 @@ impl TestDatabase {
     pub async fn new(backend: Backend) -> Self {
         match backend {
             Backend::Sqlite => {
-                let dir = std::env::temp_dir().join(format!("frontdesk-test-{}", uuid::Uuid::new_v4().simple()));
+                let dir = std::env::temp_dir()
+                    .join(format!("frontdesk-test-{}", uuid::Uuid::new_v4().simple()));
                 std::fs::create_dir_all(&dir).expect("create temp dir");
                 let url = format!("sqlite://{}?mode=rwc", dir.join("test.db").display());
-                Self { url, backend, _dir: Some(TempDir(dir)) }
+                Self {
+                    url,
+                    backend,
+                    _dir: Some(TempDir(dir)),
+                }
             }
             Backend::Postgres => {
-                let base = std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
+                let base = std::env::var("TEST_DATABASE_URL")
+                    .unwrap_or_else(|_| DEFAULT_POSTGRES_URL.to_owned());
                 let now = jiff::Timestamp::now().as_millisecond();
-                let schema = format!("fdtest_{now}_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+                let schema = format!(
+                    "fdtest_{now}_{}",
+                    &uuid::Uuid::new_v4().simple().to_string()[..8]
+                );
                 let mut conn = sqlx::PgConnection::connect(&base)
                     .await
-                    .unwrap_or_else(|e| panic!("PostgreSQL at {base} is needed for storage tests: {e}"));
+                    .unwrap_or_else(|e| {
+                        panic!("PostgreSQL at {base} is needed for storage tests: {e}")
+                    });
                 drop_stale_schemas(&mut conn, now).await;
-                conn.execute(format!("CREATE SCHEMA {schema}").as_str()).await.expect("create schema");
+                conn.execute(format!("CREATE SCHEMA {schema}").as_str())
+                    .await
+                    .expect("create schema");
                 let separator = if base.contains('?') { '&' } else { '?' };
                 let url = format!("{base}{separator}options=-c%20search_path%3D{schema}");
-                Self { url, backend, _dir: None }
+                Self {
+                    url,
+                    backend,
+                    _dir: None,
+                }
             }
         }
     }
@@ -67,14 +84,17 @@ impl TestDatabase {
 }
 
 async fn drop_stale_schemas(conn: &mut sqlx::PgConnection, now: i64) {
-    let schemas: Vec<(String,)> = sqlx::query_as("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'fdtest\\_%'")
-        .fetch_all(&mut *conn)
-        .await
-        .unwrap_or_default();
+    let schemas: Vec<(String,)> =
+        sqlx::query_as("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'fdtest\\_%'")
+            .fetch_all(&mut *conn)
+            .await
+            .unwrap_or_default();
     for (schema,) in schemas {
         let created: Option<i64> = schema.split('_').nth(1).and_then(|t| t.parse().ok());
         if created.is_some_and(|t| now - t > STALE_AFTER_MILLIS) {
-            let _ = conn.execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str()).await;
+            let _ = conn
+                .execute(format!("DROP SCHEMA IF EXISTS {schema} CASCADE").as_str())
+                .await;
         }
     }
 }

@@ -19,7 +19,14 @@ fn visitor(id: &str) -> VisitorId {
     VisitorId::parse(id).unwrap()
 }
 
-fn turn(business: BusinessId, conversation: ConversationId, is_new: bool, who: &str, text: &str, when: Timestamp) -> TurnRecord {
+fn turn(
+    business: BusinessId,
+    conversation: ConversationId,
+    is_new: bool,
+    who: &str,
+    text: &str,
+    when: Timestamp,
+) -> TurnRecord {
     TurnRecord {
         business,
         conversation,
@@ -27,8 +34,16 @@ fn turn(business: BusinessId, conversation: ConversationId, is_new: bool, who: &
         visitor: visitor(who),
         channel: Channel::Web,
         page_url: Some("https://example.test/contact".to_owned()),
-        visitor_message: Message { role: Role::Visitor, text: text.to_owned(), created_at: when },
-        assistant_message: Message { role: Role::Assistant, text: format!("reply to {text}"), created_at: when + 1.millisecond() },
+        visitor_message: Message {
+            role: Role::Visitor,
+            text: text.to_owned(),
+            created_at: when,
+        },
+        assistant_message: Message {
+            role: Role::Assistant,
+            text: format!("reply to {text}"),
+            created_at: when + 1.millisecond(),
+        },
         safety: Safety::allowed(),
     }
 }
@@ -37,7 +52,10 @@ async fn with_business(backend: Backend) -> (TestDatabase, Store, BusinessId) {
     let db = TestDatabase::new(backend).await;
     let store = db.store().await;
     let business = Business::from_toml(BUSINESS).unwrap();
-    let (id, outcome) = store.import_business(&business, BUSINESS, at(0)).await.unwrap();
+    let (id, outcome) = store
+        .import_business(&business, BUSINESS, at(0))
+        .await
+        .unwrap();
     assert_eq!(outcome, ImportOutcome::Created);
     (db, store, id)
 }
@@ -46,10 +64,20 @@ async fn with_business(backend: Backend) -> (TestDatabase, Store, BusinessId) {
 async fn import_creates_then_updates_in_place() {
     for backend in BACKENDS {
         let (_db, store, id) = with_business(backend).await;
-        let renamed = BUSINESS.replace("name = \"Maple Street Dental Studio\"", "name = \"Maple Dental\"");
+        let renamed = BUSINESS.replace(
+            "name = \"Maple Street Dental Studio\"",
+            "name = \"Maple Dental\"",
+        );
         let business = Business::from_toml(&renamed).unwrap();
-        let (again, outcome) = store.import_business(&business, &renamed, at(5)).await.unwrap();
-        assert_eq!((again, outcome), (id, ImportOutcome::Updated), "{backend:?}");
+        let (again, outcome) = store
+            .import_business(&business, &renamed, at(5))
+            .await
+            .unwrap();
+        assert_eq!(
+            (again, outcome),
+            (id, ImportOutcome::Updated),
+            "{backend:?}"
+        );
         let stored = store.business_by_slug("demo").await.unwrap().unwrap();
         assert_eq!(stored.name, "Maple Dental");
         assert_eq!(stored.source, renamed);
@@ -67,24 +95,63 @@ async fn turns_are_read_back_in_order_and_only_by_their_visitor() {
         let (_db, store, business) = with_business(backend).await;
         let conversation = ConversationId::new();
         let owner = "visitor-0001";
-        store.record_turn(&turn(business, conversation, true, owner, "first", at(1))).await.unwrap();
-        store.record_turn(&turn(business, conversation, false, owner, "second", at(2))).await.unwrap();
-        store.record_turn(&turn(business, conversation, false, owner, "third", at(3))).await.unwrap();
+        store
+            .record_turn(&turn(business, conversation, true, owner, "first", at(1)))
+            .await
+            .unwrap();
+        store
+            .record_turn(&turn(business, conversation, false, owner, "second", at(2)))
+            .await
+            .unwrap();
+        store
+            .record_turn(&turn(business, conversation, false, owner, "third", at(3)))
+            .await
+            .unwrap();
 
-        let all = store.transcript(business, conversation, &visitor(owner)).await.unwrap();
+        let all = store
+            .transcript(business, conversation, &visitor(owner))
+            .await
+            .unwrap();
         let texts: Vec<&str> = all.iter().map(|m| m.text.as_str()).collect();
-        assert_eq!(texts, ["first", "reply to first", "second", "reply to second", "third", "reply to third"], "{backend:?}");
+        assert_eq!(
+            texts,
+            [
+                "first",
+                "reply to first",
+                "second",
+                "reply to second",
+                "third",
+                "reply to third"
+            ],
+            "{backend:?}"
+        );
         assert_eq!(all[0].created_at, at(1));
 
-        let recent = store.recent_messages(business, conversation, &visitor(owner), 2).await.unwrap();
+        let recent = store
+            .recent_messages(business, conversation, &visitor(owner), 2)
+            .await
+            .unwrap();
         let texts: Vec<&str> = recent.iter().map(|m| m.text.as_str()).collect();
         assert_eq!(texts, ["third", "reply to third"], "{backend:?}");
 
-        let stranger = store.transcript(business, conversation, &visitor("visitor-0002")).await;
+        let stranger = store
+            .transcript(business, conversation, &visitor("visitor-0002"))
+            .await;
         assert!(matches!(stranger, Err(StoreError::NotFound)), "{backend:?}");
-        let other_business = store.transcript(BusinessId(uuid::Uuid::now_v7()), conversation, &visitor(owner)).await;
-        assert!(matches!(other_business, Err(StoreError::NotFound)), "{backend:?}");
-        let unknown = store.transcript(business, ConversationId::new(), &visitor(owner)).await;
+        let other_business = store
+            .transcript(
+                BusinessId(uuid::Uuid::now_v7()),
+                conversation,
+                &visitor(owner),
+            )
+            .await;
+        assert!(
+            matches!(other_business, Err(StoreError::NotFound)),
+            "{backend:?}"
+        );
+        let unknown = store
+            .transcript(business, ConversationId::new(), &visitor(owner))
+            .await;
         assert!(matches!(unknown, Err(StoreError::NotFound)), "{backend:?}");
         assert_eq!(store.list_businesses().await.unwrap()[0].conversations, 1);
     }
@@ -95,10 +162,29 @@ async fn a_failed_turn_leaves_nothing_behind() {
     for backend in BACKENDS {
         let (_db, store, business) = with_business(backend).await;
         let conversation = ConversationId::new();
-        store.record_turn(&turn(business, conversation, true, "visitor-0001", "hello", at(1))).await.unwrap();
+        store
+            .record_turn(&turn(
+                business,
+                conversation,
+                true,
+                "visitor-0001",
+                "hello",
+                at(1),
+            ))
+            .await
+            .unwrap();
         // Starting the same conversation twice violates its primary key: the whole turn
         // must roll back, including the messages written before the failure.
-        let duplicate = store.record_turn(&turn(business, conversation, true, "visitor-0001", "again", at(2))).await;
+        let duplicate = store
+            .record_turn(&turn(
+                business,
+                conversation,
+                true,
+                "visitor-0001",
+                "again",
+                at(2),
+            ))
+            .await;
         assert!(duplicate.is_err(), "{backend:?}");
         let texts: Vec<String> = store
             .transcript(business, conversation, &visitor("visitor-0001"))
@@ -120,20 +206,45 @@ async fn concurrent_turns_are_all_kept() {
             let store = store.clone();
             tasks.push(tokio::spawn(async move {
                 let who = format!("visitor-{n:04}");
-                store.record_turn(&turn(business, ConversationId::new(), true, &who, "hi", at(n))).await
+                store
+                    .record_turn(&turn(
+                        business,
+                        ConversationId::new(),
+                        true,
+                        &who,
+                        "hi",
+                        at(n),
+                    ))
+                    .await
             }));
         }
         for task in tasks {
             task.await.unwrap().unwrap();
         }
-        assert_eq!(store.list_businesses().await.unwrap()[0].conversations, 40, "{backend:?}");
+        assert_eq!(
+            store.list_businesses().await.unwrap()[0].conversations,
+            40,
+            "{backend:?}"
+        );
     }
 }
 
 #[test]
 fn bare_paths_mean_sqlite_files() {
-    assert_eq!(crate::database_url("frontdesk.db"), "sqlite://frontdesk.db?mode=rwc");
-    assert_eq!(crate::database_url("sqlite://a.db"), "sqlite://a.db?mode=rwc");
-    assert_eq!(crate::database_url("sqlite::memory:"), "sqlite://:memory:?mode=rwc");
-    assert_eq!(crate::database_url("postgres://u@h/db"), "postgres://u@h/db");
+    assert_eq!(
+        crate::database_url("frontdesk.db"),
+        "sqlite://frontdesk.db?mode=rwc"
+    );
+    assert_eq!(
+        crate::database_url("sqlite://a.db"),
+        "sqlite://a.db?mode=rwc"
+    );
+    assert_eq!(
+        crate::database_url("sqlite::memory:"),
+        "sqlite://:memory:?mode=rwc"
+    );
+    assert_eq!(
+        crate::database_url("postgres://u@h/db"),
+        "postgres://u@h/db"
+    );
 }

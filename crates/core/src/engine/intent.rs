@@ -3,7 +3,7 @@
 
 use std::sync::OnceLock;
 
-use super::knowledge::{concept, is_stopword, Knowledge, KNOWN_INSURERS};
+use super::knowledge::{concept, is_stopword, Knowledge, NameMatch, KNOWN_INSURERS};
 use super::text::{Normalizer, Text};
 use super::when::{self, When};
 use jiff::civil::Date;
@@ -69,18 +69,24 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("nearby", 1.5),
             ("far", 1.5),
             ("street", 1.5),
-            ("neighborhood", 2.0),
-            ("building", 1.0),
-            ("floor", 1.0),
-            ("suite", 1.0),
+            ("neighborhood", 2.5),
+            ("building", 1.5),
+            ("floor", 2.5),
+            ("suite", 1.5),
+            ("neighbourhood", 2.5),
+            ("city", 2.5),
+            ("town", 2.5),
+            ("area", 1.5),
+            ("landmark", 2.5),
+            ("entrance", 2.5),
+            ("zip code", 3.0),
+            ("postcode", 3.0),
+            ("post code", 3.0),
             ("close to", 3.0),
             ("close by", 3.0),
             ("come to", 1.0),
             ("gps", 2.0),
             ("zip", 2.0),
-            ("zip code", 3.0),
-            ("postcode", 3.0),
-            ("post code", 3.0),
         ],
     ),
     (
@@ -89,7 +95,7 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("phone", 3.0),
             ("telephone", 3.0),
             ("call", 2.5),
-            ("number", 1.5),
+            ("number", 2.5),
             ("your number", 3.0),
             ("ring", 1.0),
             ("text you", 2.0),
@@ -116,7 +122,7 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
         &[
             ("contact", 3.0),
             ("get in touch", 3.0),
-            ("reach", 2.0),
+            ("reach", 2.5),
             ("reach you", 1.0),
             ("contact information", 1.0),
             ("contact details", 1.0),
@@ -172,6 +178,9 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("dollars", 2.5),
             ("bucks", 2.5),
             ("ballpark", 2.0),
+            ("hourly", 3.0),
+            ("per hour", 3.0),
+            ("cheap", 2.5),
             ("price range", 1.0),
         ],
     ),
@@ -213,8 +222,11 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
     (
         Intent::Booking,
         &[
-            ("appointment", 3.0),
-            ("appointments", 3.0),
+            ("appointment", 2.0),
+            ("an appointment", 1.0),
+            ("make an", 0.5),
+            ("set up", 1.0),
+            ("appointments", 2.0),
             ("book", 3.0),
             ("booking", 3.0),
             ("schedule", 2.5),
@@ -419,6 +431,8 @@ pub struct Analysis {
     /// Intents at or above the threshold, strongest first.
     pub intents: Vec<(Intent, f32)>,
     pub services: Vec<usize>,
+    /// How strongly the best service was named.
+    pub service_match: Option<NameMatch>,
     pub plans: Vec<usize>,
     pub faq: Option<(usize, f32)>,
     pub when: Option<When>,
@@ -426,6 +440,8 @@ pub struct Analysis {
     /// visitor asked about something the business data does not name.
     pub unknown_topic: bool,
     pub token_count: usize,
+    /// The intent was carried over from the previous question ("and on saturday?").
+    pub follow_up: bool,
 }
 
 impl Analysis {
@@ -457,7 +473,7 @@ pub fn analyse(text: &Text, knowledge: &Knowledge, today: Date) -> Analysis {
             }
         }
     }
-    let services = knowledge.services_in(text);
+    let (services, service_match) = knowledge.services_in(text);
     let plans = knowledge.plans_in(text);
     let when = when::find(text, today);
     let insurer_named = !plans.is_empty() || text.stems().any(|s| KNOWN_INSURERS.contains(&s));
@@ -468,8 +484,22 @@ pub fn analyse(text: &Text, knowledge: &Knowledge, today: Date) -> Analysis {
     if insurer_named {
         bump(Intent::Insurance, 3.0);
     }
-    if when.is_some() {
+    if let Some(when) = &when {
         bump(Intent::Hours, 1.5);
+        // "when can I come in tomorrow", "can I drop it off on the 2nd": a visit on a day
+        // is a question about that day's hours.
+        let visit =
+            text.has_any(&["when", "earli"]) || VISIT_PHRASES.iter().any(|p| text.has_phrase(p));
+        if visit && matches!(when, When::Dates(_)) {
+            bump(Intent::Hours, 1.0);
+        }
+    }
+    // "hourly rate" and "per hour" are prices, not opening hours.
+    if text.has_word("hourly")
+        || text.has_phrase(&["per", "hour"])
+        || text.has_phrase(&["an", "hour"]) && text.has_any(&["cost", "charg", "rate", "price"])
+    {
+        bump(Intent::Hours, -3.0);
     }
     // "close to downtown" is about location, not closing time.
     if text.has_phrase(&["close", "to"]) || text.has_phrase(&["close", "by"]) {
@@ -477,6 +507,7 @@ pub fn analyse(text: &Text, knowledge: &Knowledge, today: Date) -> Analysis {
     }
     // Duration needs something that lasts: a service or a visit.
     let has_visit = !services.is_empty()
+        || text.has_any(&["that", "it", "this"])
         || text.has_any(&["appoint", "visit", "session", "procedur", "treatment"]);
     if !has_visit {
         scores.retain(|(i, _)| *i != Intent::Duration);
@@ -512,13 +543,28 @@ pub fn analyse(text: &Text, knowledge: &Knowledge, today: Date) -> Analysis {
     Analysis {
         intents: scores,
         services,
+        service_match,
         plans,
         faq: knowledge.best_faq(text),
         when,
         unknown_topic,
         token_count,
+        follow_up: false,
     }
 }
+
+/// Ways of saying "come by on that day".
+const VISIT_PHRASES: &[&[&str]] = &[
+    &["come", "in"],
+    &["come", "by"],
+    &["stop", "by"],
+    &["drop", "off"],
+    &["drop"],
+    &["pick", "up"],
+    &["swing", "by"],
+    &["visit"],
+    &["come", "over"],
+];
 
 /// Words that name days and times, which never make a topic of their own.
 fn is_time_word(stem: &str) -> bool {

@@ -134,7 +134,7 @@ const STOPWORDS: &[&str] = &[
 /// Words that say what kind of question it is rather than what it is about; they count a
 /// little when comparing FAQ questions.
 const WEAK_WORDS: &[&str] = &[
-    "offer", "provid", "take", "accept", "avail", "allow", "see", "come", "bring", "use", "work",
+    "offer", "provid", "take", "accept", "avail", "allow", "see", "come", "use", "work", "do",
 ];
 
 /// Different words for the same concept, so "kids" matches an FAQ about "children".
@@ -219,7 +219,9 @@ const CONCEPTS: &[(&str, &[&str])] = &[
     ("late", &["late", "tardi", "delay"]),
     (
         "cost",
-        &["cost", "price", "fee", "charg", "expens", "cheap"],
+        &[
+            "cost", "price", "fee", "charg", "expens", "cheap", "rate", "bill",
+        ],
     ),
     ("wait", &["wait", "queue", "line"]),
     ("mask", &["mask", "covid", "vaccin"]),
@@ -234,6 +236,17 @@ const CONCEPTS: &[(&str, &[&str])] = &[
         "deliveri",
         &["deliveri", "deliv", "ship", "shipment", "post"],
     ),
+    ("rent", &["rent", "rental", "hire", "leas"]),
+    (
+        "onlin",
+        &[
+            "onlin", "virtual", "zoom", "video", "remot", "facetim", "skype", "webcam",
+        ],
+    ),
+    ("consult", &["consult", "meet", "appoint"]),
+    ("bring", &["bring", "readi", "prepar"]),
+    ("collect", &["collect", "pickup", "pick"]),
+    ("free", &["free", "complimentari"]),
 ];
 
 /// Well-known insurers, so "do you take humana?" is understood as an insurance question
@@ -280,6 +293,18 @@ pub struct NameIndex {
     pub concepts: Vec<String>,
     pub aliases: Vec<Vec<String>>,
     pub distinctive: Vec<String>,
+    /// Names made only of everyday words ("Will"), recognised only after a determiner
+    /// ("a will", "my will") so "will I get…" does not name them.
+    pub determined: Vec<String>,
+}
+
+/// How strongly a message named a service or plan.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum NameMatch {
+    /// One distinctive word of a longer name ("whitening" for "Teeth whitening").
+    Word,
+    /// One of its aliases, or its whole name.
+    Whole,
 }
 
 /// A FAQ as weighted concepts of its question and of its answer.
@@ -287,6 +312,36 @@ pub struct NameIndex {
 pub struct FaqIndex {
     pub question: HashMap<String, f32>,
     pub answer: HashMap<String, f32>,
+}
+
+/// How rare each concept is across this business's FAQs and services: words every entry
+/// shares ("bike" at a bike shop) say little about which entry a visitor means.
+#[derive(Debug, Clone, Default)]
+pub struct Rarity(HashMap<String, f32>);
+
+impl Rarity {
+    fn build<'a>(documents: impl Iterator<Item = Vec<&'a str>>) -> Self {
+        let mut counts: HashMap<String, f32> = HashMap::new();
+        let mut total = 0.0;
+        for document in documents {
+            total += 1.0;
+            let mut seen: Vec<&str> = document;
+            seen.sort_unstable();
+            seen.dedup();
+            for concept in seen {
+                *counts.entry(concept.to_owned()).or_default() += 1.0;
+            }
+        }
+        let weights = counts
+            .into_iter()
+            .map(|(concept, df)| (concept, (((total + 1.0) / df).ln()).clamp(0.3, 2.0)))
+            .collect();
+        Self(weights)
+    }
+
+    fn of(&self, concept: &str) -> f32 {
+        self.0.get(concept).copied().unwrap_or(1.0)
+    }
 }
 
 /// One business, validated and indexed for the engine.
@@ -297,6 +352,7 @@ pub struct Knowledge {
     pub services: Vec<NameIndex>,
     pub plans: Vec<NameIndex>,
     pub faqs: Vec<FaqIndex>,
+    pub rarity: Rarity,
 }
 
 impl Knowledge {
@@ -314,12 +370,14 @@ impl Knowledge {
         extra.extend(business.closures.iter().filter_map(|c| c.note.as_deref()));
         extra.extend(KNOWN_INSURER_WORDS.iter());
         let normalizer = Normalizer::new(extra);
+        let own_name = concepts_of(&normalizer, &business.name);
         let services = index_names(
             &normalizer,
             business
                 .services
                 .iter()
                 .map(|s| (s.name.as_str(), s.aliases.as_slice())),
+            &own_name,
         );
         let plans = index_names(
             &normalizer,
@@ -327,8 +385,9 @@ impl Knowledge {
                 .insurance
                 .iter()
                 .map(|p| (p.as_str(), plan_aliases(p))),
+            &own_name,
         );
-        let faqs = business
+        let faqs: Vec<FaqIndex> = business
             .faqs
             .iter()
             .map(|faq| FaqIndex {
@@ -336,48 +395,92 @@ impl Knowledge {
                 answer: weighted(&normalizer.normalize(&faq.answer)),
             })
             .collect();
+        let service_texts: Vec<HashMap<String, f32>> = business
+            .services
+            .iter()
+            .map(|s| {
+                let text = format!(
+                    "{} {} {}",
+                    s.name,
+                    s.aliases.join(" "),
+                    s.description.as_deref().unwrap_or("")
+                );
+                weighted(&normalizer.normalize(&text))
+            })
+            .collect();
+        let rarity = Rarity::build(
+            faqs.iter()
+                .map(|faq| {
+                    faq.question
+                        .keys()
+                        .chain(faq.answer.keys())
+                        .map(String::as_str)
+                        .collect()
+                })
+                .chain(
+                    service_texts
+                        .iter()
+                        .map(|t| t.keys().map(String::as_str).collect()),
+                ),
+        );
         Self {
             business,
             normalizer,
             services,
             plans,
             faqs,
+            rarity,
         }
     }
 
-    /// Services named in a message, best match first.
-    pub fn services_in(&self, text: &Text) -> Vec<usize> {
+    /// Services named in a message, best match first, with how strongly the best one was.
+    pub fn services_in(&self, text: &Text) -> (Vec<usize>, Option<NameMatch>) {
         names_in(&self.services, text)
     }
 
     /// Accepted insurance plans named in a message.
     pub fn plans_in(&self, text: &Text) -> Vec<usize> {
-        names_in(&self.plans, text)
+        names_in(&self.plans, text).0
     }
 
     /// The FAQ most like the message and how alike they are (0–1).
     pub fn best_faq(&self, text: &Text) -> Option<(usize, f32)> {
-        let query = weighted(text);
-        let query_total: f32 = query.values().sum();
+        let query: Vec<(String, f32)> = weighted(text)
+            .into_iter()
+            .map(|(concept, weight)| {
+                let rarity = self.rarity.of(&concept);
+                (concept, weight * rarity)
+            })
+            .collect();
+        let query_total: f32 = query.iter().map(|(_, w)| w).sum();
         if query_total == 0.0 {
             return None;
         }
         let mut best: Option<(usize, f32)> = None;
         for (index, faq) in self.faqs.iter().enumerate() {
-            let question_total: f32 = faq.question.values().sum();
+            let question_total: f32 = faq
+                .question
+                .iter()
+                .map(|(c, w)| w * self.rarity.of(c))
+                .sum();
             let mut shared = 0.0;
+            let mut topic_shared = false;
             let mut in_answer = 0.0;
+            let mut answer_hits = 0;
             for (concept, weight) in &query {
                 if faq.question.contains_key(concept) {
                     shared += weight;
+                    topic_shared |= !WEAK_WORDS.contains(&concept.as_str());
                 } else if faq.answer.contains_key(concept) {
                     in_answer += weight * 0.6;
+                    answer_hits += 1;
                 }
             }
-            let matched = shared + in_answer;
-            if matched < 0.99 {
+            // The question itself must share a topic word, or the answer several.
+            if !topic_shared && answer_hits < 2 {
                 continue;
             }
+            let matched = shared + in_answer;
             let precision = matched / query_total;
             let recall = (matched / question_total.max(f32::EPSILON)).min(1.0);
             // F-beta with beta < 1: explaining the whole message matters more than
@@ -390,6 +493,16 @@ impl Knowledge {
             }
         }
         best
+    }
+
+    /// True when the FAQ's question names the service (so it may answer a question about
+    /// that service's price or duration).
+    pub fn faq_names_service(&self, faq: usize, service: usize) -> bool {
+        let question = &self.faqs[faq].question;
+        let entry = &self.services[service];
+        entry.distinctive.iter().any(|c| question.contains_key(c))
+            || (!entry.concepts.is_empty()
+                && entry.concepts.iter().all(|c| question.contains_key(c)))
     }
 }
 
@@ -522,12 +635,26 @@ const GENERIC_NAME_WORDS: &[&str] = &[
 fn index_names<'a>(
     normalizer: &Normalizer,
     names: impl Iterator<Item = (&'a str, &'a [String])>,
+    own_name: &[String],
 ) -> Vec<NameIndex> {
     let mut entries: Vec<NameIndex> = names
-        .map(|(name, aliases)| NameIndex {
-            concepts: concepts_of(normalizer, name),
-            aliases: aliases.iter().map(|a| concepts_of(normalizer, a)).collect(),
-            distinctive: Vec::new(),
+        .map(|(name, aliases)| {
+            let mut entry = NameIndex {
+                concepts: concepts_of(normalizer, name),
+                aliases: Vec::new(),
+                distinctive: Vec::new(),
+                determined: Vec::new(),
+            };
+            for raw in std::iter::once(name).chain(aliases.iter().map(String::as_str)) {
+                let concepts = concepts_of(normalizer, raw);
+                let words = split_words(&raw.to_lowercase());
+                if !concepts.is_empty() {
+                    entry.aliases.push(concepts);
+                } else if let [word] = words.as_slice() {
+                    entry.determined.push(normalizer.stem(word));
+                }
+            }
+            entry
         })
         .collect();
     let all: Vec<Vec<String>> = entries.iter().map(|e| e.concepts.clone()).collect();
@@ -535,7 +662,9 @@ fn index_names<'a>(
         entry.distinctive = entry
             .concepts
             .iter()
-            .filter(|c| !GENERIC_NAME_WORDS.contains(&c.as_str()) && c.len() > 2)
+            .filter(|c| {
+                !GENERIC_NAME_WORDS.contains(&c.as_str()) && c.len() > 2 && !own_name.contains(c)
+            })
             .filter(|c| {
                 all.iter()
                     .enumerate()
@@ -547,36 +676,56 @@ fn index_names<'a>(
     entries
 }
 
-/// Entries whose whole name or alias, or one of whose distinctive words, the message names.
-fn names_in(entries: &[NameIndex], text: &Text) -> Vec<usize> {
+/// Entries whose whole name or alias, or one of whose distinctive words, the message
+/// names; best first, with the strength of the best match.
+fn names_in(entries: &[NameIndex], text: &Text) -> (Vec<usize>, Option<NameMatch>) {
     let concepts: Vec<&str> = text.stems().map(concept).collect();
     let contains_all = |words: &[String]| {
         !words.is_empty() && words.iter().all(|w| concepts.contains(&w.as_str()))
     };
-    let mut scored: Vec<(usize, usize)> = entries
+    let mut scored: Vec<(usize, usize, NameMatch)> = entries
         .iter()
         .enumerate()
         .filter_map(|(index, entry)| {
             if contains_all(&entry.concepts) {
-                return Some((index, 2 + entry.concepts.len()));
+                return Some((index, 2 + entry.concepts.len(), NameMatch::Whole));
             }
             if entry.aliases.iter().any(|alias| contains_all(alias)) {
-                return Some((index, 2));
+                return Some((index, 2, NameMatch::Whole));
+            }
+            if entry
+                .determined
+                .iter()
+                .any(|word| after_determiner(text, word))
+            {
+                return Some((index, 2, NameMatch::Whole));
             }
             let hits = entry
                 .distinctive
                 .iter()
                 .filter(|w| concepts.contains(&w.as_str()))
                 .count();
-            (hits > 0).then_some((index, hits))
+            (hits > 0).then_some((index, hits, NameMatch::Word))
         })
         .collect();
-    scored.sort_by(|a, b| b.1.cmp(&a.1));
-    if let Some(&(_, top)) = scored.first() {
-        // A full name beats entries matched by one word ("whitening" vs "teeth whitening kit").
-        if top > 2 {
-            scored.retain(|&(_, score)| score > 2);
-        }
+    scored.sort_by_key(|&(_, score, how)| std::cmp::Reverse((how, score)));
+    let best = scored.first().map(|&(_, _, how)| how);
+    if best == Some(NameMatch::Whole) {
+        // A whole name beats entries matched by one word ("whitening" vs "whitening kit").
+        scored.retain(|&(_, _, how)| how == NameMatch::Whole);
     }
-    scored.into_iter().map(|(index, _)| index).collect()
+    (
+        scored.into_iter().map(|(index, _, _)| index).collect(),
+        best,
+    )
+}
+
+/// True when `stem` follows "a", "an", "the", "my", "our", "your", "his", "her" or "their".
+fn after_determiner(text: &Text, stem: &str) -> bool {
+    const DETERMINERS: &[&str] = &[
+        "a", "an", "the", "my", "our", "your", "his", "her", "their", "our",
+    ];
+    text.tokens
+        .windows(2)
+        .any(|pair| DETERMINERS.contains(&pair[0].word.as_str()) && pair[1].stem == stem)
 }

@@ -32,8 +32,10 @@ pub fn reply(
     let local = now.to_zoned(business.timezone.clone());
     let text = knowledge.normalizer.normalize(message);
     let mut analysis = intent::analyse(&text, knowledge, local.date());
-    inherit_from_history(knowledge, history, &mut analysis, local.date());
+    inherit_from_history(knowledge, history, &mut analysis, &text, local.date());
+    drop_incidental_service(&mut analysis, &text);
     let answers = Answers {
+        knowledge,
         business,
         analysis: &analysis,
         local: &local,
@@ -43,48 +45,83 @@ pub fn reply(
 }
 
 /// A follow-up such as "and on saturday?" or "what about whitening?" carries no intent of
-/// its own: it takes the intent of the visitor's previous question.
+/// its own: it takes the intent of the visitor's previous question. One such as "how long
+/// does that take?" has an intent but no service: it takes the previous one's service.
 fn inherit_from_history(
     knowledge: &Knowledge,
     history: &[HistoryMessage],
     analysis: &mut Analysis,
+    text: &text::Text,
     today: Date,
 ) {
+    let Some(previous) = history.iter().rev().find(|m| m.role == Role::Visitor) else {
+        return;
+    };
+    let needs_service = analysis.services.is_empty()
+        && analysis
+            .intents
+            .iter()
+            .any(|(i, _)| matches!(i, Intent::Price | Intent::Duration))
+        && text.has_any(&["that", "it", "this", "one", "them", "those"]);
     let has_slot =
         analysis.when.is_some() || !analysis.services.is_empty() || !analysis.plans.is_empty();
-    if analysis.strongest() >= intent::THRESHOLD
-        || !has_slot
-        || analysis.faq.is_some_and(|(_, s)| s >= 0.5)
-    {
+    // "and for an e-bike?" continues the last question even if a FAQ mentions e-bikes.
+    let continues = text.tokens.first().is_some_and(|t| t.word == "and")
+        || text.has_phrase(&["what", "about"])
+        || text.has_phrase(&["how", "about"]);
+    let needs_intent = analysis.strongest() < intent::THRESHOLD
+        && has_slot
+        && (continues || analysis.faq.is_none_or(|(_, s)| s < 0.5));
+    if !needs_service && !needs_intent {
         return;
     }
-    let previous = history.iter().rev().find(|m| m.role == Role::Visitor);
-    if let Some(previous) = previous {
-        let earlier = intent::analyse(
-            &knowledge.normalizer.normalize(&previous.text),
-            knowledge,
-            today,
-        );
-        let carried: Vec<(Intent, f32)> = earlier
-            .intents
-            .into_iter()
-            .filter(|(i, _)| {
-                matches!(
-                    i,
-                    Intent::Hours
-                        | Intent::Price
-                        | Intent::Duration
-                        | Intent::Insurance
-                        | Intent::Services
-                )
-            })
-            .collect();
-        if !carried.is_empty() {
-            analysis.intents = carried;
-            if analysis.services.is_empty() && analysis.when.is_none() {
-                analysis.services = earlier.services;
-            }
+    let earlier = intent::analyse(
+        &knowledge.normalizer.normalize(&previous.text),
+        knowledge,
+        today,
+    );
+    if needs_service {
+        analysis.services = earlier.services;
+        analysis.service_match = earlier.service_match;
+        return;
+    }
+    let carried: Vec<(Intent, f32)> = earlier
+        .intents
+        .into_iter()
+        .filter(|(i, _)| {
+            matches!(
+                i,
+                Intent::Hours
+                    | Intent::Price
+                    | Intent::Duration
+                    | Intent::Insurance
+                    | Intent::Services
+            )
+        })
+        .collect();
+    if !carried.is_empty() {
+        analysis.intents = carried;
+        analysis.follow_up = true;
+        if analysis.services.is_empty() && analysis.when.is_none() {
+            analysis.services = earlier.services;
+            analysis.service_match = earlier.service_match;
         }
+    }
+}
+
+/// One everyday word of a service's name ("attorney" in "Power of attorney") does not
+/// make a longer message about that service unless the message asks about services.
+fn drop_incidental_service(analysis: &mut Analysis, text: &text::Text) {
+    let about_services = analysis.intents.iter().any(|(i, _)| {
+        matches!(
+            i,
+            Intent::Price | Intent::Duration | Intent::Services | Intent::Booking
+        )
+    });
+    let topics = knowledge::weighted(text).len();
+    if analysis.service_match == Some(knowledge::NameMatch::Word) && !about_services && topics > 2 {
+        analysis.services.clear();
+        analysis.service_match = None;
     }
 }
 
@@ -97,6 +134,7 @@ enum HoursAsk {
 }
 
 struct Answers<'a> {
+    knowledge: &'a Knowledge,
     business: &'a Business,
     analysis: &'a Analysis,
     local: &'a Zoned,
@@ -104,21 +142,49 @@ struct Answers<'a> {
 }
 
 impl Answers<'_> {
+    /// The reply: the best answer, plus a note when the visitor named a day we are closed
+    /// and the answer is not already about hours.
     fn compose(&self) -> String {
+        let (mut reply, about_hours) = self.main_answer();
+        if !about_hours {
+            if let Some(note) = self.closed_day_note() {
+                reply.push(' ');
+                reply.push_str(&note);
+            }
+        }
+        reply
+    }
+
+    fn main_answer(&self) -> (String, bool) {
         let analysis = self.analysis;
         let faq_score = analysis.faq.map_or(0.0, |(_, s)| s);
-        if let Some((index, score)) = analysis.faq {
+        if let Some((index, score)) = analysis.faq.filter(|_| !analysis.follow_up) {
             // A named service is answered from the service data unless the FAQ is a
-            // close match ("do you do colour?" is not "do I need a patch test for colour?").
-            let needed = if analysis.services.is_empty() {
-                0.6
-            } else {
+            // close match ("do you do colour?" is not "do I need a patch test for colour?"),
+            // and its price or duration only by an FAQ that names it.
+            let needed = if analysis.service_match == Some(knowledge::NameMatch::Whole) {
                 0.75
+            } else {
+                0.6
             };
-            if score >= needed
-                || (score >= 0.45 && analysis.strongest() < 3.0 && analysis.services.is_empty())
-            {
-                return self.business.faqs[index].answer.clone();
+            let asks_service_fact = analysis.asks(Intent::Price) || analysis.asks(Intent::Duration);
+            let faq_may_answer = !asks_service_fact
+                || analysis.service_match != Some(knowledge::NameMatch::Whole)
+                || analysis
+                    .services
+                    .iter()
+                    .any(|s| self.knowledge.faq_names_service(index, *s));
+            let close_enough = score >= needed
+                || (score >= 0.45 && analysis.strongest() < 3.0 && analysis.services.is_empty());
+            if faq_may_answer && close_enough {
+                let mut answer = self.business.faqs[index].answer.clone();
+                // "can I book a free consult?": the FAQ answers, and the visitor still
+                // needs to know how to book.
+                if analysis.asks(Intent::Booking) {
+                    answer.push(' ');
+                    answer.push_str(&self.booking());
+                }
+                return (answer, false);
             }
         }
         let mut parts: Vec<String> = Vec::new();
@@ -129,21 +195,23 @@ impl Answers<'_> {
             }
             if let Some(answer) = self.answer(*intent, &answered) {
                 answered.push(*intent);
-                parts.push(answer);
-            }
-        }
-        if parts.is_empty() {
-            if !analysis.services.is_empty() {
-                return self.service_info();
-            }
-            if faq_score >= 0.4 {
-                if let Some((index, _)) = analysis.faq {
-                    return self.business.faqs[index].answer.clone();
+                if !parts.contains(&answer) {
+                    parts.push(answer);
                 }
             }
-            return self.unknown();
         }
-        parts.join(" ")
+        if !parts.is_empty() {
+            return (parts.join(" "), answered.contains(&Intent::Hours));
+        }
+        if !analysis.services.is_empty() {
+            return (self.service_info(), false);
+        }
+        match analysis.faq {
+            Some((index, _)) if faq_score >= 0.4 => {
+                (self.business.faqs[index].answer.clone(), false)
+            }
+            _ => (self.unknown(), false),
+        }
     }
 
     /// One intent's answer, or None when another answer already covers it.
@@ -156,7 +224,8 @@ impl Answers<'_> {
             Intent::Email if !answered.contains(&Intent::Contact) => self.email(),
             Intent::Website if !answered.contains(&Intent::Contact) => self.website(),
             Intent::Contact if !answered.iter().any(|i| matches!(i, Intent::Phone | Intent::Email | Intent::Website)) => self.contact(),
-            Intent::Services => self.services(),
+            // A named service's price or duration answer already describes it.
+            Intent::Services if !(answered.iter().any(|i| matches!(i, Intent::Price | Intent::Duration)) && !self.analysis.services.is_empty()) => self.services(),
             Intent::Price => self.price(),
             Intent::Duration => self.duration(),
             Intent::Insurance => self.insurance(),
@@ -173,6 +242,25 @@ impl Answers<'_> {
             Intent::Acknowledge if only_social && self.analysis.intents.len() == 1 => "Is there anything else I can help you with?".to_owned(),
             _ => return None,
         })
+    }
+
+    /// "We're closed on Thursday (Thanksgiving)…" when the visitor names a closed day in a
+    /// question about something else (booking, a service).
+    fn closed_day_note(&self) -> Option<String> {
+        let Some(When::Dates(days)) = &self.analysis.when else {
+            return None;
+        };
+        let schedule = Schedule {
+            hours: &self.business.hours,
+            closures: &self.business.closures,
+        };
+        let closed = days
+            .iter()
+            .find(|day| !matches!(schedule.on(day.date), DateHours::Open(_)))?;
+        Some(format!(
+            "Please note: {}",
+            self.hours_on(&schedule, closed, HoursAsk::General)
+        ))
     }
 
     fn topics(&self) -> String {
@@ -413,9 +501,14 @@ impl Answers<'_> {
 
     fn location(&self) -> String {
         let business = self.business;
-        let wants_directions = self
-            .text
-            .has_any(&["direct", "park", "get", "find", "map", "gps"]);
+        let asked_about_directions = business.directions.as_deref().is_some_and(|directions| {
+            let words = knowledge::weighted(&self.knowledge.normalizer.normalize(directions));
+            knowledge::weighted(self.text)
+                .keys()
+                .any(|c| words.contains_key(c))
+        });
+        let wants_directions =
+            asked_about_directions || !self.text.has_any(&["address", "zip", "postcod"]);
         match (&business.address, &business.directions) {
             (Some(address), Some(directions)) if wants_directions => {
                 format!("We're at {address}. {directions}")
@@ -723,6 +816,8 @@ fn join_list<S: AsRef<str>>(items: &[S], conjunction: &str) -> String {
 }
 
 #[cfg(test)]
+mod heldout;
+#[cfg(test)]
 mod phrasings;
 #[cfg(test)]
-mod heldout;
+mod test_support;

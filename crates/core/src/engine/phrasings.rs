@@ -27,30 +27,16 @@ fn salon() -> Knowledge {
     knowledge(include_str!("../../fixtures/bloom-salon.toml"))
 }
 
-const UNKNOWN: &str = "I don't know that";
+use super::test_support::{failures, UNKNOWN};
 
 fn check(knowledge: &Knowledge, cases: &[(&str, &[&str])]) {
-    let mut failures = Vec::new();
-    for (question, expected) in cases {
-        let answer = reply(knowledge, &[], question, now());
-        let lower = answer.to_lowercase();
-        let missing: Vec<&&str> = expected
-            .iter()
-            .filter(|e| !lower.contains(&e.to_lowercase()))
-            .collect();
-        let wrongly_unknown = !expected.contains(&UNKNOWN) && answer.contains(UNKNOWN);
-        if !missing.is_empty() || wrongly_unknown {
-            failures.push(format!(
-                "{question:?}\n    got: {answer}\n    missing: {missing:?}"
-            ));
-        }
-    }
+    let failed = failures(knowledge, &[], cases, now());
     assert!(
-        failures.is_empty(),
+        failed.is_empty(),
         "{} of {} phrasings failed:\n{}",
-        failures.len(),
+        failed.len(),
         cases.len(),
-        failures.join("\n")
+        failed.join("\n")
     );
 }
 

@@ -180,249 +180,15 @@ const SLANG: &[(&str, &str)] = &[
     ("e-mail", "email"),
     ("emial", "email"),
     ("webpage", "website"),
+    ("atty", "attorney"),
+    ("attys", "attorneys"),
     ("webiste", "website"),
     ("websight", "website"),
 ];
 
-/// Everyday words that are never "corrected" into vocabulary words ("were" must stay
-/// "were", not become "where").
-const COMMON_WORDS: &[&str] = &[
-    "about",
-    "after",
-    "again",
-    "all",
-    "also",
-    "and",
-    "any",
-    "anyone",
-    "anything",
-    "are",
-    "back",
-    "been",
-    "before",
-    "being",
-    "best",
-    "both",
-    "but",
-    "can",
-    "come",
-    "coming",
-    "could",
-    "day",
-    "days",
-    "does",
-    "doing",
-    "done",
-    "each",
-    "else",
-    "even",
-    "every",
-    "family",
-    "feel",
-    "find",
-    "first",
-    "from",
-    "gets",
-    "give",
-    "goes",
-    "going",
-    "good",
-    "great",
-    "have",
-    "having",
-    "hear",
-    "help",
-    "here",
-    "hers",
-    "him",
-    "his",
-    "home",
-    "hope",
-    "into",
-    "just",
-    "keep",
-    "kind",
-    "know",
-    "last",
-    "late",
-    "later",
-    "left",
-    "like",
-    "little",
-    "long",
-    "look",
-    "looking",
-    "made",
-    "make",
-    "many",
-    "maybe",
-    "mean",
-    "more",
-    "most",
-    "much",
-    "must",
-    "near",
-    "need",
-    "needs",
-    "never",
-    "next",
-    "nice",
-    "none",
-    "not",
-    "okay",
-    "once",
-    "only",
-    "other",
-    "ours",
-    "over",
-    "part",
-    "people",
-    "place",
-    "please",
-    "pretty",
-    "quick",
-    "quite",
-    "real",
-    "really",
-    "right",
-    "said",
-    "same",
-    "says",
-    "see",
-    "seen",
-    "send",
-    "should",
-    "show",
-    "since",
-    "some",
-    "something",
-    "soon",
-    "still",
-    "such",
-    "sure",
-    "take",
-    "tell",
-    "than",
-    "that",
-    "thats",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "thing",
-    "things",
-    "think",
-    "this",
-    "those",
-    "through",
-    "told",
-    "took",
-    "very",
-    "want",
-    "wants",
-    "was",
-    "way",
-    "week",
-    "well",
-    "went",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whole",
-    "why",
-    "will",
-    "wish",
-    "with",
-    "work",
-    "would",
-    "year",
-    "years",
-    "yes",
-    "yet",
-    "you",
-    "your",
-    "yours",
-    "kids",
-    "child",
-    "wife",
-    "husband",
-    "son",
-    "daughter",
-    "mom",
-    "dad",
-    "friend",
-    "thanks",
-    "thank",
-    "hello",
-    "hey",
-    "bye",
-    "sorry",
-    "okay",
-    "cool",
-    "awesome",
-    "perfect",
-    "wonderful",
-    "fine",
-    "sounds",
-    "morning",
-    "afternoon",
-    "evening",
-    "night",
-    "noon",
-    "hour",
-    "minute",
-    "minutes",
-    "time",
-    "times",
-    "weeks",
-    "month",
-    "months",
-    "early",
-    "earliest",
-    "latest",
-    "tonight",
-    "today",
-    "tomorrow",
-    "open",
-    "opens",
-    "close",
-    "closes",
-    "closed",
-    "closing",
-    "opening",
-    "price",
-    "cost",
-    "costs",
-    "where",
-    "address",
-    "phone",
-    "call",
-    "number",
-    "email",
-    "website",
-    "cover",
-    "insurance",
-    "take",
-    "takes",
-    "accept",
-    "book",
-    "booking",
-    "appointment",
-    "schedule",
-    "available",
-    "availability",
-    "service",
-    "services",
-    "offer",
-    "offers",
-    "provide",
-];
+/// Frequent English words: never "corrected" into vocabulary words ("were" stays "were",
+/// "list" does not become "last").
+const COMMON_WORDS: &str = include_str!("common-words.txt");
 
 /// The words the engine itself listens for; typos are corrected towards these and towards
 /// the business's own words.
@@ -542,6 +308,12 @@ pub const ENGINE_WORDS: &[&str] = &[
     "december",
     "medicare",
     "medicaid",
+    "cheap",
+    "early",
+    "late",
+    "soon",
+    "quick",
+    "fast",
 ];
 
 /// Normalises text with a business-specific vocabulary for typo correction.
@@ -565,7 +337,11 @@ impl Normalizer {
     /// Builds a normaliser whose corrections aim at the engine's words plus `extra`
     /// (service names, FAQ words, insurance plans of one business).
     pub fn new<'a>(extra: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut known: HashSet<String> = COMMON_WORDS.iter().map(|w| (*w).to_owned()).collect();
+        let mut known: HashSet<String> = COMMON_WORDS
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .map(str::to_owned)
+            .collect();
         let mut vocabulary: Vec<String> = ENGINE_WORDS.iter().map(|w| (*w).to_owned()).collect();
         for phrase in extra {
             for word in split_words(&phrase.to_lowercase()) {
@@ -601,7 +377,7 @@ impl Normalizer {
                 .map(|(_, to)| (*to).to_owned());
             let words = match expanded {
                 Some(to) => to.split(' ').map(str::to_owned).collect(),
-                None => vec![self.correct(raw)],
+                None => vec![self.base_form(self.correct(raw))],
             };
             for word in words {
                 let stem = self.stem(&word);
@@ -609,6 +385,40 @@ impl Normalizer {
             }
         }
         Text { tokens, lower }
+    }
+
+    /// "cheapest" → "cheap", "earliest" → "early", "closer" → "close": comparatives of the
+    /// engine's and the business's own words, so they match like the base word.
+    fn base_form(&self, word: String) -> String {
+        for suffix in ["est", "er"] {
+            let Some(base) = word.strip_suffix(suffix) else {
+                continue;
+            };
+            if base.len() < 3 {
+                continue;
+            }
+            let bytes = base.as_bytes();
+            let undoubled = if bytes.len() > 3 && bytes[bytes.len() - 1] == bytes[bytes.len() - 2] {
+                base[..base.len() - 1].to_owned()
+            } else {
+                String::new()
+            };
+            let candidates = [
+                base.to_owned(),
+                format!("{base}e"),
+                base.strip_suffix('i')
+                    .map(|b| format!("{b}y"))
+                    .unwrap_or_default(),
+                undoubled,
+            ];
+            if let Some(found) = candidates
+                .into_iter()
+                .find(|c| !c.is_empty() && self.vocabulary.binary_search(c).is_ok())
+            {
+                return found;
+            }
+        }
+        word
     }
 
     /// The closest vocabulary word for an unknown word, if one is close enough to be a typo.
@@ -681,7 +491,29 @@ pub fn split_words(lower: &str) -> Vec<String> {
     if !current.is_empty() {
         words.push(current);
     }
-    words
+    merge_letter_prefixes(words)
+}
+
+/// "e-bike", "e bike" → "ebike"; "x-ray" → "xray": a lone prefix letter joins its word.
+fn merge_letter_prefixes(words: Vec<String>) -> Vec<String> {
+    let mut merged: Vec<String> = Vec::with_capacity(words.len());
+    let mut pending: Option<String> = None;
+    for word in words {
+        if let Some(prefix) = pending.take() {
+            if word.chars().next().is_some_and(char::is_alphabetic) && word.len() > 2 {
+                merged.push(format!("{prefix}{word}"));
+                continue;
+            }
+            merged.push(prefix);
+        }
+        if word == "e" || word == "x" {
+            pending = Some(word);
+        } else {
+            merged.push(word);
+        }
+    }
+    merged.extend(pending);
+    merged
 }
 
 #[cfg(test)]
@@ -711,6 +543,13 @@ mod tests {
         );
         assert_eq!(words("were you open"), ["were", "you", "open"]);
         assert_eq!(words("I’m here"), ["i", "am", "here"]);
+        assert_eq!(words("price list"), ["price", "list"]);
+        assert_eq!(
+            words("e-bike or e bike or x ray"),
+            ["ebike", "or", "ebike", "or", "xray"]
+        );
+        assert_eq!(words("whats the cheapest"), ["what", "is", "the", "cheap"]);
+        assert_eq!(words("earliest time"), ["early", "time"]);
     }
 
     #[test]

@@ -96,11 +96,29 @@ pub fn find(text: &Text, today: Date) -> Option<When> {
     {
         return Some(When::Now);
     }
-    if let Some(dates) = holidays(text, today) {
+    let shift = if text.has_word("tomorrow") {
+        0
+    } else if text.has_phrase(&["day", "after"]) {
+        1
+    } else if text.has_phrase(&["day", "before"]) {
+        -1
+    } else {
+        0
+    };
+    let dated = holidays(text, today).or_else(|| {
+        explicit_date(text, today).map(|date| vec![DayRef::plain(date, short_date(date))])
+    });
+    if let Some(mut dates) = dated {
+        // "the day after Christmas", "the day before the 4th".
+        if shift != 0 {
+            for day in &mut dates {
+                day.date = day.date.checked_add(i64::from(shift).days()).ok()?;
+                let relation = if shift > 0 { "after" } else { "before" };
+                let name = day.label.split(" (").next().unwrap_or_default().to_owned();
+                day.label = format!("the day {relation} {name} ({})", short_date(day.date));
+            }
+        }
         return Some(When::Dates(dates));
-    }
-    if let Some(date) = explicit_date(text, today) {
-        return Some(When::Dates(vec![DayRef::plain(date, short_date(date))]));
     }
     if text.has_phrase(&["day", "after", "tomorrow"]) {
         let date = today + 2.days();
@@ -470,6 +488,8 @@ mod tests {
         assert_eq!(first_date("the 2nd of january"), date(2027, 1, 2));
         assert_eq!(first_date("open 12/31?"), date(2026, 12, 31));
         assert_eq!(first_date("are you open on the 3rd"), date(2026, 12, 3));
+        assert_eq!(first_date("the day after christmas"), date(2026, 12, 26));
+        assert_eq!(first_date("day before new years eve"), date(2026, 12, 30));
     }
 
     #[test]

@@ -9,7 +9,10 @@ use frontdesk_store::Backend;
 use crate::helpers::spawn_app_with_pace;
 
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -20,7 +23,8 @@ async fn the_widget_chats_streams_and_remembers_in_chromium() {
         script_dir.join("node_modules/playwright-core").is_dir(),
         "playwright-core is not installed: run `npm ci --prefix tests/browser` (scripts/test does this)"
     );
-    let chromium = std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
+    let chromium =
+        std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     assert!(PathBuf::from(&chromium).exists(), "Chromium not found at {chromium}: install Debian's `chromium` package (scripts/test does this)");
 
     let app = spawn_app_with_pace(Backend::Sqlite, Duration::from_millis(25)).await;
@@ -40,7 +44,13 @@ async fn the_widget_chats_streams_and_remembers_in_chromium() {
     .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "browser test failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}");
+    assert!(
+        output.status.success(),
+        "browser test failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+    );
     assert!(stdout.contains("browser test passed"), "{stdout}");
-    assert!(root.join("target/browser/widget.png").exists(), "screenshot saved");
+    assert!(
+        root.join("target/browser/widget.png").exists(),
+        "screenshot saved"
+    );
 }

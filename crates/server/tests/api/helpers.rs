@@ -39,14 +39,22 @@ pub async fn spawn_app_with_pace(backend: Backend, stream_pace: Duration) -> Tes
     config.stream_pace = stream_pace;
     config.clock = Arc::new(FixedClock(MONDAY_MORNING.parse().unwrap()));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app = Application::build(config, listener).await.expect("server builds");
+    let app = Application::build(config, listener)
+        .await
+        .expect("server builds");
     let address = format!("http://{}", app.local_addr().unwrap());
     let store = app.store().clone();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
-    TestApp { address, client: reqwest::Client::new(), store, _db: db, stop: Some(stop) }
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        store,
+        _db: db,
+        stop: Some(stop),
+    }
 }
 
 impl TestApp {
@@ -55,16 +63,29 @@ impl TestApp {
     }
 
     /// Posts a message to the demo business and returns status and JSON body.
-    pub async fn send(&self, visitor: &str, conversation: Option<&str>, text: &str) -> (u16, Value) {
+    pub async fn send(
+        &self,
+        visitor: &str,
+        conversation: Option<&str>,
+        text: &str,
+    ) -> (u16, Value) {
         let body = json!({"visitor_id": visitor, "conversation_id": conversation, "text": text, "page_url": "https://maple.example/contact"});
-        let response = self.client.post(self.url("/api/v1/businesses/demo/messages")).json(&body).send().await.unwrap();
+        let response = self
+            .client
+            .post(self.url("/api/v1/businesses/demo/messages"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())
     }
 
     /// Fetches a transcript as a visitor.
     pub async fn transcript(&self, conversation: &str, visitor: &str) -> (u16, Value) {
-        let url = self.url(&format!("/api/v1/businesses/demo/conversations/{conversation}?visitor_id={visitor}"));
+        let url = self.url(&format!(
+            "/api/v1/businesses/demo/conversations/{conversation}?visitor_id={visitor}"
+        ));
         let response = self.client.get(url).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())

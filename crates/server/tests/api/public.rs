@@ -9,13 +9,34 @@ async fn health_profile_and_openapi() {
     let health = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(health.status(), 200);
 
-    let profile: Value = app.client.get(app.url("/api/v1/businesses/demo")).send().await.unwrap().json().await.unwrap();
+    let profile: Value = app
+        .client
+        .get(app.url("/api/v1/businesses/demo"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(profile["name"], "Maple Street Dental Studio");
     assert!(profile["greeting"].as_str().unwrap().starts_with("Hi!"));
-    let missing = app.client.get(app.url("/api/v1/businesses/nope")).send().await.unwrap();
+    let missing = app
+        .client
+        .get(app.url("/api/v1/businesses/nope"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(missing.status(), 404);
 
-    let spec: Value = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
+    let spec: Value = app
+        .client
+        .get(app.url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
     for path in [
         "/api/v1/businesses/{slug}/messages",
@@ -33,10 +54,19 @@ async fn widget_and_demo_page_are_served() {
     let app = spawn_app(Backend::Sqlite).await;
     let widget = app.client.get(app.url("/widget.js")).send().await.unwrap();
     assert_eq!(widget.status(), 200);
-    assert!(widget.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
+    assert!(widget.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/javascript"));
     let script = widget.text().await.unwrap();
-    assert!(script.contains("attachShadow"), "widget isolates its styles");
-    assert!(!script.contains("document.cookie"), "widget sets no cookies");
+    assert!(
+        script.contains("attachShadow"),
+        "widget isolates its styles"
+    );
+    assert!(
+        !script.contains("document.cookie"),
+        "widget sets no cookies"
+    );
 
     let demo = app.client.get(app.url("/demo")).send().await.unwrap();
     assert_eq!(demo.status(), 200);
@@ -49,7 +79,10 @@ async fn the_api_can_be_called_from_the_businesss_own_site() {
     let app = spawn_app(Backend::Sqlite).await;
     let preflight = app
         .client
-        .request(reqwest::Method::OPTIONS, app.url("/api/v1/businesses/demo/messages"))
+        .request(
+            reqwest::Method::OPTIONS,
+            app.url("/api/v1/businesses/demo/messages"),
+        )
         .header("origin", "https://maple.example")
         .header("access-control-request-method", "POST")
         .header("access-control-request-headers", "content-type")
@@ -58,5 +91,8 @@ async fn the_api_can_be_called_from_the_businesss_own_site() {
         .unwrap();
     assert!(preflight.status().is_success());
     assert_eq!(preflight.headers()["access-control-allow-origin"], "*");
-    assert!(preflight.headers().get("access-control-allow-credentials").is_none());
+    assert!(preflight
+        .headers()
+        .get("access-control-allow-credentials")
+        .is_none());
 }
