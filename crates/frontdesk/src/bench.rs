@@ -36,6 +36,12 @@ pub struct BenchArgs {
     /// Total turns to send (after warm-up).
     #[arg(long, default_value_t = 20_000)]
     turns: usize,
+    /// Offered load in turns per second (open loop: turns are sent on schedule whether or
+    /// not earlier ones have finished, and latency counts from the scheduled time). Without
+    /// it, each visitor sends its next turn as soon as the last is answered (closed loop),
+    /// which measures the maximum throughput.
+    #[arg(long)]
+    rate: Option<f64>,
     /// Turns sent first and not measured.
     #[arg(long, default_value_t = 1_000)]
     warmup: usize,
@@ -81,13 +87,18 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     let endpoint = Arc::new(format!("{base}/api/v1/businesses/demo/messages"));
 
     println!("warming up with {} turns…", args.warmup);
-    drive(&client, &endpoint, args.visitors, args.warmup).await;
+    drive(&client, &endpoint, args.visitors, args.warmup, args.rate).await;
+    let mode = match args.rate {
+        Some(rate) => format!("open loop at {rate:.0} turns/s"),
+        None => "closed loop".to_owned(),
+    };
     println!(
-        "measuring {} turns from {} concurrent visitors against {base}",
+        "measuring {} turns from {} visitors ({mode}) against {base}",
         args.turns, args.visitors
     );
     let started = Instant::now();
-    let (mut latencies, errors) = drive(&client, &endpoint, args.visitors, args.turns).await;
+    let (mut latencies, errors) =
+        drive(&client, &endpoint, args.visitors, args.turns, args.rate).await;
     let elapsed = started.elapsed();
 
     latencies.sort_unstable();
@@ -120,13 +131,18 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
 }
 
 /// Sends `turns` turns split across `visitors` tasks; returns latencies and error count.
+/// With a rate, visitor `v` sends on its own schedule (period `visitors / rate`, offset
+/// `v / rate`), and latency is measured from the scheduled send time so a slow reply
+/// cannot hide the queueing it causes.
 async fn drive(
     client: &reqwest::Client,
     endpoint: &Arc<String>,
     visitors: usize,
     turns: usize,
+    rate: Option<f64>,
 ) -> (Vec<Duration>, usize) {
     let visitors = visitors.max(1);
+    let start = tokio::time::Instant::now();
     let mut tasks = Vec::with_capacity(visitors);
     for visitor in 0..visitors {
         let share = turns / visitors + usize::from(visitor < turns % visitors);
@@ -137,7 +153,19 @@ async fn drive(
             let mut latencies = Vec::with_capacity(share);
             let mut errors = 0;
             let mut conversation: Value = Value::Null;
+            let period = rate.map(|rate| Duration::from_secs_f64(visitors as f64 / rate));
+            let offset = rate.map_or(Duration::ZERO, |rate| {
+                Duration::from_secs_f64(visitor as f64 / rate)
+            });
             for turn in 0..share {
+                let scheduled = match period {
+                    Some(period) => {
+                        let at = start + offset + period * turn as u32;
+                        tokio::time::sleep_until(at).await;
+                        at.into_std()
+                    }
+                    None => Instant::now(),
+                };
                 if turn % TURNS_PER_CONVERSATION == 0 {
                     conversation = Value::Null;
                 }
@@ -147,13 +175,12 @@ async fn drive(
                     "text": QUESTIONS[(visitor + turn) % QUESTIONS.len()],
                     "page_url": "https://bench.example/",
                 });
-                let started = Instant::now();
                 let response = client.post(endpoint.as_str()).json(&body).send().await;
                 match response {
                     Ok(response) if response.status().is_success() => {
                         match response.json::<Value>().await {
                             Ok(reply) => {
-                                latencies.push(started.elapsed());
+                                latencies.push(scheduled.elapsed());
                                 conversation = reply["conversation_id"].clone();
                             }
                             Err(_) => errors += 1,

