@@ -29,11 +29,19 @@ fn main() {
     for i in 0..replies {
         std::hint::black_box(reply(&knowledge, &[], QUESTIONS[i % QUESTIONS.len()], now));
     }
-    println!("reply:         {:.1} µs", started.elapsed().as_secs_f64() * 1e6 / replies as f64);
+    println!(
+        "reply:         {:.1} µs",
+        started.elapsed().as_secs_f64() * 1e6 / replies as f64
+    );
     let loads = 200;
     let started = std::time::Instant::now();
     for _ in 0..loads {
-        std::hint::black_box(Knowledge::new(Business::from_toml(DEMO).expect("demo business is valid")));
+        std::hint::black_box(Knowledge::new(
+            Business::from_toml(DEMO).expect("demo business is valid"),
+        ));
     }
-    println!("business load: {:.1} µs", started.elapsed().as_secs_f64() * 1e6 / loads as f64);
+    println!(
+        "business load: {:.1} µs",
+        started.elapsed().as_secs_f64() * 1e6 / loads as f64
+    );
 }

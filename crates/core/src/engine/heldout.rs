@@ -360,23 +360,3 @@ fn heldout_follow_ups() {
         failed.join("\n")
     );
 }
-
-/// Diagnostic dump, not an assertion: every held-out question with its normalised words,
-/// the engine's analysis and the reply. Run with
-/// `cargo test -p frontdesk-core heldout_dump -- --ignored --nocapture`.
-#[test]
-#[ignore = "diagnostic output only"]
-fn heldout_dump() {
-    for (name, knowledge, cases) in [("law", law(), LAW_CASES), ("bikes", bikes(), BIKE_CASES)] {
-        for (question, _) in cases {
-            let text = knowledge.normalizer.normalize(question);
-            let words: Vec<&str> = text.tokens.iter().map(|t| t.word.as_str()).collect();
-            let local = now().to_zoned(knowledge.business.timezone.clone());
-            let analysis = super::intent::analyse(&text, &knowledge, local.date());
-            println!(
-                "[{name}] {question:?}\n  words: {words:?}\n  analysis: {analysis:?}\n  reply: {}\n",
-                reply(&knowledge, &[], question, now())
-            );
-        }
-    }
-}

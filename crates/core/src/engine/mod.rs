@@ -217,6 +217,10 @@ impl Answers<'_> {
     /// One intent's answer, or None when another answer already covers it.
     fn answer(&self, intent: Intent, answered: &[Intent]) -> Option<String> {
         let only_social = self.analysis.strongest() < intent::THRESHOLD;
+        let service_described = !self.analysis.services.is_empty()
+            && answered
+                .iter()
+                .any(|i| matches!(i, Intent::Price | Intent::Duration));
         Some(match intent {
             Intent::Hours => self.hours(),
             Intent::Location => self.location(),
@@ -225,7 +229,7 @@ impl Answers<'_> {
             Intent::Website if !answered.contains(&Intent::Contact) => self.website(),
             Intent::Contact if !answered.iter().any(|i| matches!(i, Intent::Phone | Intent::Email | Intent::Website)) => self.contact(),
             // A named service's price or duration answer already describes it.
-            Intent::Services if !(answered.iter().any(|i| matches!(i, Intent::Price | Intent::Duration)) && !self.analysis.services.is_empty()) => self.services(),
+            Intent::Services if !service_described => self.services(),
             Intent::Price => self.price(),
             Intent::Duration => self.duration(),
             Intent::Insurance => self.insurance(),
