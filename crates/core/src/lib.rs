@@ -8,5 +8,6 @@ pub mod business;
 pub mod clock;
 pub mod conversation;
 pub mod engine;
+pub mod policy;
 pub mod safety;
 pub mod schedule;

@@ -27,7 +27,8 @@ impl Verdict {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Safety {
     pub verdict: Verdict,
-    pub rules: Vec<&'static str>,
+    /// Built-in rule ids, then `topic:<name>` for a business's own redirect topics.
+    pub rules: Vec<String>,
 }
 
 impl Safety {

@@ -4,6 +4,7 @@
 
 mod bench;
 mod commands;
+mod eval;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +31,15 @@ enum Command {
     Business(BusinessCommand),
     /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
     Bench(bench::BenchArgs),
+    /// Measure the assistant against labelled cases.
+    #[command(subcommand)]
+    Eval(EvalCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum EvalCommand {
+    /// Per-rule precision, recall and F1 of the safety policy, benign false positives and time per check.
+    Safety(eval::SafetyArgs),
 }
 
 /// Where the data lives.
@@ -92,6 +102,7 @@ async fn main() -> ExitCode {
             commands::list(&database.database).await
         }
         Command::Bench(args) => bench::run(args).await,
+        Command::Eval(EvalCommand::Safety(args)) => eval::safety(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

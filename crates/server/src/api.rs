@@ -93,7 +93,7 @@ pub struct SafetyBody {
     /// `allowed`, `redirected` or `emergency`.
     pub verdict: &'static str,
     /// Ids of the rules that fired.
-    pub rules: Vec<&'static str>,
+    pub rules: Vec<String>,
 }
 
 impl From<&Safety> for SafetyBody {

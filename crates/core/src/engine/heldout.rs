@@ -10,7 +10,7 @@
 
 use jiff::Timestamp;
 
-use super::{reply, Knowledge};
+use super::Knowledge;
 use crate::business::Business;
 use crate::conversation::{Message, Role};
 

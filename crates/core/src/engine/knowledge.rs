@@ -368,7 +368,7 @@ impl Knowledge {
             extra.push(&faq.question);
         }
         extra.extend(business.closures.iter().filter_map(|c| c.note.as_deref()));
-        extra.extend(KNOWN_INSURER_WORDS.iter());
+        extra.extend(KNOWN_INSURER_NAMES.iter());
         let normalizer = Normalizer::new(extra);
         let own_name = concepts_of(&normalizer, &business.name);
         let services = index_names(
@@ -506,27 +506,12 @@ impl Knowledge {
     }
 }
 
-/// Spellings of the known insurers, for typo correction.
-const KNOWN_INSURER_WORDS: &[&str] = &[
-    "aetna",
-    "cigna",
-    "humana",
-    "kaiser",
-    "anthem",
-    "unitedhealthcare",
-    "medicare",
-    "medicaid",
-    "tricare",
-    "metlife",
-    "guardian",
-    "ambetter",
-    "molina",
-    "highmark",
-    "premera",
-    "regence",
-    "ameritas",
-    "careington",
-    "delta",
+/// Names of well-known insurers, lowercase: typo-correction targets, and plans the
+/// grounding grader checks a reply only claims when the business lists them.
+pub const KNOWN_INSURER_NAMES: &[&str] = &[
+    "aetna", "cigna", "humana", "kaiser", "anthem", "unitedhealthcare", "united healthcare", "medicare", "medicaid",
+    "tricare", "metlife", "guardian", "ambetter", "molina", "highmark", "premera", "regence", "ameritas",
+    "careington", "delta dental", "blue cross", "blue shield", "oscar", "geha",
 ];
 
 /// Abbreviations people use for plans with long names.

@@ -15,7 +15,8 @@ use crate::conversation::{HistoryMessage, Role};
 use crate::schedule::{clock_time, DateHours, OpenState, Schedule};
 
 pub use intent::{Analysis, Intent};
-pub use knowledge::Knowledge;
+pub use knowledge::{Knowledge, KNOWN_INSURER_NAMES};
+pub(crate) use text::is_common_word;
 use when::{short_date, weekday_name, DayRef, When};
 
 /// How many distinct answers one reply may combine ("hours and address?").

@@ -190,6 +190,14 @@ const SLANG: &[(&str, &str)] = &[
 /// "list" does not become "last").
 const COMMON_WORDS: &str = include_str!("common-words.txt");
 
+/// True for frequent English words: real words are never treated as typos of others.
+pub fn is_common_word(word: &str) -> bool {
+    static WORDS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
+    WORDS
+        .get_or_init(|| COMMON_WORDS.lines().filter(|line| !line.starts_with('#')).collect())
+        .contains(word)
+}
+
 /// The words the engine itself listens for; typos are corrected towards these and towards
 /// the business's own words.
 pub const ENGINE_WORDS: &[&str] = &[

@@ -1,0 +1,248 @@
+//! A message as the policy sees it: folded words, and for each word the concepts it
+//! belongs to, found through exact, prefix and one-typo matches against the lexicon.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use super::lexicon::CONCEPTS;
+
+/// Shorter words have too many real neighbours ("chews" is one letter from "chest") to
+/// be read as typos.
+const MIN_TYPO_LEN: usize = 6;
+
+/// Index of a concept in [`CONCEPTS`].
+pub type ConceptId = u16;
+
+struct Index {
+    exact: HashMap<String, Vec<ConceptId>>,
+    prefix: HashMap<String, Vec<ConceptId>>,
+    /// One-deletion variants of terms of five or more letters, for typo tolerance.
+    deletions: HashMap<String, Vec<ConceptId>>,
+    names: HashMap<&'static str, ConceptId>,
+}
+
+fn index() -> &'static Index {
+    static INDEX: OnceLock<Index> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let mut exact: HashMap<String, Vec<ConceptId>> = HashMap::new();
+        let mut prefix: HashMap<String, Vec<ConceptId>> = HashMap::new();
+        let mut deletions: HashMap<String, Vec<ConceptId>> = HashMap::new();
+        let mut names = HashMap::new();
+        for (id, (name, terms)) in CONCEPTS.iter().enumerate() {
+            let id = id as ConceptId;
+            names.insert(*name, id);
+            for term in *terms {
+                let (map, word) = match term.strip_suffix('*') {
+                    Some(stem) => (&mut prefix, stem),
+                    None => (&mut exact, *term),
+                };
+                add(map, word, id);
+                if word.chars().count() >= MIN_TYPO_LEN {
+                    add(&mut deletions, word, id);
+                    for variant in one_deletions(word) {
+                        add(&mut deletions, &variant, id);
+                    }
+                }
+            }
+        }
+        Index { exact, prefix, deletions, names }
+    })
+}
+
+fn add(map: &mut HashMap<String, Vec<ConceptId>>, key: &str, id: ConceptId) {
+    let ids = map.entry(key.to_owned()).or_default();
+    if !ids.contains(&id) {
+        ids.push(id);
+    }
+}
+
+fn one_deletions(word: &str) -> Vec<String> {
+    let chars: Vec<char> = word.chars().collect();
+    (0..chars.len())
+        .map(|skip| chars.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, c)| *c).collect())
+        .collect()
+}
+
+/// The id of a named concept. Panics on a name that is not in the lexicon: that is a bug
+/// in a rule, caught by every test that runs the rule.
+pub fn concept(name: &str) -> ConceptId {
+    *index().names.get(name).unwrap_or_else(|| panic!("unknown concept {name:?}"))
+}
+
+/// A folded, tokenised message with the concepts of each word.
+#[derive(Debug, Clone)]
+pub struct Msg {
+    pub words: Vec<String>,
+    /// (word position, concept) pairs, in word order.
+    pub concepts: Vec<(usize, ConceptId)>,
+}
+
+impl Msg {
+    /// Folds and tags a message.
+    pub fn new(text: &str) -> Self {
+        let words = fold_words(text);
+        let index = index();
+        let mut concepts = Vec::new();
+        for (position, word) in words.iter().enumerate() {
+            let before = concepts.len();
+            let push = |ids: &Vec<ConceptId>, concepts: &mut Vec<(usize, ConceptId)>| {
+                for id in ids {
+                    if !concepts[before..].iter().any(|(_, c)| c == id) {
+                        concepts.push((position, *id));
+                    }
+                }
+            };
+            if let Some(ids) = index.exact.get(word.as_str()) {
+                push(ids, &mut concepts);
+            }
+            for (end, _) in word.char_indices().skip(2) {
+                if let Some(ids) = index.prefix.get(&word[..end]) {
+                    push(ids, &mut concepts);
+                }
+            }
+            if let Some(ids) = index.prefix.get(word.as_str()) {
+                push(ids, &mut concepts);
+            }
+            let typo_candidate = word.chars().count() >= MIN_TYPO_LEN && !word.bytes().any(|b| b.is_ascii_digit()) && !crate::engine::is_common_word(word);
+            if concepts.len() == before && typo_candidate {
+                if let Some(ids) = index.deletions.get(word.as_str()) {
+                    push(ids, &mut concepts);
+                }
+                for variant in one_deletions(word) {
+                    if let Some(ids) = index.deletions.get(&variant) {
+                        push(ids, &mut concepts);
+                    }
+                    // A typo inside a prefix term ("breeathing" for "breath*").
+                    for (end, _) in variant.char_indices().skip(4) {
+                        if let Some(ids) = index.prefix.get(&variant[..end]) {
+                            push(ids, &mut concepts);
+                        }
+                    }
+                }
+            }
+        }
+        Self { words, concepts }
+    }
+
+    /// "word:concept" for every tagged word, for debugging rules.
+    pub fn concept_names(&self) -> Vec<String> {
+        self.concepts.iter().map(|(p, c)| format!("{}:{}", self.words[*p], CONCEPTS[*c as usize].0)).collect()
+    }
+
+    /// True when some word belongs to the concept.
+    pub fn has(&self, name: &str) -> bool {
+        let id = concept(name);
+        self.concepts.iter().any(|(_, c)| *c == id)
+    }
+
+    /// Positions of the words belonging to a concept.
+    pub fn at(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
+        let id = concept(name);
+        self.concepts.iter().filter(move |(_, c)| *c == id).map(|(p, _)| *p)
+    }
+
+    /// True when a word of `a` and a different word of `b` are at most `window` apart.
+    pub fn near(&self, a: &str, b: &str, window: usize) -> bool {
+        let bs: Vec<usize> = self.at(b).collect();
+        self.at(a).any(|pa| bs.iter().any(|pb| *pb != pa && pa.abs_diff(*pb) <= window))
+    }
+
+    /// True when a word of `a` comes before a word of `b`, at most `window` words earlier.
+    pub fn before(&self, a: &str, b: &str, window: usize) -> bool {
+        let bs: Vec<usize> = self.at(b).collect();
+        self.at(a).any(|pa| bs.iter().any(|pb| *pb > pa && pb - pa <= window))
+    }
+
+    /// True when the exact word occurs.
+    pub fn word(&self, word: &str) -> bool {
+        self.words.iter().any(|w| w == word)
+    }
+
+    /// True when any of the exact words occurs.
+    pub fn any_word(&self, words: &[&str]) -> bool {
+        words.iter().any(|w| self.word(w))
+    }
+
+    /// True when the words occur consecutively.
+    pub fn phrase(&self, phrase: &[&str]) -> bool {
+        self.phrase_at(phrase).is_some()
+    }
+
+    /// Where a consecutive phrase starts.
+    pub fn phrase_at(&self, phrase: &[&str]) -> Option<usize> {
+        if phrase.is_empty() || phrase.len() > self.words.len() {
+            return None;
+        }
+        (0..=self.words.len() - phrase.len()).find(|&start| phrase.iter().enumerate().all(|(i, w)| self.words[start + i] == *w))
+    }
+
+    /// True when a phrase starts at the first word, or right after "hi"/"hello"/"hey"/"so".
+    pub fn starts_with(&self, phrase: &[&str]) -> bool {
+        let skip = self.words.iter().take_while(|w| matches!(w.as_str(), "hi" | "hello" | "hey" | "so" | "um" | "ok" | "okay" | "quick" | "question" | "yes" | "also" | "and" | "but" | "pls" | "please")).count();
+        self.words.len() >= skip + phrase.len() && phrase.iter().enumerate().all(|(i, w)| self.words[skip + i] == *w)
+    }
+}
+
+/// Lowercase words with accents folded, apostrophes dropped ("can't" → "cant"), letter runs
+/// of three or more shortened to two ("pleeease" → "pleease"), and "$" kept as a word.
+pub fn fold_words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let mut run = 0;
+    let mut last = '\0';
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let c = match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
+            'é' | 'è' | 'ê' | 'ë' => 'e',
+            'í' | 'ì' | 'î' | 'ï' => 'i',
+            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
+            'ú' | 'ù' | 'û' | 'ü' => 'u',
+            'ñ' => 'n',
+            'ç' => 'c',
+            '’' | '‘' | '`' => '\'',
+            other => other,
+        };
+        if c.is_alphanumeric() {
+            run = if c == last { run + 1 } else { 1 };
+            last = c;
+            if run <= 2 || c.is_ascii_digit() {
+                current.push(c);
+            }
+        } else if c == '\'' {
+            continue;
+        } else {
+            last = '\0';
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            if c == '$' {
+                words.push("$".to_owned());
+            }
+        }
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_and_tags_with_typos() {
+        let msg = Msg::new("I can't BREEEATHE, chest pian!!");
+        assert_eq!(msg.words, ["i", "cant", "breeathe", "chest", "pian"]);
+        assert!(msg.has("self") && msg.has("neg") && msg.has("breathe"));
+        assert!(msg.near("chest", "pain", 1), "'pian' is one typo from 'pain'? {:?}", msg.concepts);
+        assert!(Msg::new("me duele el pecho").near("chest", "pain", 2));
+    }
+
+    #[test]
+    fn every_concept_name_resolves() {
+        for (name, _) in CONCEPTS {
+            assert_eq!(CONCEPTS[concept(name) as usize].0, *name);
+        }
+    }
+}

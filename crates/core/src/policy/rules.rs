@@ -1,0 +1,694 @@
+//! The built-in rules, one function per rule and role. Each is written over concepts and
+//! sentence structure (who is speaking, what is asked, how words relate), so paraphrases,
+//! typos and synonyms fall under the same rule as the sentences that inspired it.
+
+use super::lexicon::SERVICE_FRAMES;
+use super::message::Msg;
+
+/// True when the message opens like a question about the business's services ("do you
+/// treat…", "how much…"), which names a condition without reporting one.
+fn service_question(m: &Msg) -> bool {
+    SERVICE_FRAMES.iter().any(|frame| m.starts_with(frame))
+}
+
+/// True when the message reports something happening to the writer or someone with them,
+/// rather than asking about it in general.
+fn reported(m: &Msg) -> bool {
+    let someone = m.has("self") || m.has("other_person");
+    someone && (m.has("now") || m.has("health_verb") || m.has("help") || m.any_word(&["is", "are", "am", "was", "keeps", "having", "started", "just"]))
+        || m.has("help")
+}
+
+/// Physical emergencies, self-harm and violence.
+pub fn emergency(m: &Msg) -> bool {
+    if self_harm(m) || violence(m) {
+        return true;
+    }
+    let physical = chest_emergency(m)
+        || breathing_emergency(m)
+        || stroke(m)
+        || overdose_or_poisoning(m)
+        || bleeding_emergency(m)
+        || unconscious(m)
+        || m.has("seizure") && !m.phrase(&["seizure", "disorder"]) && !past_event(m)
+        || m.phrase(&["shaking", "all", "over"])
+        || allergic_reaction(m)
+        || severe_burn(m)
+        || head_injury(m)
+        || spreading_infection(m)
+        || (m.any_word(&["sugar", "glucose", "azucar"]) && (m.has("confused") || m.any_word(&["shaking", "passing", "fainting", "unresponsive"])))
+        || m.phrase(&["worst", "headache"])
+        || m.phrase(&["cant", "see", "out", "of"])
+        || m.phrase(&["lost", "vision"]);
+    physical && (!service_question(m) || reported(m)) && !figurative(m)
+}
+
+/// "I nearly had a heart attack when I saw my teeth": drama, not a symptom.
+fn figurative(m: &Msg) -> bool {
+    let nearly = m.phrase(&["nearly", "had"]) || m.phrase(&["almost", "had"]) || m.phrase(&["practically", "had"]) || m.phrase(&["gonna", "have", "a", "heart"]);
+    let happy = m.any_word(&["love", "amazing", "happy", "thank", "thanks", "awesome", "gorgeous", "beautiful", "lol", "haha", "lmao"]);
+    (nearly || m.phrase(&["choking", "back"]) || m.phrase(&["choked", "up"])) && happy || m.phrase(&["choking", "back"])
+}
+
+/// A condition named as history ("since her stroke two years ago").
+fn past_event(m: &Msg) -> bool {
+    m.any_word(&["ago", "history", "since", "used", "previous", "previously", "had", "years"]) && !m.has("now") && !m.any_word(&["happening", "having", "started", "just", "suddenly", "sudden"])
+}
+
+fn stroke(m: &Msg) -> bool {
+    let named = m.has("stroke") && !m.phrase(&["stroke", "of"]) && !past_event(m);
+    let signs = [
+        m.at("stroke_sign").any(|p| m.at("face_arm").any(|q| q.abs_diff(p) <= 4 && q != p)),
+        m.phrase(&["coming", "out", "wrong"]) || m.phrase(&["cant", "talk"]) || m.phrase(&["cant", "speak"]) || m.phrase(&["no", "puede", "hablar"]) || m.near("neg", "face_arm", 2) && m.any_word(&["talk", "speak", "hablar"]),
+        m.phrase(&["one", "side"]) && m.any_word(&["move", "moving", "feel", "numb", "weak", "dropped", "droop", "drooping", "wont"]),
+        m.phrase(&["all", "of", "a", "sudden"]) && m.has("confused") || m.word("suddenly") && m.has("confused"),
+    ];
+    named || signs.iter().filter(|s| **s).count() >= 1 && m.has("stroke_sign") && !m.any_word(&["anesthetic", "anaesthetic", "novocaine", "filling", "injection", "shot", "dentist"]) || signs.iter().filter(|s| **s).count() >= 2
+}
+
+fn overdose_or_poisoning(m: &Msg) -> bool {
+    let big_number = m.words.iter().any(|w| w.parse::<u32>().is_ok_and(|n| n >= 5 && n < 1000));
+    m.has("overdose") && !m.phrase(&["overdose", "on", "caffeine"])
+        || m.phrase(&["double", "dosed"])
+        || m.phrase(&["double", "dose"]) && m.has("confused")
+        || (m.has("swallow") && m.has("pills") && (lots_of_pills(m) || big_number))
+        || m.has("poison") && !m.word("ivy") && !m.word("oak")
+        || m.near("swallow", "toxic_substance", 6)
+        || m.phrase(&["gas", "leak"])
+        || m.word("odd") && m.has("self") && (m.has("confused") || m.any_word(&["spinning", "numb", "feel", "pass", "passing", "breathe"]))
+        || m.phrase(&["se", "tomo"]) && m.has("toxic_substance")
+}
+
+/// "too many", "a whole bottle", "all my pills", "a handful", "muchas".
+fn lots_of_pills(m: &Msg) -> bool {
+    m.phrase(&["too", "many"]) || m.phrase(&["too", "much"]) || m.phrase(&["whole", "bottle"]) || m.phrase(&["all", "my"]) || m.phrase(&["all", "of", "my"])
+        || m.phrase(&["a", "bunch", "of"]) || m.any_word(&["handful", "muchas", "muchos", "demasiadas", "demasiados", "extra", "double", "twice", "triple"])
+}
+
+/// "a bit", "a little", "slightly": a mild report, not an emergency.
+fn mild(m: &Msg) -> bool {
+    m.phrase(&["a", "bit"]) || m.phrase(&["a", "little"]) || m.any_word(&["slightly", "minor", "mild", "tiny", "small"])
+}
+
+fn allergic_reaction(m: &Msg) -> bool {
+    m.word("anaphylaxis") || m.word("anaphylactic")
+        || m.has("allergic") && (m.has("breathe") || m.has("swell") || m.has("throat") || m.any_word(&["wheezing", "wheeze"]))
+        || m.near("throat", "swell", 4)
+        || m.any_word(&["wheezing", "wheeze"]) && (m.has("swell") || m.has("severe"))
+}
+
+fn severe_burn(m: &Msg) -> bool {
+    let burn_words: Vec<usize> = m.at("burn").collect();
+    let severe_sign = m.at("burn_severe").any(|p| !burn_words.contains(&p)) || m.has("severe");
+    !burn_words.is_empty() && severe_sign && !mild(m) && !m.any_word(&["heartburn", "sunburn", "razor"])
+        || m.phrase(&["skin", "is", "peeling"]) && m.any_word(&["boiling", "fire", "hot", "burned", "burnt"])
+        || m.phrase(&["skin", "coming", "off"])
+        || m.phrase(&["cayendo", "la", "piel"])
+}
+
+fn head_injury(m: &Msg) -> bool {
+    let hit = m.any_word(&["hit", "fell", "injury", "injured", "banged", "bumped", "accident", "golpeo", "golpe", "cayo", "knocked", "concussion"]);
+    m.has("head") && hit && (m.has("confused") || m.has("bleed") || m.any_word(&["seeing", "unconscious", "out"]))
+}
+
+fn spreading_infection(m: &Msg) -> bool {
+    let swollen = m.has("swell");
+    swollen && (m.any_word(&["spreading", "spread"]) && m.any_word(&["eye", "neck", "face", "throat", "jaw"]))
+        || swollen && m.has("fever") && (m.any_word(&["swallow", "swallowing", "tragar"]) || m.has("breathe"))
+        || swollen && m.phrase(&["cant", "swallow"])
+}
+
+fn chest_emergency(m: &Msg) -> bool {
+    (m.near("chest", "pain", 6) && !m.phrase(&["heart", "burn"]) && !m.word("heartburn") && !m.phrase(&["heart", "hurts", "for"]))
+        || m.near("chest", "attack", 1) && !m.phrase(&["panic", "attack"])
+        || m.has("heart_attack")
+        || m.phrase(&["ataque", "al", "corazon"])
+        || m.any_word(&["chest"]) && m.any_word(&["burns", "burning"]) && m.any_word(&["coughing", "breathe", "breathing"])
+}
+
+fn breathing_emergency(m: &Msg) -> bool {
+    let struggling = m.any_word(&["hard", "trouble", "difficulty", "struggling", "struggle", "short", "gasping", "gasp", "wheezing", "labored", "laboured"]);
+    (m.near("neg", "breathe", 3) && !m.phrase(&["breath", "of", "fresh"]) && !m.phrase(&["bad", "breath"]))
+        || (struggling && m.near("breathe", "now", 8))
+        || (struggling && m.has("breathe") && (m.has("self") || m.has("other_person")))
+        || m.has("choke") && !m.phrase(&["choke", "up"]) && !m.phrase(&["choking", "back"]) && !m.phrase(&["choked", "up"])
+        || m.phrase(&["turning", "blue"])
+        || m.phrase(&["turned", "blue"])
+        || m.near("blue", "breathe", 5)
+        || m.near("stop", "breathe", 2) && m.any_word(&["stopped", "stops", "stopping"])
+        || m.phrase(&["asthma", "attack"])
+        || m.phrase(&["inhaler", "not", "working"])
+        || m.phrase(&["inhaler", "isnt", "working"])
+        || m.any_word(&["baby", "infant", "newborn", "toddler", "bebe"]) && m.any_word(&["limp", "floppy", "blue", "pale", "unresponsive"])
+}
+
+fn bleeding_emergency(m: &Msg) -> bool {
+    let wont_stop = m.near("neg", "stop", 3) && m.near("bleed", "stop", 6);
+    let heavy = m.near("bleed", "bleed_intense", 4)
+        || m.at("bleed").any(|p| m.words.get(p.wrapping_sub(1)).is_some_and(|w| matches!(w.as_str(), "heavy" | "severe" | "uncontrollable" | "uncontrolled" | "massive" | "lots")))
+        || m.phrase(&["bleeding", "a", "lot"])
+        || m.phrase(&["lot", "of", "blood"])
+        || m.phrase(&["lots", "of", "blood"])
+        || m.phrase(&["so", "much", "blood"])
+        || m.phrase(&["mucha", "sangre"])
+        || m.phrase(&["really", "deep"]) && m.any_word(&["cut", "gash", "wound", "knife"]);
+    (wont_stop || heavy) && !mild(m)
+}
+
+fn unconscious(m: &Msg) -> bool {
+    m.phrase(&["passed", "out"])
+        || m.any_word(&["unconscious", "unresponsive", "inconsciente", "collapsed"])
+        || m.phrase(&["not", "waking", "up"])
+        || m.phrase(&["wont", "wake", "up"])
+        || m.phrase(&["cant", "wake"])
+        || m.phrase(&["not", "responding"])
+        || m.phrase(&["no", "responde"])
+        || m.phrase(&["se", "desmayo"])
+        || (m.word("fainted") && (m.has("self") || m.has("other_person")))
+}
+
+fn violence(m: &Msg) -> bool {
+    let threat_words = ["attacked", "attacking", "assaulted", "assaulting", "stabbed", "raped", "kidnapped", "strangling", "beating", "atacaron", "atacando"];
+    let being_hurt = m.any_word(&threat_words)
+        || m.phrase(&["hitting", "me"])
+        || m.phrase(&["beating", "me"])
+        || m.phrase(&["hit", "me"])
+        || m.phrase(&["hurting", "me"])
+        || m.phrase(&["been", "shot"])
+        || m.phrase(&["got", "shot"])
+        || m.phrase(&["shot", "me"])
+        || m.phrase(&["has", "a", "gun"])
+        || m.phrase(&["has", "a", "knife"])
+        || m.phrase(&["broke", "into"])
+        || m.phrase(&["breaking", "into"])
+        || m.phrase(&["breaking", "in"])
+        || m.phrase(&["broke", "in"])
+        || m.phrase(&["threatening", "to", "kill"])
+        || m.phrase(&["going", "to", "kill", "me"])
+        || m.phrase(&["gonna", "kill", "me"])
+        || m.phrase(&["me", "esta", "golpeando"])
+        || m.phrase(&["me", "quiere", "matar"])
+        || m.phrase(&["break", "into"])
+        || m.phrase(&["break", "in"])
+        || m.phrase(&["being", "followed"]) && m.any_word(&["scared", "afraid", "grabbed", "threatened", "help"])
+        || m.phrase(&["grabbed", "me"])
+        || m.phrase(&["grabbed", "my"])
+        || m.has("weapon") && m.any_word(&["outside", "door", "here", "has", "with", "pointing", "threatened", "threatening", "amenazo", "amenazando", "waving"])
+        || m.any_word(&["amenazo", "amenazando"]) && m.has("weapon")
+        || m.phrase(&["esta", "siguiendo"]);
+    being_hurt && !service_question(m)
+}
+
+/// Suicidal thoughts or self-harm, in any phrasing.
+pub fn self_harm(m: &Msg) -> bool {
+    const PHRASES: &[&[&str]] = &[
+        &["kill", "myself"], &["killing", "myself"], &["end", "my", "life"], &["ending", "my", "life"], &["end", "it", "all"],
+        &["take", "my", "own", "life"], &["take", "my", "life"], &["want", "to", "die"], &["wanna", "die"], &["wish", "i", "was", "dead"],
+        &["wish", "i", "were", "dead"], &["better", "off", "dead"], &["dont", "want", "to", "live"], &["dont", "want", "to", "be", "here"],
+        &["dont", "want", "to", "be", "alive"], &["dont", "wanna", "live"], &["dont", "wanna", "be", "here"], &["no", "reason", "to", "live"],
+        &["not", "worth", "living"], &["cut", "myself"], &["cutting", "myself"], &["hurt", "myself"], &["hurting", "myself"], &["harm", "myself"],
+        &["harming", "myself"], &["overdose", "on"], &["jump", "off"], &["hang", "myself"], &["shoot", "myself"], &["end", "things"],
+        &["ending", "things"], &["quiero", "morir"], &["quiero", "morirme"], &["me", "quiero", "morir"], &["quitarme", "la", "vida"],
+        &["no", "quiero", "vivir"], &["matarme"], &["cant", "go", "on"], &["cant", "do", "this", "anymore"], &["give", "up", "on", "life"],
+        &["no", "point", "in", "living"], &["everyone", "would", "be", "better", "off", "without", "me"], &["better", "off", "without", "me"],
+        &["say", "goodbye", "to", "everyone"], &["dont", "want", "to", "wake", "up"], &["never", "wake", "up"], &["be", "gone", "forever"],
+        &["kill", "himself"], &["kill", "herself"], &["kill", "themselves"], &["hurt", "himself"], &["hurt", "herself"], &["hurt", "themselves"],
+        &["harm", "himself"], &["harm", "herself"], &["end", "his", "life"], &["end", "her", "life"], &["ending", "it"], &["end", "it"],
+        &["if", "i", "was", "gone"], &["if", "i", "were", "gone"], &["if", "i", "was", "dead"], &["if", "i", "were", "dead"], &["off", "the", "bridge"],
+        &["off", "a", "bridge"], &["off", "the", "roof"], &["wont", "be", "around"], &["goodbye", "letters"], &["written", "the", "letters"],
+        &["cutting", "again"], &["be", "done", "with", "it"], &["saving", "up", "my", "pills"], &["hacerme", "dano"], &["no", "quiero", "estar"],
+        &["sin", "mi"], &["texted", "me", "goodbye"], &["nobody", "would", "notice"], &["no", "one", "would", "notice"], &["nobody", "would", "miss", "me"],
+        &["no", "one", "would", "miss", "me"], &["want", "to", "disappear"], &["take", "all", "my", "pills"], &["all", "my", "pills"],
+    ];
+    let end_it = (m.phrase(&["end", "it"]) || m.phrase(&["ending", "it"])) && !m.any_word(&["thinking", "going", "gonna", "want", "tonight", "planning", "ready"]);
+    m.has("suicide") || PHRASES.iter().any(|p| m.phrase(p)) && !end_it
+}
+
+/// Symptoms, conditions, medications, pregnancy or history volunteered by the writer
+/// (or about someone they are with).
+pub fn health_detail(m: &Msg) -> bool {
+    let about_someone = m.has("self") || m.has("other_person");
+    if !about_someone {
+        return false;
+    }
+    let mine_hurts = m.at("self").chain(m.at("other_person")).any(|p| {
+        let window = p + 1..(p + 6).min(m.words.len());
+        let body = m.at("body").any(|b| window.contains(&b));
+        let symptom = m.at("symptom").any(|s| window.contains(&s) || s == p + 6);
+        body && symptom
+    });
+    let has_condition = m.near("health_verb", "condition", 4) || m.near("self", "condition", 3) || m.near("other_person", "condition", 3);
+    let has_symptom = m.near("health_verb", "symptom", 4) || m.near("self", "symptom", 4) && !m.near("self", "symptom", 0);
+    let on_medication = m.near("health_verb", "medication", 3);
+    let service_only = service_question(m) && !m.has("health_verb") && !m.near("self", "symptom", 3);
+    (mine_hurts || has_condition || has_symptom || on_medication || emergency(m) && about_someone) && !service_only
+}
+
+/// A request for health advice: what to do, take or think about a health matter.
+pub fn medical_advice(m: &Msg) -> bool {
+    let health = m.has("medical_topic") || m.has("symptom") || m.has("condition") || m.has("medication");
+    if !health {
+        return false;
+    }
+    const ASKS: &[&[&str]] = &[
+        &["should", "i"], &["should", "we"], &["should", "he"], &["should", "she"], &["can", "i", "take"], &["can", "i", "give"], &["what", "should"],
+        &["how", "do", "i", "treat"], &["how", "to", "treat"], &["how", "can", "i"], &["what", "can", "i", "do"], &["what", "can", "i", "take"],
+        &["what", "do", "i", "do"], &["what", "to", "do"], &["is", "it", "normal"], &["is", "that", "normal"], &["is", "this", "normal"],
+        &["is", "it", "serious"], &["is", "that", "bad"], &["is", "this", "bad"], &["is", "it", "bad"], &["is", "it", "safe"], &["is", "that", "safe"],
+        &["what", "causes"], &["what", "could", "cause"], &["why", "does"], &["why", "do"], &["why", "is"], &["what", "does", "it", "mean"],
+        &["does", "that", "mean"], &["does", "this", "mean"], &["do", "i", "have"], &["do", "i", "need"], &["is", "it", "a"], &["could", "it", "be"],
+        &["could", "this", "be"], &["might", "be"], &["how", "long", "should"], &["how", "long", "until"], &["how", "long", "will"],
+        &["how", "much", "should", "i"], &["how", "many", "should"], &["whats", "the", "best"], &["what", "is", "the", "best"], &["best", "way", "to"],
+        &["any", "tips"], &["home", "remedy"], &["home", "remedies"], &["what", "helps"], &["what", "would", "help"], &["will", "it", "go", "away"],
+        &["go", "away", "on", "its", "own"], &["safe", "to"], &["ok", "to"], &["okay", "to"], &["que", "me", "recomiendas"], &["que", "debo"],
+        &["que", "tomo"], &["que", "puedo", "tomar"], &["es", "normal"], &["es", "grave"], &["do", "you", "think", "i"], &["do", "you", "think", "its"],
+        &["do", "you", "think", "it"], &["would", "you", "recommend"], &["what", "would", "you", "recommend"], &["what", "do", "you", "recommend"],
+        &["recommend", "for"], &["suggest", "for"], &["advice", "on"], &["advice", "for"], &["need", "advice"], &["how", "often", "should"],
+        &["how", "many", "mg"], &["what", "dose"], &["what", "dosage"], &["can", "i", "eat"], &["can", "i", "drink"], &["can", "i", "still"],
+        &["mix", "with"], &["instead", "of"], &["whats", "wrong", "with"], &["what", "is", "wrong", "with"], &["diagnose"], &["what", "is", "this"],
+    ];
+    let asks = ASKS.iter().any(|p| m.phrase(p)) || m.any_word(&["advice", "advise", "diagnose", "dosage", "remedy", "remedies", "consejo", "recomiendas"]);
+    asks && !(service_question(m) && !m.has("self"))
+}
+
+/// A request for legal advice about the writer's own matter.
+pub fn legal_advice(m: &Msg) -> bool {
+    if !m.has("legal_topic") {
+        return false;
+    }
+    const ASKS: &[&[&str]] = &[
+        &["can", "i", "sue"], &["should", "i"], &["do", "i", "have", "to"], &["am", "i", "allowed"], &["is", "it", "legal"], &["is", "that", "legal"],
+        &["is", "this", "legal"], &["is", "it", "illegal"], &["my", "rights"], &["what", "are", "my"], &["can", "they"], &["can", "my"],
+        &["will", "i", "win"], &["will", "i", "get"], &["would", "i", "win"], &["do", "i", "have", "a", "case"], &["how", "do", "i", "get"],
+        &["how", "can", "i", "get"], &["how", "do", "i"], &["what", "happens", "if"], &["what", "should"], &["am", "i", "liable"], &["is", "he", "allowed"],
+        &["is", "she", "allowed"], &["are", "they", "allowed"], &["can", "he"], &["can", "she"], &["legally"], &["what", "does", "the", "law"],
+        &["according", "to", "the", "law"], &["is", "my", "contract"], &["does", "my"], &["do", "you", "think"], &["what", "would", "you"],
+        &["puedo", "demandar"], &["tengo", "derecho"], &["es", "legal"], &["mis", "derechos"], &["what", "are", "the", "chances"],
+        &["how", "much", "will", "i", "get"], &["how", "long", "will", "i"], &["entitled", "to"], &["get", "out", "of"], &["break", "my"],
+    ];
+    let asks = ASKS.iter().any(|p| m.phrase(p)) || m.any_word(&["sue", "suing", "legally", "demandar"]) && m.has("self");
+    let service_only = service_question(m) && !m.any_word(&["my", "mine"]);
+    asks && !service_only
+}
+
+/// Disputing a bill, charge, refund or claim.
+pub fn billing_dispute(m: &Msg) -> bool {
+    let strong = m.phrase(&["charged", "twice"])
+        || m.phrase(&["double", "charged"])
+        || m.phrase(&["overcharged"])
+        || m.word("overcharged")
+        || m.phrase(&["refund", "me"])
+        || m.phrase(&["want", "my", "money", "back"])
+        || m.phrase(&["give", "me", "my", "money"])
+        || m.phrase(&["not", "paying"])
+        || m.phrase(&["wont", "pay"])
+        || m.phrase(&["refuse", "to", "pay"])
+        || m.phrase(&["shouldnt", "have", "to", "pay"])
+        || m.phrase(&["dont", "owe"])
+        || m.phrase(&["sent", "to", "collections"])
+        || m.phrase(&["dispute", "the"])
+        || m.phrase(&["dispute", "a"])
+        || m.phrase(&["dispute", "this"])
+        || m.phrase(&["dispute", "my"])
+        || m.phrase(&["me", "cobraron"]);
+    strong || (m.near("billing", "dispute", 6) && (m.has("self") || m.any_word(&["this", "that"])))
+}
+
+/// Comparing the business with another one.
+pub fn competitor_comparison(m: &Msg) -> bool {
+    let comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "vs", "versus", "compared", "compare", "comparison", "mejor", "peor", "instead", "over", "than"]);
+    let other_business = m.phrase(&["other", "dentists"])
+        || m.near("compare", "rival", 5)
+        || m.any_word(&["competitor", "competitors", "competition", "competencia"]);
+    let why_you = m.phrase(&["why", "should", "i", "choose", "you"])
+        || m.phrase(&["why", "should", "i", "go", "with", "you"])
+        || m.phrase(&["why", "are", "you", "better"])
+        || m.phrase(&["what", "makes", "you", "better"])
+        || m.phrase(&["are", "you", "better", "than"])
+        || m.phrase(&["are", "you", "cheaper", "than"]);
+    why_you || (comparative && other_business)
+}
+
+/// Asking for a guaranteed outcome.
+pub fn outcome_guarantee(m: &Msg) -> bool {
+    let ask = m.near("guarantee", "outcome", 6)
+        || m.phrase(&["will", "it", "definitely"])
+        || m.phrase(&["will", "it", "work"])
+        || m.phrase(&["is", "it", "guaranteed"])
+        || m.phrase(&["promise", "me"])
+        || m.phrase(&["can", "you", "promise"])
+        || m.phrase(&["can", "you", "guarantee"])
+        || m.phrase(&["do", "you", "guarantee"])
+        || m.phrase(&["money", "back", "guarantee"])
+        || m.phrase(&["me", "garantizan"]);
+    let about_price = m.has("price") && m.has("exact") && !m.has("outcome");
+    ask && !about_price
+}
+
+/// Asking to commit to an exact or final price.
+pub fn exact_pricing(m: &Msg) -> bool {
+    let exact_price = m.near("exact", "price", 5) && !m.phrase(&["price", "range"]);
+    let explicit = m.phrase(&["how", "much", "exactly"])
+        || m.phrase(&["exactly", "how", "much"])
+        || m.phrase(&["exact", "price"])
+        || m.phrase(&["exact", "cost"])
+        || m.phrase(&["final", "price"])
+        || m.phrase(&["lock", "in"])
+        || m.phrase(&["price", "match"])
+        || m.phrase(&["out", "the", "door"]);
+    let committed_amount = m.word("$") && m.any_word(&["guarantee", "promise", "exactly", "confirm", "definitely", "sure", "only"]);
+    exact_price || explicit || committed_amount
+}
+
+/// Asking for a judgement of a staff member.
+pub fn staff_opinion(m: &Msg) -> bool {
+    let judged = m.near("staff", "judgement", 5);
+    let named_judgement = m.at("judgement").any(|p| p >= 2 && matches!(m.words[p - 1].as_str(), "any" | "more" | "less" | "very" | "really" | "so" | "too")) && (m.has("staff") || m.any_word(&["he", "she", "they", "him", "her"]));
+    let which_one = (m.phrase(&["which", "one"]) || m.word("which") || m.word("who")) && m.has("staff") && m.any_word(&["best", "better", "nicest", "gentlest", "good", "worst"]);
+    (judged || named_judgement || which_one)
+        && !m.any_word(&["available", "accepting", "schedule", "hours", "work", "works", "working", "off", "vacation", "speak", "speaks", "languages"])
+}
+
+/// Asking for, or demanding, treatment based on a protected trait.
+pub fn discrimination(m: &Msg) -> bool {
+    if m.has("slur") {
+        return true;
+    }
+    let gender_only = |p: usize| matches!(m.words[p].as_str(), "woman" | "women" | "man" | "men" | "female" | "male" | "girl" | "boy" | "lady" | "guy");
+    let trait_positions: Vec<usize> = m.at("protected").filter(|p| !gender_only(*p)).collect();
+    let excluded = trait_positions.iter().any(|t| m.at("exclude").any(|e| e.abs_diff(*t) <= 4 && e != *t));
+    let hostile = m.any_word(&["hate", "disgusting", "dirty", "filthy", "go", "back"]) && !trait_positions.is_empty();
+    let gender_refusal = m.at("protected").any(|p| gender_only(p))
+        && m.any_word(&["no", "never", "refuse", "hate"])
+        && m.has("staff");
+    let accommodation = m.any_word(&["access", "accessible", "ramp", "interpreter", "language", "spanish", "asl", "elevator", "parking"]);
+    ((excluded && m.has("staff") || excluded && m.any_word(&["serve", "treat", "work", "allow", "customers", "patients", "clients", "people"])) || hostile || gender_refusal) && !accommodation
+}
+
+/// Asking the assistant to make up facts.
+pub fn fabrication(m: &Msg) -> bool {
+    let ask_to_invent = m.near("make_up", "fabricated_thing", 5) && !m.phrase(&["make", "an", "appointment"]);
+    let just_guess = m.phrase(&["just", "guess"]) || m.phrase(&["take", "a", "guess"]) || m.phrase(&["make", "something", "up"]) || m.phrase(&["make", "it", "up"]) || m.phrase(&["make", "up"]);
+    ask_to_invent || just_guess
+}
+
+/// Asking the assistant for its own opinion or recommendation.
+pub fn personal_opinion(m: &Msg) -> bool {
+    const ASKS: &[&[&str]] = &[
+        &["what", "do", "you", "think"], &["do", "you", "think"], &["what", "would", "you"], &["which", "would", "you"], &["would", "you", "recommend"],
+        &["do", "you", "recommend"], &["what", "do", "you", "recommend"], &["your", "opinion"], &["your", "personal"], &["your", "favorite"],
+        &["your", "favourite"], &["do", "you", "like"], &["do", "you", "prefer"], &["which", "do", "you"], &["if", "you", "were", "me"],
+        &["in", "your", "opinion"], &["your", "recommendation"], &["you", "recommend"], &["what", "would", "you", "do"], &["how", "do", "you", "feel"],
+        &["que", "opinas"], &["que", "piensas"], &["que", "me", "recomiendas"], &["tu", "opinion"], &["be", "honest"], &["honestly", "what"],
+        &["whats", "your", "take"], &["what", "is", "your", "take"], &["would", "you", "go"], &["would", "you", "get"], &["would", "you", "choose"],
+        &["worth", "it"], &["is", "it", "worth"],
+    ];
+    let asks = ASKS.iter().any(|p| m.phrase(p));
+    // "do you think you have a slot tomorrow?" asks about availability, not an opinion.
+    let logistics = m.any_word(&["open", "available", "availability", "slot", "slots", "openings", "appointment", "book", "booked", "reach", "call", "parking"]);
+    asks && !(logistics && m.phrase(&["do", "you", "think"]) && !m.any_word(&["better", "worth", "should", "best", "good"]))
+}
+
+/// Asking about other visitors, patients or customers, or their data.
+pub fn other_visitor_info(m: &Msg) -> bool {
+    const ASKS: &[&[&str]] = &[
+        &["who", "else"], &["last", "person"], &["previous", "person"], &["person", "before", "me"], &["other", "patients"], &["other", "customers"],
+        &["other", "clients"], &["other", "people"], &["other", "visitors"], &["anyone", "else"], &["someone", "else"], &["the", "leads"],
+        &["todays", "leads"], &["customer", "list"], &["patient", "list"], &["client", "list"], &["is", "my", "ex"], &["did", "my"], &["has", "my"],
+        &["was", "my"], &["is", "my", "wife"], &["is", "my", "husband"], &["is", "my", "boyfriend"], &["is", "my", "girlfriend"], &["is", "my", "neighbor"],
+        &["is", "my", "neighbour"], &["other", "conversations"], &["other", "chats"], &["previous", "conversations"], &["last", "visitor"],
+        &["who", "was", "in"], &["who", "came", "in"], &["who", "booked"], &["who", "has", "booked"], &["who", "called"], &["who", "asked"],
+        &["what", "did", "they"], &["what", "did", "he"], &["what", "did", "she"], &["a", "patient", "there"], &["a", "patient", "here"], &["a", "client", "there"],
+        &["a", "customer", "there"], &["otros", "pacientes"], &["otros", "clientes"], &["everyone", "who"], &["all", "the", "people"],
+    ];
+    let asks = ASKS.iter().any(|p| m.phrase(p));
+    let their_data = m.has("their_data") || m.any_word(&["patient", "client", "customer", "book", "booked", "appointment", "come", "came", "here", "there", "in", "visit"]);
+    let own_booking = m.phrase(&["did", "my", "appointment"]) || m.phrase(&["has", "my", "appointment"]) || m.phrase(&["did", "my", "booking"]) || m.phrase(&["was", "my", "appointment"]) || m.phrase(&["has", "my", "insurance"]) || m.phrase(&["did", "my", "payment"]);
+    asks && their_data && !own_booking
+}
+
+/// Attempts to change the assistant's instructions or role.
+pub fn prompt_injection(m: &Msg, raw: &str) -> bool {
+    const OVERRIDES: &[&str] = &["ignore", "disregard", "forget", "override", "bypass", "skip", "drop", "abandon", "olvida", "ignora"];
+    const TARGETS: &[&str] = &["instructions", "instruction", "rules", "prompt", "prompts", "guidelines", "directions", "programming", "restrictions", "constraints", "policy", "policies", "filters", "training", "guardrails", "instrucciones", "reglas", "system"];
+    let override_instructions = m.at_words(OVERRIDES).any(|p| m.words.iter().skip(p + 1).take(6).any(|w| TARGETS.contains(&w.as_str())));
+    const REVEAL: &[&str] = &["reveal", "show", "print", "repeat", "output", "display", "tell", "give", "share", "dump", "leak", "paste", "write", "recite", "spell", "copy", "muestra", "revela", "dime"];
+    const SECRET: &[&str] = &["system", "initial", "original", "hidden", "secret", "internal", "underlying", "full", "exact", "first", "above", "previous", "developer", "configuration", "config"];
+    let reveal_prompt = m.at_words(REVEAL).any(|p| {
+        let window: Vec<&str> = m.words.iter().skip(p + 1).take(7).map(String::as_str).collect();
+        window.iter().any(|w| matches!(*w, "prompt" | "instructions" | "instruction" | "rules" | "guidelines" | "configuration" | "preprompt" | "context"))
+            && (window.iter().any(|w| SECRET.contains(w)) || window.contains(&"your"))
+    }) || m.phrase(&["system", "prompt"])
+        || m.phrase(&["what", "are", "your", "instructions"])
+        || m.phrase(&["what", "were", "you", "told"])
+        || m.phrase(&["what", "is", "your", "prompt"])
+        || m.phrase(&["whats", "your", "prompt"]);
+    let role_change = m.phrase(&["you", "are", "now"])
+        || m.phrase(&["youre", "now"])
+        || m.phrase(&["from", "now", "on", "you"])
+        || m.phrase(&["pretend", "to", "be"])
+        || m.phrase(&["pretend", "you", "are"])
+        || m.phrase(&["pretend", "youre"])
+        || m.phrase(&["act", "as"]) && !m.phrase(&["act", "as", "soon"])
+        || m.phrase(&["roleplay", "as"])
+        || m.phrase(&["role", "play", "as"])
+        || m.phrase(&["simulate", "a"])
+        || m.phrase(&["behave", "like"])
+        || m.phrase(&["respond", "as"])
+        || m.phrase(&["answer", "as", "if"])
+        || m.phrase(&["new", "instructions"])
+        || m.phrase(&["new", "rules"])
+        || m.phrase(&["no", "longer", "bound"])
+        || m.phrase(&["without", "any", "restrictions"])
+        || m.phrase(&["no", "restrictions"])
+        || m.phrase(&["without", "restrictions"])
+        || m.phrase(&["no", "rules"])
+        || m.phrase(&["finge", "ser"])
+        || m.phrase(&["actua", "como"]);
+    let modes = m.phrase(&["developer", "mode"])
+        || m.phrase(&["dev", "mode"])
+        || m.phrase(&["god", "mode"])
+        || m.phrase(&["admin", "mode"])
+        || m.phrase(&["debug", "mode"])
+        || m.phrase(&["do", "anything", "now"])
+        || m.word("dan")
+        || m.any_word(&["jailbreak", "jailbroken", "jailbreaking", "unfiltered", "uncensored", "stan", "aim", "dude"]) && m.words.len() > 3
+        || m.phrase(&["stay", "in", "character"]);
+    let fake_authority = fake_authority(raw);
+    let encoded = encoded_instructions(m, raw);
+    override_instructions || reveal_prompt || role_change || modes || fake_authority || encoded
+}
+
+/// "SYSTEM:", "[admin]", "<|im_start|>" and similar headers pasted into a message.
+fn fake_authority(raw: &str) -> bool {
+    let lower = raw.to_lowercase();
+    const MARKERS: &[&str] = &[
+        "system:", "[system", "<system", "system message", "system override", "[admin", "admin:", "admin override", "<|im_start|>", "<|system|>",
+        "### instruction", "###instruction", "[inst]", "<<sys>>", "assistant:", "[developer", "developer:", "root access", "sudo ", "override code",
+        "<!--", "-->", "begin instructions", "end of instructions", "new system", "[/inst]", "priority override", "{{", "}}",
+    ];
+    MARKERS.iter().any(|marker| lower.contains(marker))
+}
+
+/// Instructions hidden in base64, rot13, hex or the like, or requests to decode and obey.
+fn encoded_instructions(m: &Msg, raw: &str) -> bool {
+    let mentions_encoding = m.any_word(&["base64", "rot13", "b64", "hex", "encoded", "decode", "decoded", "cipher", "binary", "morse", "reversed", "leetspeak"])
+        && m.any_word(&["decode", "follow", "execute", "obey", "do", "run", "instructions", "says", "translate", "then", "and"]);
+    let translate_and_do = m.phrase(&["translate", "the", "following"]) && m.any_word(&["do", "follow", "execute", "obey"])
+        || m.phrase(&["and", "then", "do", "what", "it", "says"])
+        || m.phrase(&["do", "what", "it", "says"])
+        || m.phrase(&["follow", "the", "instructions", "in"]);
+    let long_blob = raw
+        .split(|c: char| c.is_whitespace())
+        .any(|token| token.len() >= 24 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=') && token.chars().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase()) && token.chars().any(|c| c.is_ascii_lowercase()));
+    let leet = raw.split_whitespace().filter(|t| t.len() > 3 && t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_alphabetic()) && t.chars().filter(|c| matches!(c, '1' | '3' | '4' | '0' | '7' | '5')).count() >= 2).count() >= 2
+        && m.any_word(&["1gn0r3", "1gnore", "ign0re", "pr0mpt", "pr0mp7", "1nstruct10ns", "instruct10ns", "5y5t3m", "sy5tem"]);
+    let leet_decoded = {
+        let folded: String = raw.chars().map(|c| match c { '0' => 'o', '1' => 'i', '3' => 'e', '4' => 'a', '5' => 's', '7' => 't', '@' => 'a', '$' => 's', other => other }).collect();
+        folded != raw && {
+            let lower = folded.to_lowercase();
+            (lower.contains("ignore") || lower.contains("reveal") || lower.contains("forget")) && (lower.contains("instruction") || lower.contains("prompt") || lower.contains("rules"))
+        }
+    };
+    mentions_encoding || translate_and_do || long_blob || leet || leet_decoded
+}
+
+// ---------------------------------------------------------------------------------------
+// Replies (post-check). A reply is held to a stricter standard than a visitor: it must
+// not give advice, opinions, guarantees, exact prices, comparisons or judgements at all.
+// ---------------------------------------------------------------------------------------
+
+/// A reply that gives health advice or asks about symptoms or history.
+pub fn reply_medical_advice(m: &Msg) -> bool {
+    const ADVICE: &[&[&str]] = &[
+        &["you", "should", "take"], &["try", "taking"], &["you", "can", "take"], &["i", "would", "take"], &["rinse", "with"], &["apply", "ice"],
+        &["apply", "a"], &["use", "a", "cold"], &["warm", "salt", "water"], &["salt", "water"], &["sounds", "like"], &["could", "be", "a"], &["might", "be", "a"],
+        &["probably", "a"], &["likely", "a"], &["its", "probably"], &["its", "likely"], &["it", "is", "probably"], &["is", "normal"], &["is", "completely", "normal"],
+        &["perfectly", "normal"], &["nothing", "to", "worry"], &["no", "need", "to", "worry"], &["dont", "worry"], &["you", "may", "have"], &["you", "might", "have"],
+        &["you", "probably", "have"], &["you", "likely", "have"], &["works", "well", "for"], &["should", "help"], &["will", "help"], &["helps", "with"],
+        &["avoid", "eating"], &["avoid", "hot"], &["avoid", "cold"], &["dont", "eat"], &["stop", "taking"], &["keep", "taking"], &["every", "hours"],
+        &["mg", "every"], &["over", "the", "counter"], &["ask", "your", "doctor"], &["see", "a", "doctor"], &["go", "to", "the", "er"],
+        &["describe", "your", "symptoms"], &["what", "symptoms"], &["any", "symptoms"], &["your", "medical", "history"], &["how", "long", "have", "you", "had"],
+        &["are", "you", "taking", "any"], &["what", "medications"], &["any", "medications"], &["does", "it", "hurt"], &["where", "does", "it", "hurt"],
+        &["on", "a", "scale"], &["tome"], &["deberia", "tomar"], &["le", "recomiendo"], &["te", "recomiendo"], &["most", "people", "find"],
+        &["best", "thing", "to", "do"], &["heals", "in"], &["should", "heal"], &["will", "heal"], &["go", "away", "on", "its", "own"], &["usually", "goes", "away"],
+    ];
+    let health = m.has("medical_topic") || m.has("symptom") || m.has("condition") || m.has("medication") || m.has("body");
+    health && ADVICE.iter().any(|p| m.phrase(p)) && !refers_to_team(m)
+}
+
+/// True when a reply hands the question to the business's people ("the team can…").
+fn refers_to_team(m: &Msg) -> bool {
+    (m.phrase(&["the", "team"]) || m.phrase(&["our", "team"]) || m.phrase(&["a", "dentist"]) || m.phrase(&["a", "provider"]) || m.phrase(&["call", "us"]) || m.phrase(&["call", "911"]))
+        && m.any_word(&["cant", "not", "unable", "can", "will", "please", "call", "help"])
+        && !m.any_word(&["take", "rinse", "apply", "mg", "tome"])
+}
+
+/// A reply that gives legal advice or conclusions.
+pub fn reply_legal_advice(m: &Msg) -> bool {
+    const ADVICE: &[&[&str]] = &[
+        &["you", "should", "sue"], &["you", "can", "sue"], &["you", "could", "sue"], &["you", "have", "the", "right"], &["you", "have", "a", "right"],
+        &["you", "have", "a", "strong", "case"], &["you", "have", "a", "case"], &["you", "have", "a", "good", "case"], &["legally", "you"], &["the", "law", "says"],
+        &["under", "the", "law"], &["under", "state", "law"], &["you", "are", "entitled"], &["youre", "entitled"], &["you", "dont", "have", "to", "pay"],
+        &["you", "do", "not", "have", "to"], &["you", "will", "win"], &["youll", "win"], &["you", "would", "win"], &["is", "illegal"], &["is", "legal"],
+        &["is", "not", "legal"], &["isnt", "legal"], &["you", "should", "sign"], &["dont", "sign"], &["do", "not", "sign"], &["you", "should", "file"],
+        &["file", "a", "complaint"], &["file", "for"], &["they", "cant", "legally"], &["they", "can", "legally"], &["you", "should", "settle"],
+        &["tiene", "derecho"], &["puede", "demandar"], &["you", "will", "get", "custody"], &["youll", "get", "custody"], &["you", "would", "get"],
+        &["in", "most", "states"], &["by", "law"], &["statute", "of", "limitations"],
+    ];
+    m.has("legal_topic") && ADVICE.iter().any(|p| m.phrase(p))
+}
+
+/// A reply that takes a side in a billing dispute.
+pub fn reply_billing_dispute(m: &Msg) -> bool {
+    const SIDES: &[&[&str]] = &[
+        &["you", "were", "overcharged"], &["you", "were", "charged", "twice"], &["that", "charge", "is", "wrong"], &["that", "charge", "was", "wrong"],
+        &["charge", "is", "a", "mistake"], &["charge", "was", "a", "mistake"], &["you", "dont", "have", "to", "pay"], &["you", "do", "not", "have", "to", "pay"],
+        &["you", "shouldnt", "have", "to", "pay"], &["you", "should", "not", "have", "to", "pay"], &["we", "will", "refund"], &["well", "refund"],
+        &["you", "are", "entitled", "to", "a", "refund"], &["youre", "entitled", "to", "a", "refund"], &["you", "deserve", "a", "refund"], &["the", "bill", "is", "wrong"],
+        &["billing", "error", "on", "our"], &["our", "mistake"], &["was", "correct"], &["is", "correct"], &["was", "fair"], &["is", "fair"], &["you", "owe"],
+        &["you", "still", "owe"], &["you", "must", "pay"], &["you", "have", "to", "pay", "it"], &["insurance", "should", "have", "covered"], &["should", "have", "been", "covered"],
+        &["they", "overcharged"], &["not", "our", "fault"], &["your", "fault"], &["its", "a", "scam"],
+    ];
+    m.has("billing") && SIDES.iter().any(|p| m.phrase(p))
+}
+
+/// A reply that compares the business with a competitor.
+pub fn reply_competitor_comparison(m: &Msg) -> bool {
+    let comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "superior", "inferior", "unlike", "outperform", "beat", "beats", "mejor", "peor"])
+        || m.phrase(&["more", "experienced", "than"])
+        || m.phrase(&["more", "affordable", "than"]);
+    let other = m.near("compare", "rival", 6) || m.any_word(&["competitor", "competitors", "they", "them", "theirs", "there"]) || m.phrase(&["down", "the", "street"]) || m.phrase(&["other", "places"]);
+    comparative && other
+}
+
+/// A reply that promises results.
+pub fn reply_outcome_guarantee(m: &Msg) -> bool {
+    m.any_word(&["guarantee", "guaranteed", "guarantees", "promise", "promised", "garantizado", "garantizamos"])
+        && !m.phrase(&["cant", "guarantee"])
+        && !m.phrase(&["cannot", "guarantee"])
+        && !m.phrase(&["can", "not", "guarantee"])
+        && !m.phrase(&["not", "able", "to", "guarantee"])
+        && !m.phrase(&["no", "guarantee"])
+        && !m.phrase(&["cant", "promise"])
+        || m.phrase(&["100", "painless"])
+        || m.phrase(&["completely", "painless"])
+        || m.phrase(&["totally", "painless"])
+        || m.phrase(&["wont", "feel", "a", "thing"])
+        || m.phrase(&["will", "not", "feel", "a", "thing"])
+        || m.phrase(&["wont", "hurt", "at", "all"])
+        || m.phrase(&["will", "definitely"])
+        || m.phrase(&["definitely", "work"])
+        || m.phrase(&["always", "works"])
+        || m.phrase(&["100", "success"])
+        || m.phrase(&["100", "percent"])
+        || m.phrase(&["never", "fails"])
+        || m.phrase(&["lasts", "forever"])
+        || m.phrase(&["permanent", "results"])
+}
+
+/// A reply that commits to an exact price rather than a range.
+pub fn reply_exact_pricing(m: &Msg) -> bool {
+    let amounts = m.words.iter().enumerate().filter(|(i, w)| *w == "$" && m.words.get(i + 1).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))).count();
+    let ranged = m.any_word(&["to", "and", "between", "from", "range", "ranges", "usually", "typically", "around", "about", "approximately", "depends", "varies", "starting", "starts", "entre", "desde"]);
+    let committed = m.any_word(&["exactly", "total", "final", "flat", "dot", "lock", "locked", "guarantee", "guaranteed", "promise", "firm", "fixed", "exactamente", "only"])
+        || m.phrase(&["it", "will", "cost"])
+        || m.phrase(&["it", "will", "be"])
+        || m.phrase(&["thatll", "be"])
+        || m.phrase(&["that", "will", "be"])
+        || m.phrase(&["youll", "pay"])
+        || m.phrase(&["you", "will", "pay"])
+        || m.phrase(&["costs", "$"]) && !ranged
+        || m.phrase(&["is", "$"]) && !ranged;
+    amounts >= 1 && committed && !(ranged && !m.any_word(&["exactly", "lock", "locked", "guarantee", "guaranteed", "promise", "firm", "dot", "flat"]))
+}
+
+/// A reply that judges a staff member.
+pub fn reply_staff_opinion(m: &Msg) -> bool {
+    let judged = m.near("staff", "judgement", 4)
+        || m.at("judgement").any(|p| p >= 1 && matches!(m.words[p - 1].as_str(), "very" | "really" | "so" | "super" | "most" | "our" | "the" | "not" | "a" | "an") && (m.any_word(&["he", "she", "hes", "shes", "they"]) || m.has("staff")));
+    judged && !m.any_word(&["available", "schedule", "works", "sees", "accepting", "speaks"]) && !m.phrase(&["cant", "share"]) && !m.phrase(&["not", "able", "to"])
+}
+
+/// A reply that treats or describes people differently by a protected trait.
+pub fn reply_discrimination(m: &Msg) -> bool {
+    m.has("slur")
+        || m.near("protected", "exclude", 4) && (m.has("staff") || m.any_word(&["serve", "treat", "accept", "patients", "customers", "clients", "people"]))
+            && !m.any_word(&["everyone", "equally", "regardless", "welcome", "all", "access", "accessible"])
+}
+
+/// A reply offering its own opinion or recommendation.
+pub fn reply_personal_opinion(m: &Msg) -> bool {
+    const OPINIONS: &[&[&str]] = &[
+        &["i", "think"], &["i", "recommend"], &["i", "would", "recommend"], &["id", "recommend"], &["in", "my", "opinion"], &["personally"], &["i", "believe"],
+        &["i", "feel", "like"], &["i", "love"], &["i", "like"], &["my", "favorite"], &["my", "favourite"], &["id", "go", "with"], &["i", "would", "go", "with"],
+        &["id", "choose"], &["i", "would", "choose"], &["id", "pick"], &["i", "would", "pick"], &["if", "i", "were", "you"], &["i", "suggest"], &["id", "suggest"],
+        &["i", "prefer"], &["honestly"], &["yo", "creo"], &["en", "mi", "opinion"], &["te", "recomiendo"], &["le", "recomiendo"], &["i", "d", "recommend"],
+        &["you", "should", "definitely"], &["you", "should", "go", "with"], &["you", "should", "get"], &["best", "option", "for", "you"], &["worth", "it"],
+    ];
+    OPINIONS.iter().any(|p| m.phrase(p)) && !m.phrase(&["i", "think", "the", "team"])
+}
+
+/// A reply revealing anything about another visitor.
+pub fn reply_other_visitor_info(m: &Msg) -> bool {
+    const REVEALS: &[&[&str]] = &[
+        &["another", "patient"], &["another", "customer"], &["another", "client"], &["another", "visitor"], &["other", "patients"], &["other", "customers"],
+        &["the", "last", "person"], &["the", "previous", "person"], &["someone", "else"], &["earlier", "today", "a"], &["yes", "he", "is", "a"], &["yes", "she", "is", "a"],
+        &["yes", "they", "are", "a"], &["he", "booked"], &["she", "booked"], &["they", "booked"], &["he", "has", "an", "appointment"], &["she", "has", "an", "appointment"],
+        &["was", "here"], &["came", "in"], &["their", "number"], &["her", "number"], &["his", "number"], &["her", "phone"], &["his", "phone"], &["her", "email"],
+        &["his", "email"], &["here", "are", "todays"], &["here", "are", "the", "leads"], &["todays", "leads"], &["leads", "are"], &["asked", "about"],
+    ];
+    let refuses = m.phrase(&["cant", "share"]) || m.phrase(&["can", "not", "share"]) || m.phrase(&["cannot", "share"]) || m.phrase(&["not", "able", "to", "share"]) || m.phrase(&["private"]) || m.any_word(&["private", "confidential", "privacy"]);
+    REVEALS.iter().any(|p| m.phrase(p)) && !refuses
+}
+
+/// A reply that asks for or repeats health details.
+pub fn reply_health_detail(m: &Msg) -> bool {
+    const ASKS: &[&[&str]] = &[
+        &["describe", "your", "symptoms"], &["what", "symptoms"], &["any", "symptoms"], &["your", "symptoms"], &["your", "medical", "history"], &["medical", "history"],
+        &["how", "long", "have", "you", "had"], &["are", "you", "taking", "any"], &["what", "medications"], &["any", "medications"], &["any", "allergies"],
+        &["any", "conditions"], &["tell", "me", "more", "about", "your", "pain"], &["where", "does", "it", "hurt"], &["on", "a", "scale"], &["how", "bad", "is", "the", "pain"],
+        &["since", "you", "mentioned"], &["because", "you", "have"], &["because", "youre"], &["with", "your", "diabetes"], &["given", "your"], &["your", "condition"],
+        &["your", "diagnosis"], &["your", "pregnancy"], &["are", "you", "pregnant"], &["que", "sintomas"], &["sus", "sintomas"], &["tus", "sintomas"],
+    ];
+    ASKS.iter().any(|p| m.phrase(p)) || (m.any_word(&["your", "you"]) && m.has("condition") && m.any_word(&["since", "because", "given", "noted", "mentioned", "with"]))
+}
+
+/// A reply showing the model obeyed an injection.
+pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
+    const SIGNS: &[&[&str]] = &[
+        &["my", "system", "prompt"], &["my", "instructions", "are"], &["my", "instructions", "say"], &["i", "was", "instructed"], &["i", "have", "been", "instructed"],
+        &["developer", "mode", "enabled"], &["developer", "mode", "activated"], &["dev", "mode", "enabled"], &["jailbreak", "successful"], &["jailbroken"], &["as", "dan"],
+        &["dan", "mode"], &["i", "am", "now"], &["im", "now"], &["no", "longer", "bound"], &["without", "restrictions"], &["no", "restrictions"], &["here", "is", "my", "prompt"],
+        &["here", "are", "my", "instructions"], &["you", "are", "a", "helpful"], &["you", "are", "the", "front"], &["system", "prompt"], &["ignoring", "my", "previous"],
+        &["ignoring", "previous"], &["i", "will", "ignore"], &["ill", "ignore"], &["rules", "no", "longer", "apply"], &["as", "an", "unrestricted"], &["unfiltered"],
+    ];
+    SIGNS.iter().any(|p| m.phrase(p)) || fake_authority(raw) && raw.to_lowercase().contains("system")
+}
+
+impl Msg {
+    /// Positions of any of the exact words.
+    pub fn at_words<'a>(&'a self, words: &'a [&'a str]) -> impl Iterator<Item = usize> + 'a {
+        self.words.iter().enumerate().filter(move |(_, w)| words.contains(&w.as_str())).map(|(p, _)| p)
+    }
+}
