@@ -427,90 +427,219 @@ pub fn other_visitor_info(m: &Msg) -> bool {
     asks && their_data && !own_booking
 }
 
-/// Attempts to change the assistant's instructions or role.
+/// Attempts to change the assistant's instructions or role, read as written and, when
+/// the message hints at hiding something, also decoded (look-alike letters, ROT13,
+/// reversed text, base64).
 pub fn prompt_injection(m: &Msg, raw: &str) -> bool {
-    const OVERRIDES: &[&str] = &["ignore", "disregard", "forget", "override", "bypass", "skip", "drop", "abandon", "olvida", "ignora"];
-    const TARGETS: &[&str] = &["instructions", "instruction", "rules", "prompt", "prompts", "guidelines", "directions", "programming", "restrictions", "constraints", "policy", "policies", "filters", "training", "guardrails", "instrucciones", "reglas", "system"];
-    let override_instructions = m.at_words(OVERRIDES).any(|p| m.words.iter().skip(p + 1).take(6).any(|w| TARGETS.contains(&w.as_str())));
-    const REVEAL: &[&str] = &["reveal", "show", "print", "repeat", "output", "display", "tell", "give", "share", "dump", "leak", "paste", "write", "recite", "spell", "copy", "muestra", "revela", "dime"];
-    const SECRET: &[&str] = &["system", "initial", "original", "hidden", "secret", "internal", "underlying", "full", "exact", "first", "above", "previous", "developer", "configuration", "config"];
+    injection_in(m, raw) || hidden_variants(m, raw).iter().any(|variant| injection_in(&Msg::new(variant), variant))
+}
+
+fn injection_in(m: &Msg, raw: &str) -> bool {
+    const OVERRIDES: &[&str] = &[
+        "ignore", "disregard", "forget", "override", "bypass", "skip", "drop", "abandon", "olvida", "ignora", "ignoriere", "vergiss", "oublie",
+        "ignorez", "erase", "delete", "reset", "clear", "suspend", "disable", "deactivate", "remove", "lift", "turn", "switch", "stop",
+    ];
+    const TARGETS: &[&str] = &[
+        "instructions", "instruction", "rules", "rule", "prompt", "prompts", "guidelines", "directions", "programming", "restrictions", "constraints",
+        "policy", "policies", "filters", "filter", "training", "guardrails", "instrucciones", "reglas", "anweisungen", "regeln", "systemanweisung",
+        "systemprompt", "persona", "role", "character", "setup", "configuration", "config", "limitations", "limits", "safety", "everything", "programacion",
+        "consignes", "receptionist", "mode", "identity", "script",
+    ];
+    let override_instructions = m.at_words(OVERRIDES).any(|p| m.words.iter().skip(p + 1).take(6).any(|w| TARGETS.contains(&w.as_str())))
+        && !m.phrase(&["forget", "it"]) && !m.phrase(&["ignore", "my", "last"]) && !m.phrase(&["ignore", "that"]);
+    const REVEAL: &[&str] = &[
+        "reveal", "show", "print", "repeat", "output", "display", "tell", "give", "share", "dump", "leak", "paste", "write", "recite", "spell", "copy",
+        "translate", "summarize", "summarise", "list", "describe", "explain", "complete", "quote", "muestra", "revela", "dime", "zeig", "what", "whats",
+    ];
+    const SECRET_OBJECTS: &[&str] = &[
+        "prompt", "instructions", "instruction", "rules", "guidelines", "configuration", "config", "preprompt", "context", "setup", "systemprompt",
+        "systemanweisung", "instrucciones", "persona", "programming", "directives",
+    ];
+    const SECRET_MARKERS: &[&str] = &[
+        "system", "initial", "original", "hidden", "secret", "internal", "underlying", "full", "exact", "first", "above", "previous", "developer",
+        "your", "own", "deine", "tus", "sus", "beginning", "verbatim", "word", "given",
+    ];
+    // "your prompt payment policy" is not a prompt.
+    let is_object = |i: usize| {
+        let word = m.words[i].as_str();
+        SECRET_OBJECTS.contains(&word)
+            && !(word == "prompt" && m.words.get(i + 1).is_some_and(|next| matches!(next.as_str(), "payment" | "payments" | "service" | "response" | "reply" | "attention" | "care" | "delivery" | "pay")))
+    };
     let reveal_prompt = m.at_words(REVEAL).any(|p| {
-        let window: Vec<&str> = m.words.iter().skip(p + 1).take(7).map(String::as_str).collect();
-        window.iter().any(|w| matches!(*w, "prompt" | "instructions" | "instruction" | "rules" | "guidelines" | "configuration" | "preprompt" | "context"))
-            && (window.iter().any(|w| SECRET.contains(w)) || window.contains(&"your"))
+        let end = (p + 9).min(m.words.len());
+        (p + 1..end).any(is_object) && m.words[p + 1..end].iter().any(|w| SECRET_MARKERS.contains(&w.as_str()))
     }) || m.phrase(&["system", "prompt"])
-        || m.phrase(&["what", "are", "your", "instructions"])
+        || m.word("systemprompt")
         || m.phrase(&["what", "were", "you", "told"])
-        || m.phrase(&["what", "is", "your", "prompt"])
-        || m.phrase(&["whats", "your", "prompt"]);
-    let role_change = m.phrase(&["you", "are", "now"])
+        || m.phrase(&["text", "above"])
+        || m.phrase(&["above", "text"])
+        || m.phrase(&["not", "supposed", "to", "tell"])
+        || m.phrase(&["i", "was", "instructed"])
+        || m.phrase(&["my", "instructions", "are"])
+        || m.phrase(&["hidden", "message"])
+        || m.phrase(&["this", "entire", "conversation"])
+        || m.phrase(&["word", "for", "word"]) && m.any_word(&["repeat", "rules", "instructions", "conversation", "config", "prompt"]);
+    let declarative_you_are = (m.starts_with(&["you", "are"]) || m.starts_with(&["youre"]) || m.starts_with(&["eres"]) || m.starts_with(&["du", "bist"]))
+        && m.words.len() > 6
+        && !raw.trim_end().ends_with('?');
+    let role_change = declarative_you_are
+        || m.phrase(&["you", "are", "now"])
         || m.phrase(&["youre", "now"])
+        || m.phrase(&["eres", "ahora"])
+        || m.phrase(&["ahora", "eres"])
         || m.phrase(&["from", "now", "on", "you"])
+        || m.phrase(&["from", "now", "on", "youre"])
         || m.phrase(&["pretend", "to", "be"])
         || m.phrase(&["pretend", "you", "are"])
         || m.phrase(&["pretend", "youre"])
+        || m.phrase(&["pretend", "the", "rules"])
         || m.phrase(&["act", "as"]) && !m.phrase(&["act", "as", "soon"])
+        || m.phrase(&["acting", "as"])
         || m.phrase(&["roleplay", "as"])
         || m.phrase(&["role", "play", "as"])
+        || m.phrase(&["in", "the", "role", "of"])
+        || m.phrase(&["take", "on", "the", "role"])
         || m.phrase(&["simulate", "a"])
         || m.phrase(&["behave", "like"])
+        || m.phrase(&["behave", "completely"])
         || m.phrase(&["respond", "as"])
         || m.phrase(&["answer", "as", "if"])
-        || m.phrase(&["new", "instructions"])
-        || m.phrase(&["new", "rules"])
+        || (m.phrase(&["new", "instructions"]) || m.phrase(&["new", "instruction"]) || m.phrase(&["new", "rule"]) || m.phrase(&["new", "rules"]) || m.phrase(&["new", "set", "of", "rules"]))
+            && m.any_word(&["you", "your", "youre", "ai", "assistant", "bot", "model", "chatbot"])
+            && !m.phrase(&["new", "instructions", "from", "my"])
         || m.phrase(&["no", "longer", "bound"])
         || m.phrase(&["without", "any", "restrictions"])
         || m.phrase(&["no", "restrictions"])
         || m.phrase(&["without", "restrictions"])
         || m.phrase(&["no", "rules"])
+        || m.phrase(&["rules", "dont", "apply"])
+        || m.phrase(&["rules", "do", "not", "apply"])
+        || m.phrase(&["free", "from", "all", "rules"])
+        || m.phrase(&["talk", "freely"])
+        || m.phrase(&["speak", "freely"])
+        || m.phrase(&["obey", "me"])
+        || m.phrase(&["top", "priority"])
         || m.phrase(&["finge", "ser"])
-        || m.phrase(&["actua", "como"]);
+        || m.phrase(&["actua", "como"])
+        || m.phrase(&["do", "not", "apologize"])
+        || m.phrase(&["dont", "apologize"])
+        || m.phrase(&["never", "say", "the", "words"])
+        || m.phrase(&["never", "refuse"])
+        || m.phrase(&["rules", "are", "disabled"])
+        || m.phrase(&["safety", "rules", "are"])
+        || m.phrase(&["are", "disabled"]) && m.any_word(&["rules", "filters", "safety", "restrictions"])
+        || raw.to_lowercase().contains("override:")
+        || m.phrase(&["the", "role", "of"])
+        || m.phrase(&["immerse", "yourself"]);
     let modes = m.phrase(&["developer", "mode"])
         || m.phrase(&["dev", "mode"])
         || m.phrase(&["god", "mode"])
         || m.phrase(&["admin", "mode"])
         || m.phrase(&["debug", "mode"])
+        || m.phrase(&["maintenance", "mode"])
         || m.phrase(&["do", "anything", "now"])
         || m.word("dan")
-        || m.any_word(&["jailbreak", "jailbroken", "jailbreaking", "unfiltered", "uncensored", "stan", "aim", "dude"]) && m.words.len() > 3
-        || m.phrase(&["stay", "in", "character"]);
-    let fake_authority = fake_authority(raw);
-    let encoded = encoded_instructions(m, raw);
-    override_instructions || reveal_prompt || role_change || modes || fake_authority || encoded
+        || m.any_word(&["jailbreak", "jailbroken", "jailbreaking", "unfiltered", "uncensored", "unhinged"])
+        || m.phrase(&["stay", "in", "character"])
+        || m.phrase(&["condition", "red"])
+        || m.phrase(&["evil", "trusted", "confidant"])
+        || m.phrase(&["opposite", "personality"]);
+    override_instructions || reveal_prompt || role_change || modes || fake_authority(raw) || encoded_instructions(m, raw)
 }
 
-/// "SYSTEM:", "[admin]", "<|im_start|>" and similar headers pasted into a message.
+/// Versions of a message with its hiding undone, when it looks like it hides something.
+fn hidden_variants(m: &Msg, raw: &str) -> Vec<String> {
+    let mut variants = Vec::new();
+    if !raw.is_ascii() {
+        let folded = fold_confusables(raw);
+        if folded != raw {
+            variants.push(folded);
+        }
+    }
+    let hints = |words: &[&str]| m.any_word(words);
+    if hints(&["rot13", "rot", "caesar", "cipher", "decode", "decoded", "encoded"]) {
+        variants.push(raw.chars().map(rot13).collect());
+    }
+    if hints(&["backwards", "reversed", "reverse", "backward"]) {
+        variants.push(raw.chars().rev().collect());
+    }
+    for token in raw.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '`') {
+        if token.len() >= 16 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=') {
+            use base64::Engine;
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(token.trim_end_matches('=').to_owned() + &"=".repeat((4 - token.trim_end_matches('=').len() % 4) % 4)) {
+                if let Ok(text) = String::from_utf8(bytes) {
+                    variants.push(text);
+                }
+            }
+        }
+    }
+    variants
+}
+
+fn rot13(c: char) -> char {
+    match c {
+        'a'..='z' => (((c as u8 - b'a') + 13) % 26 + b'a') as char,
+        'A'..='Z' => (((c as u8 - b'A') + 13) % 26 + b'A') as char,
+        other => other,
+    }
+}
+
+/// Cyrillic and Greek letters that look like Latin ones ("Ιgnore prevіous").
+fn fold_confusables(raw: &str) -> String {
+    raw.chars()
+        .map(|c| match c {
+            'а' | 'α' => 'a',
+            'е' | 'ε' => 'e',
+            'і' | 'ι' | 'Ι' | 'І' | 'ı' => 'i',
+            'о' | 'ο' | 'О' | 'Ο' => 'o',
+            'р' | 'ρ' | 'Р' | 'Ρ' => 'p',
+            'с' | 'С' => 'c',
+            'у' => 'y',
+            'х' | 'Х' | 'Χ' => 'x',
+            'ѕ' => 's',
+            'ј' => 'j',
+            'Т' | 'Τ' => 'T',
+            'Н' | 'Η' => 'H',
+            'М' | 'Μ' => 'M',
+            'К' | 'Κ' => 'K',
+            'В' | 'Β' => 'B',
+            'А' | 'Α' => 'A',
+            'Е' | 'Ε' => 'E',
+            'Ν' => 'N',
+            '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => ' ',
+            other => other,
+        })
+        .collect()
+}
+
+/// "SYSTEM:", "[admin]", "<|im_start|>", hidden HTML and similar headers pasted into a message.
 fn fake_authority(raw: &str) -> bool {
     let lower = raw.to_lowercase();
     const MARKERS: &[&str] = &[
         "system:", "[system", "<system", "system message", "system override", "[admin", "admin:", "admin override", "<|im_start|>", "<|system|>",
         "### instruction", "###instruction", "[inst]", "<<sys>>", "assistant:", "[developer", "developer:", "root access", "sudo ", "override code",
-        "<!--", "-->", "begin instructions", "end of instructions", "new system", "[/inst]", "priority override", "{{", "}}",
+        "<!--", "-->", "begin instructions", "end of instructions", "new system", "[/inst]", "priority override", "{{", "}}", "<interaction-config",
+        "<role>", "blocked modes", "allowed modes", "blocked strings", "display:none", "display: none", "message from the", "engineering team",
+        "console.log", "systemprompt", "print(", "<instructions", "[instructions", "\"role\":", "'role':",
     ];
     MARKERS.iter().any(|marker| lower.contains(marker))
 }
 
-/// Instructions hidden in base64, rot13, hex or the like, or requests to decode and obey.
+/// Instructions hidden in an encoding, or requests to decode/translate and obey.
 fn encoded_instructions(m: &Msg, raw: &str) -> bool {
-    let mentions_encoding = m.any_word(&["base64", "rot13", "b64", "hex", "encoded", "decode", "decoded", "cipher", "binary", "morse", "reversed", "leetspeak"])
-        && m.any_word(&["decode", "follow", "execute", "obey", "do", "run", "instructions", "says", "translate", "then", "and"]);
-    let translate_and_do = m.phrase(&["translate", "the", "following"]) && m.any_word(&["do", "follow", "execute", "obey"])
-        || m.phrase(&["and", "then", "do", "what", "it", "says"])
+    let mentions_encoding = m.any_word(&["base64", "rot13", "b64", "hex", "encoded", "decode", "decoded", "cipher", "binary", "morse", "reversed", "leetspeak", "backwards"])
+        && m.any_word(&["decode", "follow", "execute", "obey", "do", "run", "instructions", "says", "translate", "then", "and", "string", "it"]);
+    let translate_and_do = (m.any_word(&["translate", "decode", "read"]) && (m.phrase(&["then", "do"]) || m.phrase(&["and", "do"]) || m.phrase(&["and", "obey"]) || m.phrase(&["and", "follow"]) || m.phrase(&["then", "follow"])))
         || m.phrase(&["do", "what", "it", "says"])
         || m.phrase(&["follow", "the", "instructions", "in"]);
     let long_blob = raw
         .split(|c: char| c.is_whitespace())
         .any(|token| token.len() >= 24 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=') && token.chars().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase()) && token.chars().any(|c| c.is_ascii_lowercase()));
-    let leet = raw.split_whitespace().filter(|t| t.len() > 3 && t.chars().any(|c| c.is_ascii_digit()) && t.chars().any(|c| c.is_ascii_alphabetic()) && t.chars().filter(|c| matches!(c, '1' | '3' | '4' | '0' | '7' | '5')).count() >= 2).count() >= 2
-        && m.any_word(&["1gn0r3", "1gnore", "ign0re", "pr0mpt", "pr0mp7", "1nstruct10ns", "instruct10ns", "5y5t3m", "sy5tem"]);
-    let leet_decoded = {
-        let folded: String = raw.chars().map(|c| match c { '0' => 'o', '1' => 'i', '3' => 'e', '4' => 'a', '5' => 's', '7' => 't', '@' => 'a', '$' => 's', other => other }).collect();
-        folded != raw && {
-            let lower = folded.to_lowercase();
-            (lower.contains("ignore") || lower.contains("reveal") || lower.contains("forget")) && (lower.contains("instruction") || lower.contains("prompt") || lower.contains("rules"))
-        }
+    let leet_decoded = raw.chars().any(|c| c.is_ascii_digit()) && {
+        let folded: String = raw.chars().map(|c| match c { '0' => 'o', '1' => 'i', '3' => 'e', '4' => 'a', '5' => 's', '7' => 't', '@' => 'a', '$' => 's', other => other }).collect::<String>().to_lowercase();
+        (folded.contains("ignore") || folded.contains("reveal") || folded.contains("forget") || folded.contains("bypass")) && (folded.contains("instruction") || folded.contains("prompt") || folded.contains("rules"))
     };
-    mentions_encoding || translate_and_do || long_blob || leet || leet_decoded
+    mentions_encoding || translate_and_do || long_blob || leet_decoded
 }
 
 // ---------------------------------------------------------------------------------------
@@ -674,16 +803,40 @@ pub fn reply_health_detail(m: &Msg) -> bool {
     ASKS.iter().any(|p| m.phrase(p)) || (m.any_word(&["your", "you"]) && m.has("condition") && m.any_word(&["since", "because", "given", "noted", "mentioned", "with"]))
 }
 
-/// A reply showing the model obeyed an injection.
+/// A reply showing the model obeyed an injection: it announces a mode, a new persona or
+/// freedom from its rules, or discloses its instructions.
 pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
     const SIGNS: &[&[&str]] = &[
         &["my", "system", "prompt"], &["my", "instructions", "are"], &["my", "instructions", "say"], &["i", "was", "instructed"], &["i", "have", "been", "instructed"],
-        &["developer", "mode", "enabled"], &["developer", "mode", "activated"], &["dev", "mode", "enabled"], &["jailbreak", "successful"], &["jailbroken"], &["as", "dan"],
-        &["dan", "mode"], &["i", "am", "now"], &["im", "now"], &["no", "longer", "bound"], &["without", "restrictions"], &["no", "restrictions"], &["here", "is", "my", "prompt"],
-        &["here", "are", "my", "instructions"], &["you", "are", "a", "helpful"], &["you", "are", "the", "front"], &["system", "prompt"], &["ignoring", "my", "previous"],
-        &["ignoring", "previous"], &["i", "will", "ignore"], &["ill", "ignore"], &["rules", "no", "longer", "apply"], &["as", "an", "unrestricted"], &["unfiltered"],
+        &["jailbreak", "successful"], &["as", "dan"], &["i", "am", "now"], &["im", "now"], &["no", "longer", "bound"], &["without", "restrictions"],
+        &["no", "restrictions"], &["here", "is", "my", "prompt"], &["here", "are", "my", "instructions"], &["you", "are", "a", "helpful"], &["system", "prompt"],
+        &["ignoring", "my", "previous"], &["ignoring", "previous"], &["ignored", "my", "previous"], &["i", "will", "ignore"], &["ill", "ignore"],
+        &["rules", "no", "longer", "apply"], &["as", "an", "unrestricted"], &["free", "from", "my", "rules"], &["free", "from", "all"], &["no", "rules"],
+        &["no", "longer", "the"], &["no", "longer", "a"], &["no", "longer", "your"], &["as", "you", "commanded"], &["as", "ye", "commanded"],
+        &["initial", "prompt"], &["rules", "are", "off"], &["rules", "off"], &["filters", "disabled"], &["safety", "filters"], &["new", "set", "of", "rules"],
+        &["instead", "of", "my", "original"], &["hidden", "instructions"], &["mis", "instrucciones"], &["stop", "acting", "as"], &["receptionist", "act"],
+        &["told", "me", "never", "to", "reveal"], &["system", "configuration"], &["current", "configuration"], &["pwned"], &["finally", "free"],
+        &["simulation", "override"], &["yes", "master"], &["an", "ai", "with", "no"],
     ];
-    SIGNS.iter().any(|p| m.phrase(p)) || fake_authority(raw) && raw.to_lowercase().contains("system")
+    let mode_on = m.at_words(&["mode"]).any(|p| {
+        let negated = m.words[p.saturating_sub(4)..p].iter().any(|w| matches!(w.as_str(), "dont" | "no" | "not" | "never" | "isnt" | "doesnt"));
+        p > 0 && !negated && matches!(m.words[p - 1].as_str(), "developer" | "dev" | "debug" | "maintenance" | "admin" | "god" | "dan" | "jailbreak" | "unrestricted" | "unfiltered")
+    });
+    // "DAN: …", "😈: …", "As Dr. Smile, …": the reply speaks as another persona.
+    let trimmed = raw.trim_start();
+    let persona_prefix = trimmed.split_once(':').is_some_and(|(head, _)| {
+        let head = head.trim();
+        let shouting = head.len() >= 2 && head.chars().all(|c| c.is_ascii_uppercase() || c == ' ') && head.split_whitespace().count() <= 2;
+        let symbol = !head.is_empty() && head.chars().count() <= 3 && !head.chars().any(char::is_alphanumeric);
+        shouting || symbol
+    }) || trimmed.starts_with('[') && trimmed[1..].split(']').next().is_some_and(|tag| tag.to_uppercase().contains("JAILBREAK") || tag.contains("🔓"))
+        || trimmed.strip_prefix("As ").is_some_and(|rest| {
+            rest.chars().next().is_some_and(char::is_uppercase)
+                && rest.split(',').next().is_some_and(|name| name.split_whitespace().count() <= 3)
+                && rest.contains(',')
+                && !["As a ", "As an ", "As of ", "As mentioned", "As always", "As requested", "As noted"].iter().any(|p| trimmed.starts_with(p))
+        });
+    SIGNS.iter().any(|p| m.phrase(p)) || mode_on || persona_prefix || m.any_word(&["jailbroken", "pwned", "unfiltered"]) || fake_authority(raw) && raw.to_lowercase().contains("system")
 }
 
 impl Msg {
