@@ -9,7 +9,7 @@
 pub const CONCEPTS: &[(&str, &[&str])] = &[
     // --- people and framing -------------------------------------------------------
     ("self", &["i", "im", "ive", "id", "ill", "me", "my", "myself", "mine", "yo", "mi", "me", "estoy", "tengo"]),
-    ("other_person", &["he", "she", "hes", "shes", "him", "her", "they", "theyre", "dad", "mom", "mum", "father", "mother", "husband", "wife", "son", "daughter", "kid", "kids", "child", "baby", "babys", "toddler", "brother", "sister", "friend", "boyfriend", "girlfriend", "grandma", "grandpa", "grandmother", "grandfather", "partner", "roommate", "coworker", "someone", "somebody", "person", "guy", "papa", "mama", "hijo", "hija", "esposo", "esposa", "bebe", "abuela", "abuelo", "nino", "nina", "padre", "madre"]),
+    ("other_person", &["dog", "cat", "pet", "puppy", "kitten", "perro", "gato", "he", "she", "hes", "shes", "him", "her", "they", "theyre", "dad", "mom", "mum", "father", "mother", "husband", "wife", "son", "daughter", "kid", "kids", "child", "baby", "babys", "toddler", "brother", "sister", "friend", "boyfriend", "girlfriend", "grandma", "grandpa", "grandmother", "grandfather", "partner", "roommate", "coworker", "someone", "somebody", "person", "guy", "papa", "mama", "hijo", "hija", "esposo", "esposa", "bebe", "abuela", "abuelo", "nino", "nina", "padre", "madre"]),
     ("now", &["now", "rn", "currently", "right", "tonight", "today", "ahora", "ya"]),
     ("neg", &["cant", "cannot", "not", "no", "unable", "wont", "dont", "doesnt", "isnt", "aint", "couldnt", "hardly", "barely", "puedo", "nada"]),
     ("help", &["help", "helpp", "hlp", "ayuda", "ayudame", "sos", "emergency", "emergencia", "urgent", "urgente", "911", "ambulance", "ambulancia"]),
@@ -55,30 +55,47 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     // --- health details ---------------------------------------------------------------
     ("symptom", &[
         "pain", "painful", "hurts", "hurting", "ache", "aches", "aching", "toothache", "headache*", "migraine*", "sore", "swollen", "swelling", "bleeding", "bleeds", "bled",
-        "fever", "nausea", "nauseous", "vomit*", "dizzy", "dizziness", "rash", "itch*", "infect*", "abscess", "cavity", "cavities", "sensitiv*", "numbness", "numb",
-        "cough*", "sneez*", "congest*", "cramp*", "spasm*", "lump", "bump", "sprain*", "fractur*", "broke", "broken", "chipped", "cracked", "inflam*", "pus", "tender",
-        "throbbing", "stiff", "discomfort", "insomnia", "fatigue", "tired", "anxious", "anxiety", "depress*", "panic", "tmj", "grind*", "clench*", "bruise*", "injur*",
-        "dolor", "duele", "duelen", "fiebre", "infeccion", "hinchad*", "sangrado", "sangran", "killing",
+        "fever", "nausea", "nauseous", "vomit*", "dizzy", "dizziness", "rash", "itch*", "infect*", "abscess", "cavity", "cavities", "sensitiv*", "numbness",
+        "cough*", "sneez*", "congest*", "cramp*", "spasm*", "lump", "sprain*", "fractur*", "inflam*", "pus", "throbbing", "discomfort", "insomnia", "fatigue",
+        "anxious", "anxiety", "depress*", "panic", "tmj", "grind*", "clench*", "bruise*", "injur*", "sinus*", "flaky", "dandruff", "psoriasis", "eczema",
+        "acne", "hives", "flu", "sick", "hurt", "burn", "nosebleed*", "stitches", "bitten", "burns", "burned", "blister*", "peeling", "socket", "shaky", "torn", "sprained", "overbite", "underbite", "crossbite", "injury", "breath",
+        "thinning", "hairloss", "balding", "shifted", "clicks", "clicking", "pops", "popping", "stiff", "tingling", "weakness", "seizure*", "faint*",
+        "dolor", "duele", "duelen", "fiebre", "infeccion", "hinchad*", "sangrado", "sangran", "sensibilidad", "vomito", "vomitar", "gripe", "tos",
+    ]),
+    ("damage", &[
+        "cracked", "chipped", "broken", "broke", "loose", "fell", "fallen", "falling", "black", "grey", "gray", "dead", "numb", "fix", "heal", "torn", "tear", "pulled", "loss", "flaky",
+        "droopy", "drooping", "killing", "bump", "spot", "spots", "patch", "smells", "smell", "horrible", "weird", "wrong", "off", "tender", "hurt", "bad",
+        "worse", "bleed", "bleeds", "rotten", "rotting", "hole", "missing", "out", "lost", "crooked", "shifting", "moving", "wiggly", "wobbly",
     ]),
     ("condition", &[
         "diabet*", "asthma*", "cancer", "chemo*", "hiv", "aids", "hepatitis", "pregnan*", "embarazad*", "epilep*", "adhd", "autis*", "dementia", "alzheimer*",
         "arthritis", "hypertension", "hypertensive", "bipolar", "schizo*", "ptsd", "ocd", "copd", "lupus", "crohn*", "celiac", "allerg*", "thyroid", "kidney", "liver",
-        "heart", "cardiac", "pacemaker", "transplant", "disease", "disorder", "syndrome", "condition", "diagnos*", "osteoporosis", "anemi*", "gingivitis", "periodont*",
-        "migraines", "concussion", "surgery", "surgeries", "stent", "bypass", "implant", "sleep", "apnea", "cholesterol", "covid", "flu", "std", "sti", "herpes",
+        "cardiac", "pacemaker", "transplant", "disease", "disorder", "syndrome", "diagnos*", "osteoporosis", "anemi*", "gingivitis", "periodont*",
+        "migraines", "concussion", "surgery", "surgeries", "stent", "bypass", "apnea", "a1c", "prediabet*", "ivf", "fibromyalgia", "immunocompromised", "sores",
+        "miscarriage", "hypothyroid*", "hyperthyroid*", "spectrum", "nonverbal", "uti", "colorblind", "breastfeeding", "nursing", "insulin",
+        "deaf", "blind", "bloodwork", "labs", "iron", "cholesterol", "cancer", "tumor", "chemo", "radiation", "dialysis",
+        "stroke", "sclerosis", "parkinson*", "menopause", "endometriosis", "pcos", "gerd", "reflux", "ibs", "adhd", "dyslexi*", "stutter*", "anxiety",
+        "asma", "presion", "diabetico", "diabetica", "alergia", "embarazo", "sickness", "claustrophob*", "phobia", "vertigo", "cholesterol", "covid", "flu", "std", "sti", "herpes",
         "addict*", "alcoholic", "sober", "recovery", "rehab", "therapy", "therapist", "psychiatrist", "eating", "anorexi*", "bulimi*", "obes*", "overweight",
         "diabetes", "embarazo", "embarazada", "alergico", "alergica",
     ]),
     ("medication", &[
         "medication*", "meds", "medicine*", "prescri*", "pill*", "insulin", "xanax", "adderall", "ibuprofen", "advil", "tylenol", "acetaminophen", "aspirin",
-        "antibiotic*", "amoxicillin", "penicillin", "warfarin", "eliquis", "blood", "thinner*", "metformin", "ozempic", "wegovy", "lisinopril", "statin*",
+        "antibiotic*", "painkiller*", "amoxicillin", "penicillin", "warfarin", "eliquis", "blood", "thinner*", "metformin", "ozempic", "wegovy", "lisinopril", "statin*",
         "antidepress*", "zoloft", "prozac", "lexapro", "sertraline", "opioid*", "oxycodone", "vicodin", "hydrocodone", "steroid*", "prednisone", "inhaler",
+        "accutane", "isotretinoin", "ritalin", "concerta", "vyvanse", "synthroid", "levothyroxine", "humira", "retinol", "tretinoin", "pump",
         "birth", "contracept*", "chemotherapy", "methadone", "suboxone", "gabapentin", "benadryl", "antihistamine*", "epipen", "medicamento*", "pastilla*",
+    ]),
+    ("procedure", &[
+        "pulled", "extraction", "extracted", "surgery", "surgeries", "root", "canal", "graft*", "stitches", "botox", "filler", "fillers", "injection*", "injected",
+        "implants", "ivf", "chemo", "biopsy", "braces", "invisalign", "retainer", "prp", "lasik", "operation", "operated", "transplant", "removed", "replaced", "replacement", "valve", "rehab", "physio", "therapy", "cast", "dentures", "aligners", "pacemaker", "crutches", "wheelchair", "brackets",
+        "transfusion", "colonoscopy", "mammogram", "xray", "xrays", "scan", "mri", "extraccion", "cirugia", "operacion",
     ]),
     ("health_verb", &["have", "has", "had", "got", "gotten", "been", "diagnosed", "suffer*", "dealing", "struggling", "taking", "take", "takes", "on", "using", "feel", "feeling", "feels", "started", "keeps", "keep", "experiencing", "experienced", "noticed", "tengo", "tiene", "tomo", "padezco", "sufro"]),
     ("body", &[
         "tooth", "teeth", "gum", "gums", "jaw", "mouth", "tongue", "lip", "lips", "molar", "wisdom", "filling", "crown", "head", "back", "neck", "shoulder", "knee",
         "hip", "ankle", "wrist", "foot", "feet", "leg", "arm", "hand", "stomach", "belly", "chest", "throat", "ear", "ears", "eye", "eyes", "nose", "skin", "scalp",
-        "hair", "nail", "nails", "face", "muela", "muelas", "diente", "dientes", "encia", "encias", "cabeza", "espalda", "rodilla", "estomago",
+        "hair", "nail", "nails", "face", "eyelid", "eyelids", "breath", "bone", "bones", "cuff", "rotator", "wrist", "muela", "muelas", "diente", "dientes", "encia", "encias", "cabeza", "espalda", "rodilla", "estomago",
     ]),
     // --- advice -----------------------------------------------------------------------
     ("advice_ask", &[
@@ -88,9 +105,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     ]),
     ("medical_topic", &[
         "medication*", "medicine*", "pill*", "ibuprofen", "advil", "tylenol", "aspirin", "antibiotic*", "painkiller*", "dose", "dosage", "prescription*", "mg",
-        "infection", "infected", "diagnos*", "symptom*", "rinse", "ice", "heat", "remedy", "remedies", "treatment", "healing", "heal", "recovery", "stitches",
+        "infection", "infected", "diagnos*", "symptom*", "rinse", "ice", "heat", "remedy", "remedies", "healing", "heal", "recovery", "stitches", "botox", "filler", "numbing", "anesthetic", "anaesthetic", "xray", "xrays",
         "aftercare", "swelling", "bleeding", "pain", "toothache", "cavity", "abscess", "gum", "gums", "disease", "cancer", "tumor", "xray", "results", "blood",
-        "pressure", "sugar", "cholesterol", "test", "medicamento", "pastilla", "dolor", "infeccion", "sintoma*",
+        "pressure", "sugar", "cholesterol", "medicamento", "pastilla", "dolor", "infeccion", "sintoma*", "caries", "empaste", "hinchazon", "hielo", "paracetamol",
     ]),
     ("legal_topic", &[
         "sue", "suing", "lawsuit", "legal", "legally", "illegal", "law", "laws", "rights", "custody", "divorce", "alimony", "child", "support", "contract", "lease",

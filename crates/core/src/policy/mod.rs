@@ -166,19 +166,27 @@ impl Policy {
     /// Which rules a visitor's message touches.
     pub fn pre_check(&self, text: &str) -> Findings {
         let m = Msg::new(text);
+        let legal = rules::legal_advice(&m);
+        let billing = rules::billing_dispute(&m);
+        let competitor = rules::competitor_comparison(&m);
+        let guarantee = rules::outcome_guarantee(&m);
+        let pricing = rules::exact_pricing(&m);
+        let staff = rules::staff_opinion(&m);
+        let opinion = rules::personal_opinion(&m);
+        let other_topic = legal || billing || competitor || guarantee || pricing || staff;
         let checks: [(Rule, bool); 14] = [
             (Rule::Emergency, rules::emergency(&m)),
             (Rule::HealthDetail, rules::health_detail(&m)),
-            (Rule::MedicalAdvice, rules::medical_advice(&m)),
-            (Rule::LegalAdvice, rules::legal_advice(&m)),
-            (Rule::BillingDispute, rules::billing_dispute(&m)),
-            (Rule::CompetitorComparison, rules::competitor_comparison(&m)),
-            (Rule::OutcomeGuarantee, rules::outcome_guarantee(&m)),
-            (Rule::ExactPricing, rules::exact_pricing(&m)),
-            (Rule::StaffOpinion, rules::staff_opinion(&m)),
+            (Rule::MedicalAdvice, rules::medical_advice(&m, text, other_topic)),
+            (Rule::LegalAdvice, legal),
+            (Rule::BillingDispute, billing),
+            (Rule::CompetitorComparison, competitor),
+            (Rule::OutcomeGuarantee, guarantee),
+            (Rule::ExactPricing, pricing),
+            (Rule::StaffOpinion, staff),
             (Rule::Discrimination, rules::discrimination(&m)),
             (Rule::Fabrication, rules::fabrication(&m)),
-            (Rule::PersonalOpinion, rules::personal_opinion(&m)),
+            (Rule::PersonalOpinion, opinion),
             (Rule::OtherVisitorInfo, rules::other_visitor_info(&m)),
             (Rule::PromptInjection, rules::prompt_injection(&m, text)),
         ];
@@ -193,8 +201,8 @@ impl Policy {
         let fabricated = !ungrounded.is_empty() || invented_claims(&m);
         let checks: [(Rule, bool); 14] = [
             (Rule::Emergency, false),
-            (Rule::HealthDetail, rules::reply_health_detail(&m)),
-            (Rule::MedicalAdvice, rules::reply_medical_advice(&m)),
+            (Rule::HealthDetail, rules::reply_health_detail(&m, reply)),
+            (Rule::MedicalAdvice, rules::reply_medical_advice(&m, reply)),
             (Rule::LegalAdvice, rules::reply_legal_advice(&m)),
             (Rule::BillingDispute, rules::reply_billing_dispute(&m)),
             (Rule::CompetitorComparison, rules::reply_competitor_comparison(&m)),

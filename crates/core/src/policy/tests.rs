@@ -180,3 +180,4 @@ proptest! {
         let _ = redact(&text);
     }
 }
+
