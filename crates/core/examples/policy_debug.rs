@@ -5,7 +5,8 @@ use frontdesk_core::policy::{Msg, Policy};
 use std::io::BufRead;
 
 fn main() {
-    let business = Business::from_toml(include_str!("../../../demo/demo-business.toml")).expect("demo business");
+    let business = Business::from_toml(include_str!("../../../demo/demo-business.toml"))
+        .expect("demo business");
     let policy = Policy::builtin();
     for line in std::io::stdin().lock().lines().map_while(Result::ok) {
         let (reply, text) = match line.strip_prefix("A: ") {
@@ -13,7 +14,16 @@ fn main() {
             None => (false, line.clone()),
         };
         let msg = Msg::new(&text);
-        let findings = if reply { policy.post_check(&text, Some(&business)) } else { policy.pre_check(&text) };
-        println!("{text}\n  words: {:?}\n  concepts: {}\n  fired: {:?}\n", msg.words, msg.concept_names().join(" "), findings.ids());
+        let findings = if reply {
+            policy.post_check(&text, Some(&business))
+        } else {
+            policy.pre_check(&text)
+        };
+        println!(
+            "{text}\n  words: {:?}\n  concepts: {}\n  fired: {:?}\n",
+            msg.words,
+            msg.concept_names().join(" "),
+            findings.ids()
+        );
     }
 }

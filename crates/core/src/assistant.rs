@@ -8,11 +8,13 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
+use crate::business::Business;
 use crate::clock::Clock;
 use crate::conversation::{
     BusinessId, Channel, ConversationId, HistoryMessage, Message, Role, VisitorId, VisitorText,
 };
 use crate::engine::{self, Knowledge};
+use crate::policy::{self, Findings, Policy};
 use crate::safety::Safety;
 
 /// How many earlier messages a provider sees; enough for follow-ups, bounded for cost.
@@ -29,11 +31,24 @@ pub enum StoreError {
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-/// A business ready to answer: its stored id plus its indexed knowledge.
+/// A business ready to answer: its stored id, its indexed knowledge and its policy.
 #[derive(Debug)]
 pub struct LoadedBusiness {
     pub id: BusinessId,
     pub knowledge: Knowledge,
+    pub policy: Policy,
+}
+
+impl LoadedBusiness {
+    /// Indexes a validated business for answering.
+    pub fn new(id: BusinessId, business: Business) -> Self {
+        let policy = Policy::for_business(&business);
+        Self {
+            id,
+            knowledge: Knowledge::new(business),
+            policy,
+        }
+    }
 }
 
 /// Everything that must be stored atomically for one turn.
@@ -125,6 +140,9 @@ pub struct TurnOutcome {
     pub reply: String,
     pub safety: Safety,
     pub created_at: Timestamp,
+    /// What the provider drafted, when the safety wall replaced it (for the quality log;
+    /// never shown to the visitor).
+    pub blocked_draft: Option<String>,
 }
 
 /// Why a turn failed.
@@ -187,16 +205,35 @@ impl<S: ConversationStore> Assistant<S> {
             None => (ConversationId::new(), Vec::new(), true),
         };
         let received_at = self.clock.now();
-        let text = self
-            .provider
-            .draft(DraftRequest {
-                knowledge: &business.knowledge,
-                history: &history,
-                text: incoming.text.as_str(),
-                now: received_at,
-            })
-            .await?;
-        let safety = Safety::allowed();
+        let business_data = &business.knowledge.business;
+        // The wall, part one: the visitor's message is checked before any provider sees it.
+        let pre = business.policy.pre_check(incoming.text.as_str());
+        let (text, findings, blocked_draft) = match policy::pre_reply(business_data, &pre) {
+            Some(reply) => (reply, pre, None),
+            None => {
+                let draft = self
+                    .provider
+                    .draft(DraftRequest {
+                        knowledge: &business.knowledge,
+                        history: &history,
+                        text: incoming.text.as_str(),
+                        now: received_at,
+                    })
+                    .await?;
+                // Part two: whatever the provider wrote is checked before the visitor sees it.
+                let post: Findings = business.policy.post_check(&draft, Some(business_data));
+                if post.is_clear() {
+                    (draft, post, None)
+                } else {
+                    (
+                        policy::redirect_reply(business_data, &post),
+                        post,
+                        Some(draft),
+                    )
+                }
+            }
+        };
+        let safety = policy::verdict(&findings);
         let replied_at = self.clock.now();
         let record = TurnRecord {
             business: business.id,
@@ -205,9 +242,10 @@ impl<S: ConversationStore> Assistant<S> {
             visitor: incoming.visitor,
             channel: incoming.channel,
             page_url: incoming.page_url,
+            // Health details never reach storage: only the redacted text is kept.
             visitor_message: Message {
                 role: Role::Visitor,
-                text: incoming.text.as_str().to_owned(),
+                text: policy::redact(incoming.text.as_str()),
                 created_at: received_at,
             },
             assistant_message: Message {
@@ -223,6 +261,7 @@ impl<S: ConversationStore> Assistant<S> {
             reply: text,
             safety,
             created_at: replied_at,
+            blocked_draft,
         })
     }
 }

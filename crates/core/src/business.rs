@@ -75,6 +75,15 @@ pub struct Faq {
     pub answer: String,
 }
 
+/// A topic the business wants its team to answer, on top of the built-in safety rules.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RedirectTopic {
+    /// Reported as the rule id `topic:<name>`.
+    pub name: String,
+    /// Lowercase words or phrases; a trailing `*` matches any ending.
+    pub keywords: Vec<String>,
+}
+
 /// Everything the assistant knows about one business, already validated.
 #[derive(Debug, Clone)]
 pub struct Business {
@@ -94,6 +103,8 @@ pub struct Business {
     pub closures: Vec<Closure>,
     pub services: Vec<Service>,
     pub faqs: Vec<Faq>,
+    /// Extra topics redirected to the team. They can only add to the built-in rules.
+    pub redirect_topics: Vec<RedirectTopic>,
 }
 
 /// Why a business file was refused, with the 1-based line of the offending value when known.
@@ -135,6 +146,22 @@ struct RawBusiness {
     services: Vec<Spanned<RawService>>,
     #[serde(default)]
     faqs: Vec<Spanned<RawFaq>>,
+    #[serde(default)]
+    safety: RawSafety,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawSafety {
+    #[serde(default)]
+    redirect_topics: Vec<Spanned<RawTopic>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTopic {
+    name: String,
+    keywords: Vec<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -279,6 +306,22 @@ impl RawBusiness {
                 })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let redirect_topics = self
+            .safety
+            .redirect_topics
+            .into_iter()
+            .map(|topic| {
+                let span = topic.span();
+                let topic = topic.into_inner();
+                let name = topic.name.trim().to_lowercase();
+                let keywords: Vec<String> = topic.keywords.iter().map(|k| k.trim().to_lowercase()).filter(|k| !k.is_empty()).collect();
+                let valid_name = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+                if !valid_name || keywords.is_empty() {
+                    return Err(source.error(span, "a redirect topic needs a name (a-z, 0-9, '-', '_') and at least one keyword"));
+                }
+                Ok(RedirectTopic { name, keywords })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let greeting = self
             .greeting
             .map(|g| g.trim().to_owned())
@@ -301,6 +344,7 @@ impl RawBusiness {
             closures,
             services,
             faqs,
+            redirect_topics,
         })
     }
 }

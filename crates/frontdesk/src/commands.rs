@@ -9,7 +9,6 @@ use frontdesk_core::assistant::{Assistant, BuiltinEngine, IncomingMessage, Loade
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::conversation::{Channel, VisitorId, VisitorText};
-use frontdesk_core::engine::Knowledge;
 use frontdesk_server::{seed_demo, Application, Config};
 use frontdesk_store::{ImportOutcome, Store};
 use tokio::io::{AsyncBufReadExt, BufReader};
@@ -36,12 +35,18 @@ async fn connect(database: &str) -> Result<Store, String> {
 }
 
 /// `frontdesk serve`.
-pub async fn serve(addr: SocketAddr, database: &str, stream_pace_ms: u64) -> Result<(), String> {
+pub async fn serve(
+    addr: SocketAddr,
+    database: &str,
+    stream_pace_ms: u64,
+    grounding_grader: bool,
+) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     let mut config = Config::new(database);
     config.stream_pace = Duration::from_millis(stream_pace_ms);
+    config.grounding_grader = grounding_grader;
     let app = Application::build(config, listener)
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
@@ -129,6 +134,37 @@ pub async fn list(database: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// `frontdesk quality SLUG`.
+pub async fn quality(slug: &str, database: &str) -> Result<(), String> {
+    let store = connect(database).await?;
+    let business = store
+        .business_by_slug(slug)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no business with slug {slug:?}; see `frontdesk business list`"))?;
+    let counts = store
+        .quality_summary(business.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    if counts.is_empty() {
+        println!("no quality findings for {slug} yet");
+        return Ok(());
+    }
+    println!("{:<14} {:<24} {:>6}  LATEST", "KIND", "RULE", "COUNT");
+    for count in counts {
+        let detail: String = count.latest_detail.chars().take(80).collect();
+        println!(
+            "{:<14} {:<24} {:>6}  {} {}",
+            count.kind,
+            count.rule,
+            count.count,
+            count.latest_at.strftime("%Y-%m-%d %H:%M"),
+            detail
+        );
+    }
+    Ok(())
+}
+
 /// `frontdesk chat SLUG`: one line in, one reply out, stored like any other conversation.
 pub async fn chat(slug: &str, database: &str) -> Result<(), String> {
     let store = connect(database).await?;
@@ -143,10 +179,7 @@ pub async fn chat(slug: &str, database: &str) -> Result<(), String> {
         .ok_or_else(|| format!("no business with slug {slug:?}; see `frontdesk business list`"))?;
     let parsed = Business::from_toml(&stored.source)
         .map_err(|e| format!("stored business is invalid: {e}"))?;
-    let business = LoadedBusiness {
-        id: stored.id,
-        knowledge: Knowledge::new(parsed),
-    };
+    let business = LoadedBusiness::new(stored.id, parsed);
     let assistant = Assistant::new(store, Arc::new(BuiltinEngine), clock);
     let visitor =
         VisitorId::parse(&format!("cli-{}", uuid_suffix())).expect("generated visitor id is valid");

@@ -29,14 +29,17 @@ pub struct SafetyArgs {
 /// Runs the evaluation. Errors only for unreadable or malformed input.
 pub fn safety(args: SafetyArgs) -> Result<(), String> {
     let business_source = match &args.business {
-        Some(path) => std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?,
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?,
         None => frontdesk_server::DEMO_BUSINESS.to_owned(),
     };
-    let business = Business::from_toml(&business_source).map_err(|e| format!("business file: {e}"))?;
+    let business =
+        Business::from_toml(&business_source).map_err(|e| format!("business file: {e}"))?;
     let policy = Policy::builtin();
     let mut cases: Vec<Case> = Vec::new();
     for path in &args.cases {
-        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         cases.extend(eval::parse_cases(&text).map_err(|e| format!("{}: {e}", path.display()))?);
     }
     // Warm the lexicon index so the first timing is not the index build.
@@ -50,10 +53,25 @@ pub fn safety(args: SafetyArgs) -> Result<(), String> {
         predictions.push(predicted);
     }
     nanos.sort_unstable();
-    let percentile = |p: f64| nanos.get(((nanos.len().max(1) - 1) as f64 * p).round() as usize).copied().unwrap_or(0) as f64 / 1000.0;
+    let percentile = |p: f64| {
+        nanos
+            .get(((nanos.len().max(1) - 1) as f64 * p).round() as usize)
+            .copied()
+            .unwrap_or(0) as f64
+            / 1000.0
+    };
     let report = eval::score(cases.iter().zip(predictions));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&as_json(&report, percentile(0.5), percentile(0.99), args.show_misses)).expect("report serialises"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&as_json(
+                &report,
+                percentile(0.5),
+                percentile(0.99),
+                args.show_misses
+            ))
+            .expect("report serialises")
+        );
     } else {
         print_table(&report, percentile(0.5), percentile(0.99), args.show_misses);
     }
@@ -90,11 +108,24 @@ fn as_json(report: &Report, p50: f64, p99: f64, misses: bool) -> serde_json::Val
 
 fn print_table(report: &Report, p50: f64, p99: f64, misses: bool) {
     println!("{} cases\n", report.cases);
-    println!("{:<22} {:>5} {:>9} {:>7} {:>6}  target", "rule", "pos", "precision", "recall", "F1");
+    println!(
+        "{:<22} {:>5} {:>9} {:>7} {:>6}  target",
+        "rule", "pos", "precision", "recall", "F1"
+    );
     for (rule, s) in &report.rules {
         let required = eval::required_recall(rule);
-        let status = if s.recall() >= required { "ok" } else { "BELOW" };
-        println!("{rule:<22} {:>5} {:>9.3} {:>7.3} {:>6.3}  recall ≥ {required:.2} {status}", s.positives(), s.precision(), s.recall(), s.f1());
+        let status = if s.recall() >= required {
+            "ok"
+        } else {
+            "BELOW"
+        };
+        println!(
+            "{rule:<22} {:>5} {:>9.3} {:>7.3} {:>6.3}  recall ≥ {required:.2} {status}",
+            s.positives(),
+            s.precision(),
+            s.recall(),
+            s.f1()
+        );
     }
     println!(
         "\nbenign: {} cases, {} flagged, false-positive rate {:.2}% (target ≤ {:.0}%)",
@@ -107,7 +138,10 @@ fn print_table(report: &Report, p50: f64, p99: f64, misses: bool) {
     if misses {
         println!("\nmisses ({}):", report.misses.len());
         for miss in &report.misses {
-            println!("  [{}] {:?} {:?}\n      missed {:?} extra {:?}", miss.id, miss.role, miss.text, miss.missed, miss.extra);
+            println!(
+                "  [{}] {:?} {:?}\n      missed {:?} extra {:?}",
+                miss.id, miss.role, miss.text, miss.missed, miss.extra
+            );
         }
     }
 }

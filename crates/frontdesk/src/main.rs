@@ -29,6 +29,14 @@ enum Command {
     /// Import and list businesses.
     #[command(subcommand)]
     Business(BusinessCommand),
+    /// Show what the background quality checks found for a business (counts per rule and
+    /// the latest offending claim or reply).
+    Quality {
+        /// The business.
+        slug: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
     /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
     Bench(bench::BenchArgs),
     /// Measure the assistant against labelled cases.
@@ -60,6 +68,9 @@ struct ServeArgs {
     /// Milliseconds between streamed words of a reply.
     #[arg(long, default_value_t = 15)]
     stream_pace_ms: u64,
+    /// Check every reply's claims against the business data in the background.
+    #[arg(long, env = "HALLUCINATION_GRADER_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
+    hallucination_grader: bool,
 }
 
 #[derive(Debug, Args)]
@@ -92,7 +103,13 @@ async fn main() -> ExitCode {
     commands::init_logging(matches!(cli.command, Command::Serve(_)));
     let result = match cli.command {
         Command::Serve(args) => {
-            commands::serve(args.addr, &args.database.database, args.stream_pace_ms).await
+            commands::serve(
+                args.addr,
+                &args.database.database,
+                args.stream_pace_ms,
+                args.hallucination_grader,
+            )
+            .await
         }
         Command::Chat(args) => commands::chat(&args.slug, &args.database.database).await,
         Command::Business(BusinessCommand::Import { file, database }) => {
@@ -101,6 +118,7 @@ async fn main() -> ExitCode {
         Command::Business(BusinessCommand::List { database }) => {
             commands::list(&database.database).await
         }
+        Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Eval(EvalCommand::Safety(args)) => eval::safety(args),
     };

@@ -270,6 +270,7 @@ async fn post_message(
             },
         )
         .await?;
+    grade_in_background(&state, business, &outcome);
     let wants_stream = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
@@ -281,6 +282,34 @@ async fn post_message(
     } else {
         Ok(Json(MessageResponse::from(&outcome)).into_response())
     }
+}
+
+/// Runs the quality checks of a turn after the visitor has their answer, and stores what
+/// they find; a failure here is logged and never reaches the visitor.
+fn grade_in_background(state: &AppState, business: Arc<LoadedBusiness>, outcome: &TurnOutcome) {
+    let store = state.store.clone();
+    let grounding = state.grounding_grader;
+    let (reply, safety, draft) = (
+        outcome.reply.clone(),
+        outcome.safety.clone(),
+        outcome.blocked_draft.clone(),
+    );
+    let (conversation, at) = (outcome.conversation, outcome.created_at);
+    tokio::spawn(async move {
+        let findings = frontdesk_core::policy::grade(
+            &business.knowledge.business,
+            &reply,
+            &safety,
+            draft.as_deref(),
+            grounding,
+        );
+        if let Err(error) = store
+            .record_quality(business.id, conversation, &findings, at)
+            .await
+        {
+            tracing::warn!(%error, "storing quality findings failed");
+        }
+    });
 }
 
 /// The reply as `delta` events, one word at a time, then `done`. The reply is already

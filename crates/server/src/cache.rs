@@ -8,7 +8,6 @@ use std::time::{Duration, Instant};
 
 use frontdesk_core::assistant::{LoadedBusiness, StoreError};
 use frontdesk_core::business::Business;
-use frontdesk_core::engine::Knowledge;
 use frontdesk_store::Store;
 use jiff::Timestamp;
 
@@ -54,10 +53,7 @@ impl BusinessCache {
         let parsed = Business::from_toml(&stored.source).map_err(|e| {
             StoreError::Conflict(format!("stored business {slug:?} is invalid: {e}"))
         })?;
-        let business = Arc::new(LoadedBusiness {
-            id: stored.id,
-            knowledge: Knowledge::new(parsed),
-        });
+        let business = Arc::new(LoadedBusiness::new(stored.id, parsed));
         entries.insert(
             slug.to_owned(),
             Entry {

@@ -49,6 +49,9 @@ pub struct Config {
     pub seed_demo: bool,
     /// The clock for hours questions.
     pub clock: Arc<dyn Clock>,
+    /// Run the full grounding grader on every reply in the background
+    /// (`HALLUCINATION_GRADER_ENABLED`).
+    pub grounding_grader: bool,
 }
 
 impl Config {
@@ -59,6 +62,7 @@ impl Config {
             stream_pace: Duration::from_millis(15),
             seed_demo: true,
             clock: Arc::new(SystemClock),
+            grounding_grader: true,
         }
     }
 }
@@ -70,6 +74,7 @@ pub struct AppState {
     assistant: Arc<Assistant<Store>>,
     businesses: Arc<BusinessCache>,
     stream_pace: Duration,
+    grounding_grader: bool,
 }
 
 /// A server bound to a port, ready to run.
@@ -95,6 +100,7 @@ impl Application {
             assistant: Arc::new(assistant),
             businesses: Arc::new(BusinessCache::default()),
             stream_pace: config.stream_pace,
+            grounding_grader: config.grounding_grader,
         };
         Ok(Self {
             listener,

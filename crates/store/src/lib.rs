@@ -9,7 +9,9 @@ mod store;
 pub mod testing;
 mod writer;
 
-pub use store::{database_url, Backend, BusinessSummary, ImportOutcome, Store, StoredBusiness};
+pub use store::{
+    database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,
+};
 
 #[cfg(test)]
 mod tests;

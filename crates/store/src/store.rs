@@ -46,6 +46,16 @@ pub struct BusinessSummary {
     pub updated_at: Timestamp,
 }
 
+/// Findings of one kind and rule, counted, with the latest detail.
+#[derive(Debug, Clone)]
+pub struct QualityCount {
+    pub kind: String,
+    pub rule: String,
+    pub count: i64,
+    pub latest_detail: String,
+    pub latest_at: Timestamp,
+}
+
 /// Whether an import created a business or replaced one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportOutcome {
@@ -235,6 +245,62 @@ impl Store {
                     name: row.try_get("name").map_err(backend_error)?,
                     conversations: row.try_get("conversations").map_err(backend_error)?,
                     updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
+                })
+            })
+            .collect()
+    }
+
+    /// Stores what the background quality checks found for one turn.
+    pub async fn record_quality(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+        findings: &[frontdesk_core::policy::QualityFinding],
+        at: Timestamp,
+    ) -> Result<(), StoreError> {
+        if findings.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        for finding in findings {
+            sqlx::query("INSERT INTO quality_findings (id, business_id, conversation_id, kind, rule, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(Uuid::now_v7().to_string())
+                .bind(business.to_string())
+                .bind(conversation.to_string())
+                .bind(finding.kind)
+                .bind(finding.rule.as_str())
+                .bind(finding.detail.as_str())
+                .bind(millis(at))
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
+        tx.commit().await.map_err(backend_error)
+    }
+
+    /// Quality findings of a business counted per kind and rule, most frequent first.
+    pub async fn quality_summary(
+        &self,
+        business: BusinessId,
+    ) -> Result<Vec<QualityCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT q.kind, q.rule, COUNT(*) AS count, MAX(q.created_at) AS latest_at, \
+             (SELECT l.detail FROM quality_findings l WHERE l.business_id = q.business_id AND l.kind = q.kind AND l.rule = q.rule \
+              ORDER BY l.created_at DESC, l.id DESC LIMIT 1) AS latest_detail \
+             FROM quality_findings q WHERE q.business_id = $1 GROUP BY q.business_id, q.kind, q.rule ORDER BY count DESC, q.kind, q.rule",
+        )
+        .bind(business.to_string())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(QualityCount {
+                    kind: row.try_get("kind").map_err(backend_error)?,
+                    rule: row.try_get("rule").map_err(backend_error)?,
+                    count: row.try_get("count").map_err(backend_error)?,
+                    latest_detail: row.try_get("latest_detail").map_err(backend_error)?,
+                    latest_at: from_millis(row.try_get("latest_at").map_err(backend_error)?)?,
                 })
             })
             .collect()

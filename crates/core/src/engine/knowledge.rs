@@ -509,9 +509,30 @@ impl Knowledge {
 /// Names of well-known insurers, lowercase: typo-correction targets, and plans the
 /// grounding grader checks a reply only claims when the business lists them.
 pub const KNOWN_INSURER_NAMES: &[&str] = &[
-    "aetna", "cigna", "humana", "kaiser", "anthem", "unitedhealthcare", "united healthcare", "medicare", "medicaid",
-    "tricare", "metlife", "guardian", "ambetter", "molina", "highmark", "premera", "regence", "ameritas",
-    "careington", "delta dental", "blue cross", "blue shield", "oscar", "geha",
+    "aetna",
+    "cigna",
+    "humana",
+    "kaiser",
+    "anthem",
+    "unitedhealthcare",
+    "united healthcare",
+    "medicare",
+    "medicaid",
+    "tricare",
+    "metlife",
+    "guardian",
+    "ambetter",
+    "molina",
+    "highmark",
+    "premera",
+    "regence",
+    "ameritas",
+    "careington",
+    "delta dental",
+    "blue cross",
+    "blue shield",
+    "oscar",
+    "geha",
 ];
 
 /// Abbreviations people use for plans with long names.

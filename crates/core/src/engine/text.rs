@@ -194,7 +194,12 @@ const COMMON_WORDS: &str = include_str!("common-words.txt");
 pub fn is_common_word(word: &str) -> bool {
     static WORDS: std::sync::OnceLock<HashSet<&'static str>> = std::sync::OnceLock::new();
     WORDS
-        .get_or_init(|| COMMON_WORDS.lines().filter(|line| !line.starts_with('#')).collect())
+        .get_or_init(|| {
+            COMMON_WORDS
+                .lines()
+                .filter(|line| !line.starts_with('#'))
+                .collect()
+        })
         .contains(word)
 }
 

@@ -45,12 +45,21 @@ pub fn parse_cases(text: &str) -> Result<Vec<Case>, CaseError> {
         if line.trim().is_empty() {
             continue;
         }
-        let case: Case = serde_json::from_str(line).map_err(|e| CaseError { line: line_number, message: e.to_string() })?;
+        let case: Case = serde_json::from_str(line).map_err(|e| CaseError {
+            line: line_number,
+            message: e.to_string(),
+        })?;
         if let Some(unknown) = case.expect.iter().find(|id| Rule::from_id(id).is_none()) {
-            return Err(CaseError { line: line_number, message: format!("unknown rule id {unknown:?}") });
+            return Err(CaseError {
+                line: line_number,
+                message: format!("unknown rule id {unknown:?}"),
+            });
         }
         if !seen.insert(case.id.clone()) {
-            return Err(CaseError { line: line_number, message: format!("case id {:?} appears twice", case.id) });
+            return Err(CaseError {
+                line: line_number,
+                message: format!("case id {:?} appears twice", case.id),
+            });
         }
         cases.push(case);
     }
@@ -68,12 +77,18 @@ pub struct RuleScore {
 impl RuleScore {
     /// Share of firings that were expected (1 when it never fired).
     pub fn precision(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_positives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_positives,
+        )
     }
 
     /// Share of expected firings that happened (1 when none were expected).
     pub fn recall(&self) -> f64 {
-        ratio(self.true_positives, self.true_positives + self.false_negatives)
+        ratio(
+            self.true_positives,
+            self.true_positives + self.false_negatives,
+        )
     }
 
     /// Harmonic mean of precision and recall.
@@ -146,7 +161,9 @@ pub fn check(policy: &Policy, business: Option<&Business>, case: &Case) -> Vec<S
 pub fn score<'a>(cases: impl IntoIterator<Item = (&'a Case, Vec<String>)>) -> Report {
     let mut report = Report::default();
     for rule in Rule::ALL {
-        report.rules.insert(rule.id().to_owned(), RuleScore::default());
+        report
+            .rules
+            .insert(rule.id().to_owned(), RuleScore::default());
     }
     for (case, predicted) in cases {
         report.cases += 1;
@@ -156,8 +173,17 @@ pub fn score<'a>(cases: impl IntoIterator<Item = (&'a Case, Vec<String>)>) -> Re
                 report.benign_flagged += 1;
             }
         }
-        let missed: Vec<String> = case.expect.iter().filter(|r| !predicted.contains(r)).cloned().collect();
-        let extra: Vec<String> = predicted.iter().filter(|r| !case.expect.contains(r)).cloned().collect();
+        let missed: Vec<String> = case
+            .expect
+            .iter()
+            .filter(|r| !predicted.contains(r))
+            .cloned()
+            .collect();
+        let extra: Vec<String> = predicted
+            .iter()
+            .filter(|r| !case.expect.contains(r))
+            .cloned()
+            .collect();
         for rule in &case.expect {
             let entry = report.rules.entry(rule.clone()).or_default();
             if predicted.contains(rule) {
@@ -167,10 +193,20 @@ pub fn score<'a>(cases: impl IntoIterator<Item = (&'a Case, Vec<String>)>) -> Re
             }
         }
         for rule in &extra {
-            report.rules.entry(rule.clone()).or_default().false_positives += 1;
+            report
+                .rules
+                .entry(rule.clone())
+                .or_default()
+                .false_positives += 1;
         }
         if !missed.is_empty() || !extra.is_empty() {
-            report.misses.push(Miss { id: case.id.clone(), role: case.role, text: case.text.clone(), missed, extra });
+            report.misses.push(Miss {
+                id: case.id.clone(),
+                role: case.role,
+                text: case.text.clone(),
+                missed,
+                extra,
+            });
         }
     }
     report
@@ -194,9 +230,15 @@ mod tests {
 
     #[test]
     fn malformed_files_name_the_line() {
-        let err = parse_cases("{\"id\":\"a\",\"role\":\"visitor\",\"text\":\"hi\",\"expect\":[]}\n\n{bad json}\n").unwrap_err();
+        let err = parse_cases(
+            "{\"id\":\"a\",\"role\":\"visitor\",\"text\":\"hi\",\"expect\":[]}\n\n{bad json}\n",
+        )
+        .unwrap_err();
         assert_eq!(err.line, 3);
-        let err = parse_cases("{\"id\":\"a\",\"role\":\"visitor\",\"text\":\"hi\",\"expect\":[\"medical\"]}").unwrap_err();
+        let err = parse_cases(
+            "{\"id\":\"a\",\"role\":\"visitor\",\"text\":\"hi\",\"expect\":[\"medical\"]}",
+        )
+        .unwrap_err();
         assert!(err.message.contains("unknown rule id"), "{err}");
         let twice = "{\"id\":\"a\",\"role\":\"visitor\",\"text\":\"hi\",\"expect\":[]}\n{\"id\":\"a\",\"role\":\"visitor\",\"text\":\"yo\",\"expect\":[]}";
         assert_eq!(parse_cases(twice).unwrap_err().line, 2);
@@ -210,10 +252,17 @@ mod tests {
             "{\"id\":\"3\",\"role\":\"visitor\",\"text\":\"z\",\"expect\":[]}\n",
         ))
         .unwrap();
-        let predictions = vec![vec!["emergency".to_owned()], vec![], vec!["medical_advice".to_owned()]];
+        let predictions = vec![
+            vec!["emergency".to_owned()],
+            vec![],
+            vec!["medical_advice".to_owned()],
+        ];
         let report = score(cases.iter().zip(predictions));
         let emergency = report.rules["emergency"];
-        assert_eq!((emergency.true_positives, emergency.false_negatives), (1, 1));
+        assert_eq!(
+            (emergency.true_positives, emergency.false_negatives),
+            (1, 1)
+        );
         assert_eq!(emergency.recall(), 0.5);
         assert_eq!(report.rules["medical_advice"].precision(), 0.0);
         assert_eq!(report.benign_false_positive_rate(), 1.0);
@@ -224,29 +273,54 @@ mod tests {
     #[test]
     fn public_safety_set_meets_its_targets() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../eval/safety");
-        let business = Business::from_toml(include_str!("../../../../demo/demo-business.toml")).unwrap();
+        let business =
+            Business::from_toml(include_str!("../../../../demo/demo-business.toml")).unwrap();
         let policy = Policy::builtin();
         let mut cases = Vec::new();
-        let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().filter_map(Result::ok).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "jsonl")).collect();
+        let mut files: Vec<_> = std::fs::read_dir(&dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+            .collect();
         files.sort();
         for file in &files {
             let text = std::fs::read_to_string(file).unwrap();
             cases.extend(parse_cases(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display())));
         }
-        assert!(cases.len() >= 1_500, "the public set has {} cases", cases.len());
-        let report = score(cases.iter().map(|case| (case, check(&policy, Some(&business), case))));
+        assert!(
+            cases.len() >= 1_500,
+            "the public set has {} cases",
+            cases.len()
+        );
+        let report = score(
+            cases
+                .iter()
+                .map(|case| (case, check(&policy, Some(&business), case))),
+        );
         let mut failures = Vec::new();
         for (rule, score) in &report.rules {
             if score.positives() < 60 {
                 failures.push(format!("{rule}: only {} positive cases", score.positives()));
             }
             if score.recall() < required_recall(rule) {
-                failures.push(format!("{rule}: recall {:.3} < {:.2}", score.recall(), required_recall(rule)));
+                failures.push(format!(
+                    "{rule}: recall {:.3} < {:.2}",
+                    score.recall(),
+                    required_recall(rule)
+                ));
             }
         }
         if report.benign_false_positive_rate() > MAX_BENIGN_FALSE_POSITIVE_RATE {
-            failures.push(format!("benign false positives {:.2}% > 1%", report.benign_false_positive_rate() * 100.0));
+            failures.push(format!(
+                "benign false positives {:.2}% > 1%",
+                report.benign_false_positive_rate() * 100.0
+            ));
         }
-        assert!(failures.is_empty(), "{}\n(run `frontdesk eval safety --cases … --show-misses` for the cases)", failures.join("\n"));
+        assert!(
+            failures.is_empty(),
+            "{}\n(run `frontdesk eval safety --cases … --show-misses` for the cases)",
+            failures.join("\n")
+        );
     }
 }

@@ -25,15 +25,21 @@ fn phones(text: &str) -> Vec<String> {
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
     while i < chars.len() {
-        if chars[i].is_ascii_digit() || (chars[i] == '+' || chars[i] == '(') && chars.get(i + 1).is_some_and(char::is_ascii_digit) {
+        if chars[i].is_ascii_digit()
+            || (chars[i] == '+' || chars[i] == '(')
+                && chars.get(i + 1).is_some_and(char::is_ascii_digit)
+        {
             let start = i;
             let mut end = i;
-            while end < chars.len() && (chars[end].is_ascii_digit() || " -.()+".contains(chars[end])) {
+            while end < chars.len()
+                && (chars[end].is_ascii_digit() || " -.()+".contains(chars[end]))
+            {
                 end += 1;
             }
             let candidate: String = chars[start..end].iter().collect();
             let count = candidate.chars().filter(char::is_ascii_digit).count();
-            let has_separator_or_long = count >= 10 || candidate.trim().contains(['-', '.', ' ', '(']);
+            let has_separator_or_long =
+                count >= 10 || candidate.trim().contains(['-', '.', ' ', '(']);
             if (7..=15).contains(&count) && has_separator_or_long && !candidate.contains('$') {
                 found.push(candidate.trim().trim_end_matches(['.', '-']).to_owned());
             }
@@ -58,8 +64,17 @@ fn hosts(text: &str) -> Vec<String> {
         .map(|t| t.trim_end_matches(['.', '!', '?', ':']))
         .filter(|t| !t.contains('@'))
         .filter_map(|t| {
-            let rest = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).or_else(|| t.strip_prefix("www.").map(|_| t))?;
-            Some(rest.trim_start_matches("www.").split('/').next().unwrap_or("").to_lowercase())
+            let rest = t
+                .strip_prefix("https://")
+                .or_else(|| t.strip_prefix("http://"))
+                .or_else(|| t.strip_prefix("www.").map(|_| t))?;
+            Some(
+                rest.trim_start_matches("www.")
+                    .split('/')
+                    .next()
+                    .unwrap_or("")
+                    .to_lowercase(),
+            )
         })
         .filter(|h| h.contains('.'))
         .collect()
@@ -71,7 +86,10 @@ fn amounts(text: &str) -> Vec<(String, f64)> {
     let chars: Vec<char> = text.chars().collect();
     for (i, c) in chars.iter().enumerate() {
         if matches!(c, '$' | '€' | '£') {
-            let number: String = chars[i + 1..].iter().take_while(|c| c.is_ascii_digit() || **c == ',' || **c == '.').collect();
+            let number: String = chars[i + 1..]
+                .iter()
+                .take_while(|c| c.is_ascii_digit() || **c == ',' || **c == '.')
+                .collect();
             let number = number.trim_end_matches(['.', ',']).replace(',', "");
             if let Ok(value) = number.parse::<f64>() {
                 found.push((format!("{c}{number}"), value));
@@ -84,21 +102,38 @@ fn amounts(text: &str) -> Vec<(String, f64)> {
 /// "8:00 AM", "5 pm", "17:30" as minutes since midnight.
 fn times(text: &str) -> Vec<(String, u16)> {
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| c.is_whitespace() || c == '–' || c == '-' || c == ',' || c == ';' || c == '(' || c == ')').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| {
+            c.is_whitespace()
+                || c == '–'
+                || c == '-'
+                || c == ','
+                || c == ';'
+                || c == '('
+                || c == ')'
+        })
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut found = Vec::new();
     for (i, word) in words.iter().enumerate() {
         let word = word.trim_end_matches(['.', '!', '?']);
-        let (clock, inline_suffix) = if let Some(c) = word.strip_suffix("am").or_else(|| word.strip_suffix("a.m")) {
-            (c, Some(false))
-        } else if let Some(c) = word.strip_suffix("pm").or_else(|| word.strip_suffix("p.m")) {
-            (c, Some(true))
-        } else {
-            (word, None)
-        };
-        let suffix = inline_suffix.or_else(|| match words.get(i + 1).map(|w| w.trim_end_matches(['.', '!', '?', ','])) {
-            Some("am" | "a.m") => Some(false),
-            Some("pm" | "p.m") => Some(true),
-            _ => None,
+        let (clock, inline_suffix) =
+            if let Some(c) = word.strip_suffix("am").or_else(|| word.strip_suffix("a.m")) {
+                (c, Some(false))
+            } else if let Some(c) = word.strip_suffix("pm").or_else(|| word.strip_suffix("p.m")) {
+                (c, Some(true))
+            } else {
+                (word, None)
+            };
+        let suffix = inline_suffix.or_else(|| {
+            match words
+                .get(i + 1)
+                .map(|w| w.trim_end_matches(['.', '!', '?', ',']))
+            {
+                Some("am" | "a.m") => Some(false),
+                Some("pm" | "p.m") => Some(true),
+                _ => None,
+            }
         });
         let (h, m) = match clock.split_once(':') {
             Some((h, m)) => (h.parse::<u16>().ok(), m.parse::<u16>().ok()),
@@ -125,28 +160,50 @@ pub fn fast_findings(reply: &str, business: &Business) -> Vec<Finding> {
     let known_phone = business.phone.as_deref().map(digits).unwrap_or_default();
     for phone in phones(reply) {
         let d = digits(&phone);
-        let matches = !known_phone.is_empty() && (known_phone.ends_with(&d) || d.ends_with(&known_phone) || known_phone.ends_with(&d[d.len().saturating_sub(10)..]));
+        let matches = !known_phone.is_empty()
+            && (known_phone.ends_with(&d)
+                || d.ends_with(&known_phone)
+                || known_phone.ends_with(&d[d.len().saturating_sub(10)..]));
         let is_emergency_number = matches!(d.as_str(), "911" | "988" | "112" | "999");
         if !matches && !is_emergency_number {
-            findings.push(Finding { kind: "phone", claim: phone });
+            findings.push(Finding {
+                kind: "phone",
+                claim: phone,
+            });
         }
     }
     let known_email = business.email.as_deref().map(str::to_lowercase);
     for email in emails(reply) {
         if known_email.as_deref() != Some(email.as_str()) {
-            findings.push(Finding { kind: "email", claim: email });
+            findings.push(Finding {
+                kind: "email",
+                claim: email,
+            });
         }
     }
-    let known_host = business.website.as_deref().and_then(|w| hosts(w).into_iter().next());
+    let known_host = business
+        .website
+        .as_deref()
+        .and_then(|w| hosts(w).into_iter().next());
     for host in hosts(reply) {
         if known_host.as_deref() != Some(host.as_str()) {
-            findings.push(Finding { kind: "url", claim: host });
+            findings.push(Finding {
+                kind: "url",
+                claim: host,
+            });
         }
     }
-    let known_prices: Vec<f64> = business.services.iter().flat_map(|s| s.price_min.into_iter().chain(s.price_max)).collect();
+    let known_prices: Vec<f64> = business
+        .services
+        .iter()
+        .flat_map(|s| s.price_min.into_iter().chain(s.price_max))
+        .collect();
     for (claim, value) in amounts(reply) {
         if !known_prices.iter().any(|p| (p - value).abs() < 0.005) {
-            findings.push(Finding { kind: "price", claim });
+            findings.push(Finding {
+                kind: "price",
+                claim,
+            });
         }
     }
     findings
@@ -158,48 +215,108 @@ pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = fast_findings(reply, business);
     let known_minutes: Vec<u16> = (0..7)
         .flat_map(|d| {
-            let weekday = jiff::civil::Weekday::from_monday_zero_offset(d).expect("0..7 is a weekday");
-            business.hours.day(weekday).ranges().iter().flat_map(|r| [r.open(), r.close()]).collect::<Vec<_>>()
+            let weekday =
+                jiff::civil::Weekday::from_monday_zero_offset(d).expect("0..7 is a weekday");
+            business
+                .hours
+                .day(weekday)
+                .ranges()
+                .iter()
+                .flat_map(|r| [r.open(), r.close()])
+                .collect::<Vec<_>>()
         })
         .collect();
     for (claim, minute) in times(reply) {
         if !known_minutes.contains(&minute) && !known_minutes.contains(&(minute % 1440)) {
-            findings.push(Finding { kind: "time", claim: format!("{claim} ({})", clock_time(minute)) });
+            findings.push(Finding {
+                kind: "time",
+                claim: format!("{claim} ({})", clock_time(minute)),
+            });
         }
     }
     let lower = reply.to_lowercase();
-    let known_durations: Vec<u32> = business.services.iter().filter_map(|s| s.duration_minutes).collect();
+    let known_durations: Vec<u32> = business
+        .services
+        .iter()
+        .filter_map(|s| s.duration_minutes)
+        .collect();
     let words: Vec<&str> = lower.split_whitespace().collect();
     for pair in words.windows(2) {
-        if let (Ok(n), unit) = (pair[0].parse::<u32>(), pair[1].trim_end_matches(['.', ',', ')'])) {
+        if let (Ok(n), unit) = (
+            pair[0].parse::<u32>(),
+            pair[1].trim_end_matches(['.', ',', ')']),
+        ) {
             let minutes = match unit {
                 "minutes" | "minute" | "mins" | "min" => Some(n),
                 "hours" | "hour" | "hrs" => Some(n * 60),
                 _ => None,
             };
             if let Some(minutes) = minutes {
-                let matches_service = known_durations.iter().any(|d| *d == minutes || d / 60 == n && unit.starts_with("hour") || d % 60 == n && unit.starts_with("min"));
+                let matches_service = known_durations.iter().any(|d| {
+                    *d == minutes
+                        || d / 60 == n && unit.starts_with("hour")
+                        || d % 60 == n && unit.starts_with("min")
+                });
                 if !matches_service {
-                    findings.push(Finding { kind: "duration", claim: format!("{} {}", pair[0], pair[1]) });
+                    findings.push(Finding {
+                        kind: "duration",
+                        claim: format!("{} {}", pair[0], pair[1]),
+                    });
                 }
             }
         }
     }
     if let Some(address) = &business.address {
-        let address_digits: Vec<String> = address.split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()).map(str::to_owned).collect();
-        const STREET_WORDS: &[&str] = &["street", "st", "st.", "avenue", "ave", "ave.", "road", "rd", "blvd", "boulevard", "lane", "drive", "suite"];
+        let address_digits: Vec<String> = address
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect();
+        const STREET_WORDS: &[&str] = &[
+            "street",
+            "st",
+            "st.",
+            "avenue",
+            "ave",
+            "ave.",
+            "road",
+            "rd",
+            "blvd",
+            "boulevard",
+            "lane",
+            "drive",
+            "suite",
+        ];
         for pair in words.windows(3) {
             let number = pair[0].trim_start_matches('#');
-            if number.chars().all(|c| c.is_ascii_digit()) && !number.is_empty() && STREET_WORDS.contains(&pair[2].trim_end_matches([',', '.'])) && !address_digits.iter().any(|d| d == number) {
-                findings.push(Finding { kind: "address", claim: pair.join(" ") });
+            if number.chars().all(|c| c.is_ascii_digit())
+                && !number.is_empty()
+                && STREET_WORDS.contains(&pair[2].trim_end_matches([',', '.']))
+                && !address_digits.iter().any(|d| d == number)
+            {
+                findings.push(Finding {
+                    kind: "address",
+                    claim: pair.join(" "),
+                });
             }
         }
     }
-    let accepts = lower.contains("we accept") || lower.contains("we take") || lower.contains("in network") || lower.contains("in-network");
+    let accepts = lower.contains("we accept")
+        || lower.contains("we take")
+        || lower.contains("in network")
+        || lower.contains("in-network");
     if accepts {
         for insurer in crate::engine::KNOWN_INSURER_NAMES {
-            if lower.contains(insurer) && !business.insurance.iter().any(|plan| plan.to_lowercase().contains(insurer)) {
-                findings.push(Finding { kind: "insurance", claim: (*insurer).to_owned() });
+            if lower.contains(insurer)
+                && !business
+                    .insurance
+                    .iter()
+                    .any(|plan| plan.to_lowercase().contains(insurer))
+            {
+                findings.push(Finding {
+                    kind: "insurance",
+                    claim: (*insurer).to_owned(),
+                });
             }
         }
     }
@@ -217,8 +334,14 @@ mod tests {
     #[test]
     fn contact_details_and_prices_must_be_verified() {
         let business = demo();
-        assert!(fast_findings("Call us at +1 512 555 0142 or (512) 555-0142.", &business).is_empty());
-        assert!(fast_findings("Email hello@maplestreetdental.example or see https://maplestreetdental.example/team", &business).is_empty());
+        assert!(
+            fast_findings("Call us at +1 512 555 0142 or (512) 555-0142.", &business).is_empty()
+        );
+        assert!(fast_findings(
+            "Email hello@maplestreetdental.example or see https://maplestreetdental.example/team",
+            &business
+        )
+        .is_empty());
         assert!(fast_findings("A cleaning usually costs $95–$180.", &business).is_empty());
         assert!(fast_findings("If this is an emergency, call 911.", &business).is_empty());
         let kinds: Vec<&str> = fast_findings("Call 512-555-9999, email info@maple.example, visit www.mapledental.com; cleanings are $79.", &business)
@@ -231,7 +354,11 @@ mod tests {
     #[test]
     fn full_grader_checks_times_durations_addresses_and_plans() {
         let business = demo();
-        assert!(all_findings("We're open Monday 8:00 AM–5:00 PM and Friday until 2 PM. A cleaning takes 60 minutes.", &business).is_empty());
+        assert!(all_findings(
+            "We're open Monday 8:00 AM–5:00 PM and Friday until 2 PM. A cleaning takes 60 minutes.",
+            &business
+        )
+        .is_empty());
         let kinds: Vec<&str> = all_findings("We open at 7:30 AM, a cleaning takes 20 minutes, we're at 99 Oak Street and we accept Humana.", &business)
             .iter()
             .map(|f| f.kind)

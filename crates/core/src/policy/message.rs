@@ -45,7 +45,12 @@ fn index() -> &'static Index {
                 }
             }
         }
-        Index { exact, prefix, deletions, names }
+        Index {
+            exact,
+            prefix,
+            deletions,
+            names,
+        }
     })
 }
 
@@ -59,14 +64,24 @@ fn add(map: &mut HashMap<String, Vec<ConceptId>>, key: &str, id: ConceptId) {
 fn one_deletions(word: &str) -> Vec<String> {
     let chars: Vec<char> = word.chars().collect();
     (0..chars.len())
-        .map(|skip| chars.iter().enumerate().filter(|(i, _)| *i != skip).map(|(_, c)| *c).collect())
+        .map(|skip| {
+            chars
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, c)| *c)
+                .collect()
+        })
         .collect()
 }
 
 /// The id of a named concept. Panics on a name that is not in the lexicon: that is a bug
 /// in a rule, caught by every test that runs the rule.
 pub fn concept(name: &str) -> ConceptId {
-    *index().names.get(name).unwrap_or_else(|| panic!("unknown concept {name:?}"))
+    *index()
+        .names
+        .get(name)
+        .unwrap_or_else(|| panic!("unknown concept {name:?}"))
 }
 
 /// A folded, tokenised message with the concepts of each word.
@@ -103,7 +118,9 @@ impl Msg {
             if let Some(ids) = index.prefix.get(word.as_str()) {
                 push(ids, &mut concepts);
             }
-            let typo_candidate = word.chars().count() >= MIN_TYPO_LEN && !word.bytes().any(|b| b.is_ascii_digit()) && !crate::engine::is_common_word(word);
+            let typo_candidate = word.chars().count() >= MIN_TYPO_LEN
+                && !word.bytes().any(|b| b.is_ascii_digit())
+                && !crate::engine::is_common_word(word);
             if concepts.len() == before && typo_candidate {
                 if let Some(ids) = index.deletions.get(word.as_str()) {
                     push(ids, &mut concepts);
@@ -126,7 +143,10 @@ impl Msg {
 
     /// "word:concept" for every tagged word, for debugging rules.
     pub fn concept_names(&self) -> Vec<String> {
-        self.concepts.iter().map(|(p, c)| format!("{}:{}", self.words[*p], CONCEPTS[*c as usize].0)).collect()
+        self.concepts
+            .iter()
+            .map(|(p, c)| format!("{}:{}", self.words[*p], CONCEPTS[*c as usize].0))
+            .collect()
     }
 
     /// True when some word belongs to the concept.
@@ -138,19 +158,24 @@ impl Msg {
     /// Positions of the words belonging to a concept.
     pub fn at(&self, name: &str) -> impl Iterator<Item = usize> + '_ {
         let id = concept(name);
-        self.concepts.iter().filter(move |(_, c)| *c == id).map(|(p, _)| *p)
+        self.concepts
+            .iter()
+            .filter(move |(_, c)| *c == id)
+            .map(|(p, _)| *p)
     }
 
     /// True when a word of `a` and a different word of `b` are at most `window` apart.
     pub fn near(&self, a: &str, b: &str, window: usize) -> bool {
         let bs: Vec<usize> = self.at(b).collect();
-        self.at(a).any(|pa| bs.iter().any(|pb| *pb != pa && pa.abs_diff(*pb) <= window))
+        self.at(a)
+            .any(|pa| bs.iter().any(|pb| *pb != pa && pa.abs_diff(*pb) <= window))
     }
 
     /// True when a word of `a` comes before a word of `b`, at most `window` words earlier.
     pub fn before(&self, a: &str, b: &str, window: usize) -> bool {
         let bs: Vec<usize> = self.at(b).collect();
-        self.at(a).any(|pa| bs.iter().any(|pb| *pb > pa && pb - pa <= window))
+        self.at(a)
+            .any(|pa| bs.iter().any(|pb| *pb > pa && pb - pa <= window))
     }
 
     /// True when the exact word occurs.
@@ -173,13 +198,44 @@ impl Msg {
         if phrase.is_empty() || phrase.len() > self.words.len() {
             return None;
         }
-        (0..=self.words.len() - phrase.len()).find(|&start| phrase.iter().enumerate().all(|(i, w)| self.words[start + i] == *w))
+        (0..=self.words.len() - phrase.len()).find(|&start| {
+            phrase
+                .iter()
+                .enumerate()
+                .all(|(i, w)| self.words[start + i] == *w)
+        })
     }
 
     /// True when a phrase starts at the first word, or right after "hi"/"hello"/"hey"/"so".
     pub fn starts_with(&self, phrase: &[&str]) -> bool {
-        let skip = self.words.iter().take_while(|w| matches!(w.as_str(), "hi" | "hello" | "hey" | "so" | "um" | "ok" | "okay" | "quick" | "question" | "yes" | "also" | "and" | "but" | "pls" | "please")).count();
-        self.words.len() >= skip + phrase.len() && phrase.iter().enumerate().all(|(i, w)| self.words[skip + i] == *w)
+        let skip = self
+            .words
+            .iter()
+            .take_while(|w| {
+                matches!(
+                    w.as_str(),
+                    "hi" | "hello"
+                        | "hey"
+                        | "so"
+                        | "um"
+                        | "ok"
+                        | "okay"
+                        | "quick"
+                        | "question"
+                        | "yes"
+                        | "also"
+                        | "and"
+                        | "but"
+                        | "pls"
+                        | "please"
+                )
+            })
+            .count();
+        self.words.len() >= skip + phrase.len()
+            && phrase
+                .iter()
+                .enumerate()
+                .all(|(i, w)| self.words[skip + i] == *w)
     }
 }
 
@@ -235,7 +291,11 @@ mod tests {
         let msg = Msg::new("I can't BREEEATHE, chest pian!!");
         assert_eq!(msg.words, ["i", "cant", "breeathe", "chest", "pian"]);
         assert!(msg.has("self") && msg.has("neg") && msg.has("breathe"));
-        assert!(msg.near("chest", "pain", 1), "'pian' is one typo from 'pain'? {:?}", msg.concepts);
+        assert!(
+            msg.near("chest", "pain", 1),
+            "'pian' is one typo from 'pain'? {:?}",
+            msg.concepts
+        );
         assert!(Msg::new("me duele el pecho").near("chest", "pain", 2));
     }
 

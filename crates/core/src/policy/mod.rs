@@ -90,31 +90,23 @@ impl fmt::Display for Rule {
 }
 
 /// A topic a business wants redirected to its team, on top of the built-in rules.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExtraTopic {
-    /// Reported as the rule id `topic:<name>`.
-    pub name: String,
-    /// Lowercase words or phrases; a trailing `*` matches any ending.
-    pub keywords: Vec<String>,
-}
+pub use crate::business::RedirectTopic as ExtraTopic;
 
-impl ExtraTopic {
-    fn matches(&self, m: &Msg) -> bool {
-        self.keywords.iter().any(|keyword| {
-            let words = message::fold_words(keyword);
-            match words.as_slice() {
-                [] => false,
-                [single] => match keyword.trim().strip_suffix('*') {
-                    Some(_) => m.words.iter().any(|w| w.starts_with(single.as_str())),
-                    None => m.word(single),
-                },
-                many => {
-                    let phrase: Vec<&str> = many.iter().map(String::as_str).collect();
-                    m.phrase(&phrase)
-                }
+fn topic_matches(topic: &ExtraTopic, m: &Msg) -> bool {
+    topic.keywords.iter().any(|keyword| {
+        let words = message::fold_words(keyword);
+        match words.as_slice() {
+            [] => false,
+            [single] => match keyword.trim().strip_suffix('*') {
+                Some(_) => m.words.iter().any(|w| w.starts_with(single.as_str())),
+                None => m.word(single),
+            },
+            many => {
+                let phrase: Vec<&str> = many.iter().map(String::as_str).collect();
+                m.phrase(&phrase)
             }
-        })
-    }
+        }
+    })
 }
 
 /// What a check found: built-in rules and extra topics that fired.
@@ -141,7 +133,11 @@ impl Findings {
 
     /// The ids of everything that fired, built-in rules first.
     pub fn ids(&self) -> Vec<String> {
-        self.rules.iter().map(|r| r.id().to_owned()).chain(self.topics.iter().map(|t| format!("topic:{t}"))).collect()
+        self.rules
+            .iter()
+            .map(|r| r.id().to_owned())
+            .chain(self.topics.iter().map(|t| format!("topic:{t}")))
+            .collect()
     }
 }
 
@@ -163,6 +159,11 @@ impl Policy {
         Self { extra_topics }
     }
 
+    /// The policy for a business: built-in rules plus its redirect topics.
+    pub fn for_business(business: &Business) -> Self {
+        Self::with_topics(business.redirect_topics.clone())
+    }
+
     /// Which rules a visitor's message touches.
     pub fn pre_check(&self, text: &str) -> Findings {
         let m = Msg::new(text);
@@ -177,7 +178,10 @@ impl Policy {
         let checks: [(Rule, bool); 14] = [
             (Rule::Emergency, rules::emergency(&m)),
             (Rule::HealthDetail, rules::health_detail(&m)),
-            (Rule::MedicalAdvice, rules::medical_advice(&m, text, other_topic)),
+            (
+                Rule::MedicalAdvice,
+                rules::medical_advice(&m, text, other_topic),
+            ),
             (Rule::LegalAdvice, legal),
             (Rule::BillingDispute, billing),
             (Rule::CompetitorComparison, competitor),
@@ -197,7 +201,9 @@ impl Policy {
     /// must be found in its data (the grounding fast path).
     pub fn post_check(&self, reply: &str, business: Option<&Business>) -> Findings {
         let m = Msg::new(reply);
-        let ungrounded = business.map(|b| fast_findings(reply, b)).unwrap_or_default();
+        let ungrounded = business
+            .map(|b| fast_findings(reply, b))
+            .unwrap_or_default();
         let fabricated = !ungrounded.is_empty() || invented_claims(&m);
         let checks: [(Rule, bool); 14] = [
             (Rule::Emergency, false),
@@ -205,7 +211,10 @@ impl Policy {
             (Rule::MedicalAdvice, rules::reply_medical_advice(&m, reply)),
             (Rule::LegalAdvice, rules::reply_legal_advice(&m)),
             (Rule::BillingDispute, rules::reply_billing_dispute(&m)),
-            (Rule::CompetitorComparison, rules::reply_competitor_comparison(&m)),
+            (
+                Rule::CompetitorComparison,
+                rules::reply_competitor_comparison(&m),
+            ),
             (Rule::OutcomeGuarantee, rules::reply_outcome_guarantee(&m)),
             (Rule::ExactPricing, rules::reply_exact_pricing(&m)),
             (Rule::StaffOpinion, rules::reply_staff_opinion(&m)),
@@ -213,15 +222,27 @@ impl Policy {
             (Rule::Fabrication, fabricated),
             (Rule::PersonalOpinion, rules::reply_personal_opinion(&m)),
             (Rule::OtherVisitorInfo, rules::reply_other_visitor_info(&m)),
-            (Rule::PromptInjection, rules::reply_prompt_injection(&m, reply)),
+            (
+                Rule::PromptInjection,
+                rules::reply_prompt_injection(&m, reply),
+            ),
         ];
         self.findings(&m, checks, ungrounded)
     }
 
     fn findings(&self, m: &Msg, checks: [(Rule, bool); 14], ungrounded: Vec<Finding>) -> Findings {
         Findings {
-            rules: checks.into_iter().filter(|(_, fired)| *fired).map(|(rule, _)| rule).collect(),
-            topics: self.extra_topics.iter().filter(|t| t.matches(m)).map(|t| t.name.clone()).collect(),
+            rules: checks
+                .into_iter()
+                .filter(|(_, fired)| *fired)
+                .map(|(rule, _)| rule)
+                .collect(),
+            topics: self
+                .extra_topics
+                .iter()
+                .filter(|t| topic_matches(t, m))
+                .map(|t| t.name.clone())
+                .collect(),
             ungrounded,
             self_harm: rules::self_harm(m),
         }
@@ -231,13 +252,42 @@ impl Policy {
 /// Claims a reply makes up whatever the business: awards, credentials, codes, warranties.
 fn invented_claims(m: &Msg) -> bool {
     const INVENTED: &[&[&str]] = &[
-        &["award", "winning"], &["awardwinning"], &["voted", "best"], &["ranked", "1"], &["number", "one"], &["1", "rated"], &["top", "rated"],
-        &["board", "certified"], &["lifetime", "warranty"], &["discount", "code"], &["promo", "code"], &["coupon", "code"], &["use", "code"],
-        &["years", "of", "experience"], &["5", "star"], &["five", "star"], &["free", "whitening"], &["off", "your", "first"], &["percent", "off"],
-        &["money", "back"], &["open", "24"], &["24", "7"], &["always", "open"], &["we", "also", "offer"], &["harvard"], &["certified", "by"],
-        &["as", "seen", "on"], &["celebrity"], &["thousands", "of", "happy"], &["over", "10000"], &["satisfaction", "rate"],
+        &["award", "winning"],
+        &["awardwinning"],
+        &["voted", "best"],
+        &["ranked", "1"],
+        &["number", "one"],
+        &["1", "rated"],
+        &["top", "rated"],
+        &["board", "certified"],
+        &["lifetime", "warranty"],
+        &["discount", "code"],
+        &["promo", "code"],
+        &["coupon", "code"],
+        &["use", "code"],
+        &["years", "of", "experience"],
+        &["5", "star"],
+        &["five", "star"],
+        &["free", "whitening"],
+        &["off", "your", "first"],
+        &["percent", "off"],
+        &["money", "back"],
+        &["open", "24"],
+        &["24", "7"],
+        &["always", "open"],
+        &["we", "also", "offer"],
+        &["harvard"],
+        &["certified", "by"],
+        &["as", "seen", "on"],
+        &["celebrity"],
+        &["thousands", "of", "happy"],
+        &["over", "10000"],
+        &["satisfaction", "rate"],
     ];
-    INVENTED.iter().any(|p| m.phrase(p)) || m.words.windows(2).any(|w| w[0].bytes().all(|b| b.is_ascii_digit()) && !w[0].is_empty() && w[1] == "off")
+    INVENTED.iter().any(|p| m.phrase(p))
+        || m.words
+            .windows(2)
+            .any(|w| w[0].bytes().all(|b| b.is_ascii_digit()) && !w[0].is_empty() && w[1] == "off")
 }
 
 /// Why the reply was replaced, in the order the visitor should hear it.
@@ -249,7 +299,10 @@ pub fn verdict(findings: &Findings) -> Safety {
     } else {
         Verdict::Redirected
     };
-    Safety { verdict, rules: findings.ids() }
+    Safety {
+        verdict,
+        rules: findings.ids(),
+    }
 }
 
 /// "call us at …", whatever contact the business has.
@@ -264,7 +317,9 @@ fn team_contact(business: &Business) -> String {
 /// The reply to emergency language: 911 first, then the business.
 pub fn emergency_reply(business: &Business, findings: &Findings) -> String {
     let practice = match &business.phone {
-        Some(phone) => format!(" (or the practice at {phone} for anything urgent that isn't life-threatening)"),
+        Some(phone) => {
+            format!(" (or the practice at {phone} for anything urgent that isn't life-threatening)")
+        }
         None => String::new(),
     };
     let crisis = if findings.self_harm {
@@ -278,7 +333,9 @@ pub fn emergency_reply(business: &Business, findings: &Findings) -> String {
 /// The redirect: acknowledge, say why the assistant can't help with it, hand to the team.
 pub fn redirect_reply(business: &Business, findings: &Findings) -> String {
     let contact = team_contact(business);
-    let primary = Rule::ALL.into_iter().find(|r| findings.has(*r) && *r != Rule::HealthDetail);
+    let primary = Rule::ALL
+        .into_iter()
+        .find(|r| findings.has(*r) && *r != Rule::HealthDetail);
     match primary {
         Some(Rule::PromptInjection) => format!(
             "I'm the front-desk assistant for {}, and I'll stay in that role. I can help with our hours, location, services, price ranges and insurance — or you can {contact}.",
@@ -333,7 +390,9 @@ pub fn redact(text: &str) -> String {
 /// A clause with a symptom, condition or medication word at all: stricter than the rule,
 /// because storage must never keep a health detail the rule let through.
 fn mentions_health(m: &Msg) -> bool {
-    m.has("condition") || m.has("medication") || m.has("symptom") && (m.has("self") || m.has("other_person") || m.has("body"))
+    m.has("condition")
+        || m.has("medication")
+        || m.has("symptom") && (m.has("self") || m.has("other_person") || m.has("body"))
 }
 
 /// Splits text after sentence ends, commas, semicolons and " but "/" and " joins.
@@ -342,7 +401,8 @@ fn clauses(text: &str) -> Vec<&str> {
     let mut start = 0;
     let bytes = text.as_bytes();
     for (i, c) in text.char_indices() {
-        let boundary = matches!(c, '.' | '!' | '?' | ';' | ',' | '\n') && (i + 1 >= bytes.len() || bytes[i + 1] == b' ' || bytes[i + 1] == b'\n');
+        let boundary = matches!(c, '.' | '!' | '?' | ';' | ',' | '\n')
+            && (i + 1 >= bytes.len() || bytes[i + 1] == b' ' || bytes[i + 1] == b'\n');
         if boundary {
             parts.push(&text[start..=i]);
             start = i + 1;
@@ -364,6 +424,61 @@ pub fn pre_reply(business: &Business, findings: &Findings) -> Option<String> {
     } else {
         Some(redirect_reply(business, findings))
     }
+}
+
+/// One thing the background quality checks noticed about a turn, for the owner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QualityFinding {
+    /// `ungrounded` (a claim not in the business data), `redirect` (a rule fired on the
+    /// visitor's message) or `blocked_reply` (a drafted reply the wall replaced).
+    pub kind: &'static str,
+    /// The rule id, or for ungrounded claims the claim kind (`phone`, `price`, `time`…).
+    pub rule: String,
+    /// The claim, or the drafted reply that was blocked.
+    pub detail: String,
+}
+
+/// The background quality checks of one turn: the full grounding grader over the reply
+/// that went out (and any draft that was blocked), and the policy grader's record of which
+/// rules fired. Pure and fast; callers run it off the visitor's path and store the result.
+pub fn grade(
+    business: &Business,
+    reply: &str,
+    safety: &Safety,
+    blocked_draft: Option<&str>,
+    grounding_enabled: bool,
+) -> Vec<QualityFinding> {
+    let mut findings = Vec::new();
+    if grounding_enabled {
+        for finding in all_findings(reply, business) {
+            findings.push(QualityFinding {
+                kind: "ungrounded",
+                rule: finding.kind.to_owned(),
+                detail: finding.claim,
+            });
+        }
+    }
+    match blocked_draft {
+        Some(draft) => {
+            for rule in &safety.rules {
+                findings.push(QualityFinding {
+                    kind: "blocked_reply",
+                    rule: rule.clone(),
+                    detail: draft.to_owned(),
+                });
+            }
+        }
+        None => {
+            for rule in &safety.rules {
+                findings.push(QualityFinding {
+                    kind: "redirect",
+                    rule: rule.clone(),
+                    detail: String::new(),
+                });
+            }
+        }
+    }
+    findings
 }
 
 #[cfg(test)]

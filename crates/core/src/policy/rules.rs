@@ -15,7 +15,13 @@ fn service_question(m: &Msg) -> bool {
 /// rather than asking about it in general.
 fn reported(m: &Msg) -> bool {
     let someone = m.has("self") || m.has("other_person");
-    someone && (m.has("now") || m.has("health_verb") || m.has("help") || m.any_word(&["is", "are", "am", "was", "keeps", "having", "started", "just"]))
+    someone
+        && (m.has("now")
+            || m.has("health_verb")
+            || m.has("help")
+            || m.any_word(&[
+                "is", "are", "am", "was", "keeps", "having", "started", "just",
+            ]))
         || m.has("help")
 }
 
@@ -36,7 +42,9 @@ pub fn emergency(m: &Msg) -> bool {
         || severe_burn(m)
         || head_injury(m)
         || spreading_infection(m)
-        || (m.any_word(&["sugar", "glucose", "azucar"]) && (m.has("confused") || m.any_word(&["shaking", "passing", "fainting", "unresponsive"])))
+        || (m.any_word(&["sugar", "glucose", "azucar"])
+            && (m.has("confused")
+                || m.any_word(&["shaking", "passing", "fainting", "unresponsive"])))
         || m.phrase(&["worst", "headache"])
         || m.phrase(&["cant", "see", "out", "of"])
         || m.phrase(&["lost", "vision"]);
@@ -45,29 +53,86 @@ pub fn emergency(m: &Msg) -> bool {
 
 /// "I nearly had a heart attack when I saw my teeth": drama, not a symptom.
 fn figurative(m: &Msg) -> bool {
-    let nearly = m.phrase(&["nearly", "had"]) || m.phrase(&["almost", "had"]) || m.phrase(&["practically", "had"]) || m.phrase(&["gonna", "have", "a", "heart"]);
-    let happy = m.any_word(&["love", "amazing", "happy", "thank", "thanks", "awesome", "gorgeous", "beautiful", "lol", "haha", "lmao"]);
-    (nearly || m.phrase(&["choking", "back"]) || m.phrase(&["choked", "up"])) && happy || m.phrase(&["choking", "back"])
+    let nearly = m.phrase(&["nearly", "had"])
+        || m.phrase(&["almost", "had"])
+        || m.phrase(&["practically", "had"])
+        || m.phrase(&["gonna", "have", "a", "heart"]);
+    let happy = m.any_word(&[
+        "love",
+        "amazing",
+        "happy",
+        "thank",
+        "thanks",
+        "awesome",
+        "gorgeous",
+        "beautiful",
+        "lol",
+        "haha",
+        "lmao",
+    ]);
+    (nearly || m.phrase(&["choking", "back"]) || m.phrase(&["choked", "up"])) && happy
+        || m.phrase(&["choking", "back"])
 }
 
 /// A condition named as history ("since her stroke two years ago").
 fn past_event(m: &Msg) -> bool {
-    m.any_word(&["ago", "history", "since", "used", "previous", "previously", "had", "years"]) && !m.has("now") && !m.any_word(&["happening", "having", "started", "just", "suddenly", "sudden"])
+    m.any_word(&[
+        "ago",
+        "history",
+        "since",
+        "used",
+        "previous",
+        "previously",
+        "had",
+        "years",
+    ]) && !m.has("now")
+        && !m.any_word(&[
+            "happening",
+            "having",
+            "started",
+            "just",
+            "suddenly",
+            "sudden",
+        ])
 }
 
 fn stroke(m: &Msg) -> bool {
     let named = m.has("stroke") && !m.phrase(&["stroke", "of"]) && !past_event(m);
     let signs = [
-        m.at("stroke_sign").any(|p| m.at("face_arm").any(|q| q.abs_diff(p) <= 4 && q != p)),
-        m.phrase(&["coming", "out", "wrong"]) || m.phrase(&["cant", "talk"]) || m.phrase(&["cant", "speak"]) || m.phrase(&["no", "puede", "hablar"]) || m.near("neg", "face_arm", 2) && m.any_word(&["talk", "speak", "hablar"]),
-        m.phrase(&["one", "side"]) && m.any_word(&["move", "moving", "feel", "numb", "weak", "dropped", "droop", "drooping", "wont"]),
-        m.phrase(&["all", "of", "a", "sudden"]) && m.has("confused") || m.word("suddenly") && m.has("confused"),
+        m.at("stroke_sign")
+            .any(|p| m.at("face_arm").any(|q| q.abs_diff(p) <= 4 && q != p)),
+        m.phrase(&["coming", "out", "wrong"])
+            || m.phrase(&["cant", "talk"])
+            || m.phrase(&["cant", "speak"])
+            || m.phrase(&["no", "puede", "hablar"])
+            || m.near("neg", "face_arm", 2) && m.any_word(&["talk", "speak", "hablar"]),
+        m.phrase(&["one", "side"])
+            && m.any_word(&[
+                "move", "moving", "feel", "numb", "weak", "dropped", "droop", "drooping", "wont",
+            ]),
+        m.phrase(&["all", "of", "a", "sudden"]) && m.has("confused")
+            || m.word("suddenly") && m.has("confused"),
     ];
-    named || signs.iter().filter(|s| **s).count() >= 1 && m.has("stroke_sign") && !m.any_word(&["anesthetic", "anaesthetic", "novocaine", "filling", "injection", "shot", "dentist"]) || signs.iter().filter(|s| **s).count() >= 2
+    named
+        || signs.iter().filter(|s| **s).count() >= 1
+            && m.has("stroke_sign")
+            && !m.any_word(&[
+                "anesthetic",
+                "anaesthetic",
+                "novocaine",
+                "filling",
+                "injection",
+                "shot",
+                "dentist",
+            ])
+        || signs.iter().filter(|s| **s).count() >= 2
 }
 
 fn overdose_or_poisoning(m: &Msg) -> bool {
-    let big_number = m.words.iter().any(|w| w.parse::<u32>().is_ok_and(|n| n >= 5 && n < 1000));
+    let big_number = m
+        .words
+        .iter()
+        .any(|w| w.parse::<u32>().is_ok_and(|n| n >= 5 && n < 1000));
     m.has("overdose") && !m.phrase(&["overdose", "on", "caffeine"])
         || m.phrase(&["double", "dosed"])
         || m.phrase(&["double", "dose"]) && m.has("confused")
@@ -75,24 +140,49 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
         || m.has("poison") && !m.word("ivy") && !m.word("oak")
         || m.near("swallow", "toxic_substance", 6)
         || m.phrase(&["gas", "leak"])
-        || m.word("odd") && m.has("self") && (m.has("confused") || m.any_word(&["spinning", "numb", "feel", "pass", "passing", "breathe"]))
+        || m.word("odd")
+            && m.has("self")
+            && (m.has("confused")
+                || m.any_word(&["spinning", "numb", "feel", "pass", "passing", "breathe"]))
         || m.phrase(&["se", "tomo"]) && m.has("toxic_substance")
 }
 
 /// "too many", "a whole bottle", "all my pills", "a handful", "muchas".
 fn lots_of_pills(m: &Msg) -> bool {
-    m.phrase(&["too", "many"]) || m.phrase(&["too", "much"]) || m.phrase(&["whole", "bottle"]) || m.phrase(&["all", "my"]) || m.phrase(&["all", "of", "my"])
-        || m.phrase(&["a", "bunch", "of"]) || m.any_word(&["handful", "muchas", "muchos", "demasiadas", "demasiados", "extra", "double", "twice", "triple"])
+    m.phrase(&["too", "many"])
+        || m.phrase(&["too", "much"])
+        || m.phrase(&["whole", "bottle"])
+        || m.phrase(&["all", "my"])
+        || m.phrase(&["all", "of", "my"])
+        || m.phrase(&["a", "bunch", "of"])
+        || m.any_word(&[
+            "handful",
+            "muchas",
+            "muchos",
+            "demasiadas",
+            "demasiados",
+            "extra",
+            "double",
+            "twice",
+            "triple",
+        ])
 }
 
 /// "a bit", "a little", "slightly": a mild report, not an emergency.
 fn mild(m: &Msg) -> bool {
-    m.phrase(&["a", "bit"]) || m.phrase(&["a", "little"]) || m.any_word(&["slightly", "minor", "mild", "tiny", "small"])
+    m.phrase(&["a", "bit"])
+        || m.phrase(&["a", "little"])
+        || m.any_word(&["slightly", "minor", "mild", "tiny", "small"])
 }
 
 fn allergic_reaction(m: &Msg) -> bool {
-    m.word("anaphylaxis") || m.word("anaphylactic")
-        || m.has("allergic") && (m.has("breathe") || m.has("swell") || m.has("throat") || m.any_word(&["wheezing", "wheeze"]))
+    m.word("anaphylaxis")
+        || m.word("anaphylactic")
+        || m.has("allergic")
+            && (m.has("breathe")
+                || m.has("swell")
+                || m.has("throat")
+                || m.any_word(&["wheezing", "wheeze"]))
         || m.near("throat", "swell", 4)
         || m.any_word(&["wheezing", "wheeze"]) && (m.has("swell") || m.has("severe"))
 }
@@ -100,38 +190,83 @@ fn allergic_reaction(m: &Msg) -> bool {
 fn severe_burn(m: &Msg) -> bool {
     let burn_words: Vec<usize> = m.at("burn").collect();
     let severe_sign = m.at("burn_severe").any(|p| !burn_words.contains(&p)) || m.has("severe");
-    !burn_words.is_empty() && severe_sign && !mild(m) && !m.any_word(&["heartburn", "sunburn", "razor"])
-        || m.phrase(&["skin", "is", "peeling"]) && m.any_word(&["boiling", "fire", "hot", "burned", "burnt"])
+    !burn_words.is_empty()
+        && severe_sign
+        && !mild(m)
+        && !m.any_word(&["heartburn", "sunburn", "razor"])
+        || m.phrase(&["skin", "is", "peeling"])
+            && m.any_word(&["boiling", "fire", "hot", "burned", "burnt"])
         || m.phrase(&["skin", "coming", "off"])
         || m.phrase(&["cayendo", "la", "piel"])
 }
 
 fn head_injury(m: &Msg) -> bool {
-    let hit = m.any_word(&["hit", "fell", "injury", "injured", "banged", "bumped", "accident", "golpeo", "golpe", "cayo", "knocked", "concussion"]);
-    m.has("head") && hit && (m.has("confused") || m.has("bleed") || m.any_word(&["seeing", "unconscious", "out"]))
+    let hit = m.any_word(&[
+        "hit",
+        "fell",
+        "injury",
+        "injured",
+        "banged",
+        "bumped",
+        "accident",
+        "golpeo",
+        "golpe",
+        "cayo",
+        "knocked",
+        "concussion",
+    ]);
+    m.has("head")
+        && hit
+        && (m.has("confused") || m.has("bleed") || m.any_word(&["seeing", "unconscious", "out"]))
 }
 
 fn spreading_infection(m: &Msg) -> bool {
     let swollen = m.has("swell");
-    swollen && (m.any_word(&["spreading", "spread"]) && m.any_word(&["eye", "neck", "face", "throat", "jaw"]))
-        || swollen && m.has("fever") && (m.any_word(&["swallow", "swallowing", "tragar"]) || m.has("breathe"))
+    swollen
+        && (m.any_word(&["spreading", "spread"])
+            && m.any_word(&["eye", "neck", "face", "throat", "jaw"]))
+        || swollen
+            && m.has("fever")
+            && (m.any_word(&["swallow", "swallowing", "tragar"]) || m.has("breathe"))
         || swollen && m.phrase(&["cant", "swallow"])
 }
 
 fn chest_emergency(m: &Msg) -> bool {
-    (m.near("chest", "pain", 6) && !m.phrase(&["heart", "burn"]) && !m.word("heartburn") && !m.phrase(&["heart", "hurts", "for"]))
+    (m.near("chest", "pain", 6)
+        && !m.phrase(&["heart", "burn"])
+        && !m.word("heartburn")
+        && !m.phrase(&["heart", "hurts", "for"]))
         || m.near("chest", "attack", 1) && !m.phrase(&["panic", "attack"])
         || m.has("heart_attack")
         || m.phrase(&["ataque", "al", "corazon"])
-        || m.any_word(&["chest"]) && m.any_word(&["burns", "burning"]) && m.any_word(&["coughing", "breathe", "breathing"])
+        || m.any_word(&["chest"])
+            && m.any_word(&["burns", "burning"])
+            && m.any_word(&["coughing", "breathe", "breathing"])
 }
 
 fn breathing_emergency(m: &Msg) -> bool {
-    let struggling = m.any_word(&["hard", "trouble", "difficulty", "struggling", "struggle", "short", "gasping", "gasp", "wheezing", "labored", "laboured"]);
-    (m.near("neg", "breathe", 3) && !m.phrase(&["breath", "of", "fresh"]) && !m.phrase(&["bad", "breath"]))
+    let struggling = m.any_word(&[
+        "hard",
+        "trouble",
+        "difficulty",
+        "struggling",
+        "struggle",
+        "short",
+        "gasping",
+        "gasp",
+        "wheezing",
+        "labored",
+        "laboured",
+    ]);
+    (m.near("neg", "breathe", 3)
+        && !m.phrase(&["breath", "of", "fresh"])
+        && !m.phrase(&["bad", "breath"]))
         || (struggling && m.near("breathe", "now", 8))
         || (struggling && m.has("breathe") && (m.has("self") || m.has("other_person")))
-        || m.has("choke") && !m.phrase(&["choke", "up"]) && !m.phrase(&["choking", "back"]) && !m.phrase(&["choked", "up"])
+        || m.has("choke")
+            && !m.phrase(&["choke", "up"])
+            && !m.phrase(&["choking", "back"])
+            && !m.phrase(&["choked", "up"])
         || m.phrase(&["turning", "blue"])
         || m.phrase(&["turned", "blue"])
         || m.near("blue", "breathe", 5)
@@ -139,13 +274,21 @@ fn breathing_emergency(m: &Msg) -> bool {
         || m.phrase(&["asthma", "attack"])
         || m.phrase(&["inhaler", "not", "working"])
         || m.phrase(&["inhaler", "isnt", "working"])
-        || m.any_word(&["baby", "infant", "newborn", "toddler", "bebe"]) && m.any_word(&["limp", "floppy", "blue", "pale", "unresponsive"])
+        || m.any_word(&["baby", "infant", "newborn", "toddler", "bebe"])
+            && m.any_word(&["limp", "floppy", "blue", "pale", "unresponsive"])
 }
 
 fn bleeding_emergency(m: &Msg) -> bool {
     let wont_stop = m.near("neg", "stop", 3) && m.near("bleed", "stop", 6);
     let heavy = m.near("bleed", "bleed_intense", 4)
-        || m.at("bleed").any(|p| m.words.get(p.wrapping_sub(1)).is_some_and(|w| matches!(w.as_str(), "heavy" | "severe" | "uncontrollable" | "uncontrolled" | "massive" | "lots")))
+        || m.at("bleed").any(|p| {
+            m.words.get(p.wrapping_sub(1)).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "heavy" | "severe" | "uncontrollable" | "uncontrolled" | "massive" | "lots"
+                )
+            })
+        })
         || m.phrase(&["bleeding", "a", "lot"])
         || m.phrase(&["lot", "of", "blood"])
         || m.phrase(&["lots", "of", "blood"])
@@ -168,7 +311,19 @@ fn unconscious(m: &Msg) -> bool {
 }
 
 fn violence(m: &Msg) -> bool {
-    let threat_words = ["attacked", "attacking", "assaulted", "assaulting", "stabbed", "raped", "kidnapped", "strangling", "beating", "atacaron", "atacando"];
+    let threat_words = [
+        "attacked",
+        "attacking",
+        "assaulted",
+        "assaulting",
+        "stabbed",
+        "raped",
+        "kidnapped",
+        "strangling",
+        "beating",
+        "atacaron",
+        "atacando",
+    ];
     let being_hurt = m.any_word(&threat_words)
         || m.phrase(&["hitting", "me"])
         || m.phrase(&["beating", "me"])
@@ -190,10 +345,23 @@ fn violence(m: &Msg) -> bool {
         || m.phrase(&["me", "quiere", "matar"])
         || m.phrase(&["break", "into"])
         || m.phrase(&["break", "in"])
-        || m.phrase(&["being", "followed"]) && m.any_word(&["scared", "afraid", "grabbed", "threatened", "help"])
+        || m.phrase(&["being", "followed"])
+            && m.any_word(&["scared", "afraid", "grabbed", "threatened", "help"])
         || m.phrase(&["grabbed", "me"])
         || m.phrase(&["grabbed", "my"])
-        || m.has("weapon") && m.any_word(&["outside", "door", "pointing", "threatened", "threatening", "amenazo", "amenazando", "waving", "has"]) && !m.phrase(&["i", "cut"])
+        || m.has("weapon")
+            && m.any_word(&[
+                "outside",
+                "door",
+                "pointing",
+                "threatened",
+                "threatening",
+                "amenazo",
+                "amenazando",
+                "waving",
+                "has",
+            ])
+            && !m.phrase(&["i", "cut"])
         || m.any_word(&["amenazo", "amenazando"]) && m.has("weapon")
         || m.phrase(&["esta", "siguiendo"]);
     being_hurt && !service_question(m)
@@ -202,33 +370,103 @@ fn violence(m: &Msg) -> bool {
 /// Suicidal thoughts or self-harm, in any phrasing.
 pub fn self_harm(m: &Msg) -> bool {
     const PHRASES: &[&[&str]] = &[
-        &["kill", "myself"], &["killing", "myself"], &["end", "my", "life"], &["ending", "my", "life"], &["end", "it", "all"],
-        &["take", "my", "own", "life"], &["take", "my", "life"], &["want", "to", "die"], &["wanna", "die"], &["wish", "i", "was", "dead"],
-        &["wish", "i", "were", "dead"], &["better", "off", "dead"], &["dont", "want", "to", "live"], &["dont", "want", "to", "be", "here"],
-        &["dont", "want", "to", "be", "alive"], &["dont", "wanna", "live"], &["dont", "wanna", "be", "here"], &["no", "reason", "to", "live"],
-        &["not", "worth", "living"], &["cut", "myself"], &["cutting", "myself"], &["hurt", "myself"], &["hurting", "myself"], &["harm", "myself"],
-        &["harming", "myself"], &["overdose", "on"], &["jump", "off"], &["hang", "myself"], &["shoot", "myself"], &["end", "things"],
-        &["ending", "things"], &["quiero", "morir"], &["quiero", "morirme"], &["me", "quiero", "morir"], &["quitarme", "la", "vida"],
-        &["no", "quiero", "vivir"], &["matarme"], &["cant", "go", "on"], &["cant", "do", "this", "anymore"], &["give", "up", "on", "life"],
-        &["no", "point", "in", "living"], &["everyone", "would", "be", "better", "off", "without", "me"], &["better", "off", "without", "me"],
-        &["say", "goodbye", "to", "everyone"], &["dont", "want", "to", "wake", "up"], &["never", "wake", "up"], &["be", "gone", "forever"],
-        &["kill", "himself"], &["kill", "herself"], &["kill", "themselves"], &["hurt", "himself"], &["hurt", "herself"], &["hurt", "themselves"],
-        &["harm", "himself"], &["harm", "herself"], &["end", "his", "life"], &["end", "her", "life"], &["ending", "it"], &["end", "it"],
-        &["if", "i", "was", "gone"], &["if", "i", "were", "gone"], &["if", "i", "was", "dead"], &["if", "i", "were", "dead"], &["off", "the", "bridge"],
-        &["off", "a", "bridge"], &["off", "the", "roof"], &["wont", "be", "around"], &["goodbye", "letters"], &["written", "the", "letters"],
-        &["cutting", "again"], &["be", "done", "with", "it"], &["saving", "up", "my", "pills"], &["hacerme", "dano"], &["no", "quiero", "estar"],
-        &["sin", "mi"], &["texted", "me", "goodbye"], &["nobody", "would", "notice"], &["no", "one", "would", "notice"], &["nobody", "would", "miss", "me"],
-        &["no", "one", "would", "miss", "me"], &["want", "to", "disappear"], &["take", "all", "my", "pills"], &["all", "my", "pills"],
+        &["kill", "myself"],
+        &["killing", "myself"],
+        &["end", "my", "life"],
+        &["ending", "my", "life"],
+        &["end", "it", "all"],
+        &["take", "my", "own", "life"],
+        &["take", "my", "life"],
+        &["want", "to", "die"],
+        &["wanna", "die"],
+        &["wish", "i", "was", "dead"],
+        &["wish", "i", "were", "dead"],
+        &["better", "off", "dead"],
+        &["dont", "want", "to", "live"],
+        &["dont", "want", "to", "be", "here"],
+        &["dont", "want", "to", "be", "alive"],
+        &["dont", "wanna", "live"],
+        &["dont", "wanna", "be", "here"],
+        &["no", "reason", "to", "live"],
+        &["not", "worth", "living"],
+        &["cut", "myself"],
+        &["cutting", "myself"],
+        &["hurt", "myself"],
+        &["hurting", "myself"],
+        &["harm", "myself"],
+        &["harming", "myself"],
+        &["overdose", "on"],
+        &["jump", "off"],
+        &["hang", "myself"],
+        &["shoot", "myself"],
+        &["end", "things"],
+        &["ending", "things"],
+        &["quiero", "morir"],
+        &["quiero", "morirme"],
+        &["me", "quiero", "morir"],
+        &["quitarme", "la", "vida"],
+        &["no", "quiero", "vivir"],
+        &["matarme"],
+        &["cant", "go", "on"],
+        &["cant", "do", "this", "anymore"],
+        &["give", "up", "on", "life"],
+        &["no", "point", "in", "living"],
+        &["everyone", "would", "be", "better", "off", "without", "me"],
+        &["better", "off", "without", "me"],
+        &["say", "goodbye", "to", "everyone"],
+        &["dont", "want", "to", "wake", "up"],
+        &["never", "wake", "up"],
+        &["be", "gone", "forever"],
+        &["kill", "himself"],
+        &["kill", "herself"],
+        &["kill", "themselves"],
+        &["hurt", "himself"],
+        &["hurt", "herself"],
+        &["hurt", "themselves"],
+        &["harm", "himself"],
+        &["harm", "herself"],
+        &["end", "his", "life"],
+        &["end", "her", "life"],
+        &["ending", "it"],
+        &["end", "it"],
+        &["if", "i", "was", "gone"],
+        &["if", "i", "were", "gone"],
+        &["if", "i", "was", "dead"],
+        &["if", "i", "were", "dead"],
+        &["off", "the", "bridge"],
+        &["off", "a", "bridge"],
+        &["off", "the", "roof"],
+        &["wont", "be", "around"],
+        &["goodbye", "letters"],
+        &["written", "the", "letters"],
+        &["cutting", "again"],
+        &["be", "done", "with", "it"],
+        &["saving", "up", "my", "pills"],
+        &["hacerme", "dano"],
+        &["no", "quiero", "estar"],
+        &["sin", "mi"],
+        &["texted", "me", "goodbye"],
+        &["nobody", "would", "notice"],
+        &["no", "one", "would", "notice"],
+        &["nobody", "would", "miss", "me"],
+        &["no", "one", "would", "miss", "me"],
+        &["want", "to", "disappear"],
+        &["take", "all", "my", "pills"],
+        &["all", "my", "pills"],
     ];
-    let end_it = (m.phrase(&["end", "it"]) || m.phrase(&["ending", "it"])) && !m.any_word(&["thinking", "going", "gonna", "want", "tonight", "planning", "ready"]);
+    let end_it = (m.phrase(&["end", "it"]) || m.phrase(&["ending", "it"]))
+        && !m.any_word(&[
+            "thinking", "going", "gonna", "want", "tonight", "planning", "ready",
+        ]);
     m.has("suicide") || PHRASES.iter().any(|p| m.phrase(p)) && !end_it
 }
 
 /// Words by which the writer speaks of themselves or of someone in their care as the
 /// subject or owner of something ("I", "my", "his"), as opposed to the object "me".
 const OWNERS: &[&str] = &[
-    "i", "im", "ive", "id", "my", "mine", "mines", "myself", "his", "her", "hers", "their", "he", "she", "hes", "shes", "theyre", "mi", "mis", "su", "sus", "yo",
-    "tengo", "soy", "estoy", "tiene", "tomo",
+    "i", "im", "ive", "id", "my", "mine", "mines", "myself", "his", "her", "hers", "their", "he",
+    "she", "hes", "shes", "theyre", "mi", "mis", "su", "sus", "yo", "tengo", "soy", "estoy",
+    "tiene", "tomo",
 ];
 
 /// Symptoms, conditions, medications, pregnancy, procedures or results volunteered about
@@ -238,40 +476,131 @@ pub fn health_detail(m: &Msg) -> bool {
         return true;
     }
     // A message that opens with "had…", "got…", "been…" speaks of the writer.
-    let implicit_self = m.words.first().is_some_and(|w| matches!(w.as_str(), "had" | "got" | "been" | "having" | "feeling" | "taking" | "just" | "recently" | "tuve" | "tengo"));
-    let owners: Vec<usize> = m.at_words(OWNERS).chain(m.at("other_person")).chain(implicit_self.then_some(0)).collect();
+    let implicit_self = m.words.first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "had"
+                | "got"
+                | "been"
+                | "having"
+                | "feeling"
+                | "taking"
+                | "just"
+                | "recently"
+                | "tuve"
+                | "tengo"
+        )
+    });
+    let owners: Vec<usize> = m
+        .at_words(OWNERS)
+        .chain(m.at("other_person"))
+        .chain(implicit_self.then_some(0))
+        .collect();
     // Spanish puts the person in a clitic: "me duele", "me sangran las encías".
-    let clitic = m.words.windows(2).any(|w| matches!(w[0].as_str(), "me" | "le" | "nos") && matches!(w[1].as_str(), "duele" | "duelen" | "duela" | "sangra" | "sangran" | "pica" | "arde" | "hicieron" | "sale" | "salio"));
+    let clitic = m.words.windows(2).any(|w| {
+        matches!(w[0].as_str(), "me" | "le" | "nos")
+            && matches!(
+                w[1].as_str(),
+                "duele"
+                    | "duelen"
+                    | "duela"
+                    | "sangra"
+                    | "sangran"
+                    | "pica"
+                    | "arde"
+                    | "hicieron"
+                    | "sale"
+                    | "salio"
+            )
+    });
     // "made me dizzy", "it makes me nauseous".
-    let object_symptom = m.at_words(&["me"]).any(|p| m.at("symptom").any(|s| s > p && s - p <= 3));
+    let object_symptom = m
+        .at_words(&["me"])
+        .any(|p| m.at("symptom").any(|s| s > p && s - p <= 3));
     if clitic || object_symptom {
         return true;
     }
     if owners.is_empty() {
         return false;
     }
-    let near_owner = |concept: &str, window: usize| m.at(concept).any(|p| owners.iter().any(|o| o.abs_diff(p) <= window && *o != p));
+    let near_owner = |concept: &str, window: usize| {
+        m.at(concept)
+            .any(|p| owners.iter().any(|o| o.abs_diff(p) <= window && *o != p))
+    };
     // "my gums bleed", "her tooth is black", "my crown feels loose".
     let body_state = m.at("body").any(|b| {
-        owners.iter().any(|o| *o < b && b - o <= 4) && (m.at("damage").any(|d| d.abs_diff(b) <= 4 && d != b) || m.at("symptom").any(|s| s.abs_diff(b) <= 6))
+        owners.iter().any(|o| *o < b && b - o <= 4)
+            && (m.at("damage").any(|d| d.abs_diff(b) <= 4 && d != b)
+                || m.at("symptom").any(|s| s.abs_diff(b) <= 6))
     });
-    let condition = near_owner("condition", 6) && !m.at("condition").all(|c| staff_attribute(m, c)) || m.phrase(&["being", "pregnant"]);
+    let condition = near_owner("condition", 6) && !m.at("condition").all(|c| staff_attribute(m, c))
+        || m.phrase(&["being", "pregnant"]);
     let symptom = near_owner("symptom", 8);
     let medication = near_owner("medication", 5) && m.has("health_verb");
     // "my retainer", "his cast": owning a medical device.
-    let device = m.at_words(&["retainer", "braces", "cast", "dentures", "aligners", "pacemaker", "crutches", "wheelchair", "pump", "brackets", "invisalign", "xray", "xrays"])
-        .any(|p| p >= 1 && matches!(m.words[p - 1].as_str(), "my" | "his" | "her" | "their" | "mi" | "mis" | "su" | "sus"));
+    let device = m
+        .at_words(&[
+            "retainer",
+            "braces",
+            "cast",
+            "dentures",
+            "aligners",
+            "pacemaker",
+            "crutches",
+            "wheelchair",
+            "pump",
+            "brackets",
+            "invisalign",
+            "xray",
+            "xrays",
+        ])
+        .any(|p| {
+            p >= 1
+                && matches!(
+                    m.words[p - 1].as_str(),
+                    "my" | "his" | "her" | "their" | "mi" | "mis" | "su" | "sus"
+                )
+        });
     let negated = m.any_word(&["never", "didnt", "refused", "havent", "hasnt"]);
-    let procedure = m.has("procedure") && !negated && m.any_word(&["had", "got", "getting", "after", "since", "did", "done", "from", "tuve", "hicieron", "despues", "shows", "showed"]) && (near_owner("procedure", 6) || m.has("body"));
+    let procedure = m.has("procedure")
+        && !negated
+        && m.any_word(&[
+            "had", "got", "getting", "after", "since", "did", "done", "from", "tuve", "hicieron",
+            "despues", "shows", "showed",
+        ])
+        && (near_owner("procedure", 6) || m.has("body"));
     let has_cold = m.phrase(&["a", "cold"]) && !owners.is_empty();
-    let results = m.phrase(&["blood", "work"]) || m.phrase(&["test", "results"]) || m.phrase(&["lab", "results"]) || m.phrase(&["blood", "pressure"]) && m.words.iter().any(|w| w.bytes().all(|b| b.is_ascii_digit()) && !w.is_empty());
+    let results = m.phrase(&["blood", "work"])
+        || m.phrase(&["test", "results"])
+        || m.phrase(&["lab", "results"])
+        || m.phrase(&["blood", "pressure"])
+            && m.words
+                .iter()
+                .any(|w| w.bytes().all(|b| b.is_ascii_digit()) && !w.is_empty());
     let service_only = service_question(m) && !body_state && !m.has("health_verb");
-    (body_state || condition || symptom || medication || device || procedure || results || has_cold) && !service_only && !figurative(m)
+    (body_state || condition || symptom || medication || device || procedure || results || has_cold)
+        && !service_only
+        && !figurative(m)
 }
 
 /// "pregnant staff", "an American-born therapist": a trait of someone else, not a detail.
 fn staff_attribute(m: &Msg, position: usize) -> bool {
-    m.words.get(position + 1).is_some_and(|next| matches!(next.as_str(), "staff" | "people" | "person" | "therapist" | "stylist" | "dentist" | "doctor" | "nurse" | "hygienist" | "employees" | "workers"))
+    m.words.get(position + 1).is_some_and(|next| {
+        matches!(
+            next.as_str(),
+            "staff"
+                | "people"
+                | "person"
+                | "therapist"
+                | "stylist"
+                | "dentist"
+                | "doctor"
+                | "nurse"
+                | "hygienist"
+                | "employees"
+                | "workers"
+        )
+    })
 }
 
 /// The physical emergencies (everything but violence), which always carry health details.
@@ -282,42 +611,149 @@ fn physical_emergency(m: &Msg) -> bool {
 /// A request for health advice: a question about a health matter (a symptom, condition,
 /// medication, aftercare or result) that is not just about booking around it.
 pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
-    let aftercare = m.has("procedure") && m.any_word(&["after", "before", "wait", "eat", "drink", "exercise", "workout", "working", "despues", "antes", "comer"]);
-    let health = m.has("medical_topic") || m.has("symptom") || m.has("condition") || m.has("medication") || aftercare || m.near("body", "damage", 4);
+    let aftercare = m.has("procedure")
+        && m.any_word(&[
+            "after", "before", "wait", "eat", "drink", "exercise", "workout", "working", "despues",
+            "antes", "comer",
+        ]);
+    let health = m.has("medical_topic")
+        || m.has("symptom")
+        || m.has("condition")
+        || m.has("medication")
+        || aftercare
+        || m.near("body", "damage", 4);
     if !health {
         return false;
     }
-    let question = raw.contains('?') || raw.contains('¿') || m.words.first().is_some_and(|w| QUESTION_WORDS.contains(&w.as_str()))
-        || m.phrase(&["should", "i"]) || m.phrase(&["what", "do", "i"]) || m.phrase(&["do", "i", "need"]);
-    let judgement_asked = m.any_word(&["safe", "normal", "bad", "dangerous", "serious", "worry", "worried", "heal", "worse", "eat", "drink", "take", "dose", "max", "helps", "mean", "means", "cure", "grave", "tomar", "hago"])
-        || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p));
-    let logistics = m.any_word(&["book", "booking", "appointment", "appt", "reschedule", "schedule", "slot", "cancel", "tell", "done", "paperwork", "file", "note", "send", "text", "call", "bring", "cita", "reservar", "come", "room", "still", "aetna", "insurance"])
-        && !judgement_asked;
+    let question = raw.contains('?')
+        || raw.contains('¿')
+        || m.words
+            .first()
+            .is_some_and(|w| QUESTION_WORDS.contains(&w.as_str()))
+        || m.phrase(&["should", "i"])
+        || m.phrase(&["what", "do", "i"])
+        || m.phrase(&["do", "i", "need"]);
+    let judgement_asked = m.any_word(&[
+        "safe",
+        "normal",
+        "bad",
+        "dangerous",
+        "serious",
+        "worry",
+        "worried",
+        "heal",
+        "worse",
+        "eat",
+        "drink",
+        "take",
+        "dose",
+        "max",
+        "helps",
+        "mean",
+        "means",
+        "cure",
+        "grave",
+        "tomar",
+        "hago",
+    ]) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p));
+    let logistics = m.any_word(&[
+        "book",
+        "booking",
+        "appointment",
+        "appt",
+        "reschedule",
+        "schedule",
+        "slot",
+        "cancel",
+        "tell",
+        "done",
+        "paperwork",
+        "file",
+        "note",
+        "send",
+        "text",
+        "call",
+        "bring",
+        "cita",
+        "reservar",
+        "come",
+        "room",
+        "still",
+        "aetna",
+        "insurance",
+    ]) && !judgement_asked;
     let general_service = service_question(m) && !m.has("self") && !m.any_word(&["my", "mi"]);
     // A question about a guarantee, a bill or a lawsuit that mentions a tooth is not a
     // request for health advice; an emergency is, only when the visitor asks what to do.
     let asked = question && !logistics && !other_topic && (!emergency(m) || judgement_asked);
-    let explicit = EXPLICIT_ADVICE.iter().any(|p| m.phrase(p)) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p)) || m.any_word(&["advice", "advise", "diagnose", "dosage", "remedy", "remedies", "consejo", "recomiendas"]);
+    let explicit = EXPLICIT_ADVICE.iter().any(|p| m.phrase(p))
+        || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p))
+        || m.any_word(&[
+            "advice",
+            "advise",
+            "diagnose",
+            "dosage",
+            "remedy",
+            "remedies",
+            "consejo",
+            "recomiendas",
+        ]);
     (asked || explicit) && !general_service
 }
 
 /// Questions asking for a judgement on a health matter.
 const JUDGEMENT_QUESTIONS: &[&[&str]] = &[
-    &["is", "that", "normal"], &["is", "it", "normal"], &["is", "this", "normal"], &["is", "it", "bad"], &["is", "that", "bad"], &["is", "it", "safe"],
-    &["is", "it", "dangerous"], &["go", "away"], &["does", "that", "mean"], &["does", "it", "mean"], &["is", "she", "ok"], &["is", "he", "ok"], &["is", "this", "a"],
-    &["is", "that", "a"], &["is", "it", "a"], &["could", "it", "be"], &["could", "that", "be"], &["should", "he"], &["should", "she"], &["should", "we"],
-    &["is", "it", "better"], &["es", "normal"], &["que", "hago"], &["do", "i", "need", "to", "stop"], &["or", "should"], &["necessary"],
+    &["is", "that", "normal"],
+    &["is", "it", "normal"],
+    &["is", "this", "normal"],
+    &["is", "it", "bad"],
+    &["is", "that", "bad"],
+    &["is", "it", "safe"],
+    &["is", "it", "dangerous"],
+    &["go", "away"],
+    &["does", "that", "mean"],
+    &["does", "it", "mean"],
+    &["is", "she", "ok"],
+    &["is", "he", "ok"],
+    &["is", "this", "a"],
+    &["is", "that", "a"],
+    &["is", "it", "a"],
+    &["could", "it", "be"],
+    &["could", "that", "be"],
+    &["should", "he"],
+    &["should", "she"],
+    &["should", "we"],
+    &["is", "it", "better"],
+    &["es", "normal"],
+    &["que", "hago"],
+    &["do", "i", "need", "to", "stop"],
+    &["or", "should"],
+    &["necessary"],
 ];
 
 /// Words that open a question.
 const QUESTION_WORDS: &[&str] = &[
-    "what", "whats", "how", "hows", "is", "are", "can", "could", "should", "shud", "do", "does", "did", "will", "would", "which", "why", "when", "where", "que", "como", "cuanto", "cuantas", "cuantos", "puedo", "es", "debo",
+    "what", "whats", "how", "hows", "is", "are", "can", "could", "should", "shud", "do", "does",
+    "did", "will", "would", "which", "why", "when", "where", "que", "como", "cuanto", "cuantas",
+    "cuantos", "puedo", "es", "debo",
 ];
 
 /// Phrases that ask for advice even without a question mark.
 const EXPLICIT_ADVICE: &[&[&str]] = &[
-    &["should", "i"], &["what", "should"], &["what", "can", "i", "do"], &["what", "do", "i", "do"], &["what", "to", "do"], &["best", "way", "to"], &["any", "tips"],
-    &["home", "remedy"], &["what", "helps"], &["que", "me", "recomiendas"], &["que", "debo"], &["que", "hago"], &["que", "le", "doy"], &["what", "do", "i", "put"],
+    &["should", "i"],
+    &["what", "should"],
+    &["what", "can", "i", "do"],
+    &["what", "do", "i", "do"],
+    &["what", "to", "do"],
+    &["best", "way", "to"],
+    &["any", "tips"],
+    &["home", "remedy"],
+    &["what", "helps"],
+    &["que", "me", "recomiendas"],
+    &["que", "debo"],
+    &["que", "hago"],
+    &["que", "le", "doy"],
+    &["what", "do", "i", "put"],
 ];
 
 /// A request for legal advice about the writer's own matter.
@@ -326,16 +762,53 @@ pub fn legal_advice(m: &Msg) -> bool {
         return false;
     }
     const ASKS: &[&[&str]] = &[
-        &["can", "i", "sue"], &["should", "i"], &["do", "i", "have", "to"], &["am", "i", "allowed"], &["is", "it", "legal"], &["is", "that", "legal"],
-        &["is", "this", "legal"], &["is", "it", "illegal"], &["my", "rights"], &["what", "are", "my"], &["can", "they"], &["can", "my"],
-        &["will", "i", "win"], &["will", "i", "get"], &["would", "i", "win"], &["do", "i", "have", "a", "case"], &["how", "do", "i", "get"],
-        &["how", "can", "i", "get"], &["how", "do", "i"], &["what", "happens", "if"], &["what", "should"], &["am", "i", "liable"], &["is", "he", "allowed"],
-        &["is", "she", "allowed"], &["are", "they", "allowed"], &["can", "he"], &["can", "she"], &["legally"], &["what", "does", "the", "law"],
-        &["according", "to", "the", "law"], &["is", "my", "contract"], &["does", "my"], &["do", "you", "think"], &["what", "would", "you"],
-        &["puedo", "demandar"], &["tengo", "derecho"], &["es", "legal"], &["mis", "derechos"], &["what", "are", "the", "chances"],
-        &["how", "much", "will", "i", "get"], &["how", "long", "will", "i"], &["entitled", "to"], &["get", "out", "of"], &["break", "my"],
+        &["can", "i", "sue"],
+        &["should", "i"],
+        &["do", "i", "have", "to"],
+        &["am", "i", "allowed"],
+        &["is", "it", "legal"],
+        &["is", "that", "legal"],
+        &["is", "this", "legal"],
+        &["is", "it", "illegal"],
+        &["my", "rights"],
+        &["what", "are", "my"],
+        &["can", "they"],
+        &["can", "my"],
+        &["will", "i", "win"],
+        &["will", "i", "get"],
+        &["would", "i", "win"],
+        &["do", "i", "have", "a", "case"],
+        &["how", "do", "i", "get"],
+        &["how", "can", "i", "get"],
+        &["how", "do", "i"],
+        &["what", "happens", "if"],
+        &["what", "should"],
+        &["am", "i", "liable"],
+        &["is", "he", "allowed"],
+        &["is", "she", "allowed"],
+        &["are", "they", "allowed"],
+        &["can", "he"],
+        &["can", "she"],
+        &["legally"],
+        &["what", "does", "the", "law"],
+        &["according", "to", "the", "law"],
+        &["is", "my", "contract"],
+        &["does", "my"],
+        &["do", "you", "think"],
+        &["what", "would", "you"],
+        &["puedo", "demandar"],
+        &["tengo", "derecho"],
+        &["es", "legal"],
+        &["mis", "derechos"],
+        &["what", "are", "the", "chances"],
+        &["how", "much", "will", "i", "get"],
+        &["how", "long", "will", "i"],
+        &["entitled", "to"],
+        &["get", "out", "of"],
+        &["break", "my"],
     ];
-    let asks = ASKS.iter().any(|p| m.phrase(p)) || m.any_word(&["sue", "suing", "legally", "demandar"]) && m.has("self");
+    let asks = ASKS.iter().any(|p| m.phrase(p))
+        || m.any_word(&["sue", "suing", "legally", "demandar"]) && m.has("self");
     let service_only = service_question(m) && !m.any_word(&["my", "mine"]);
     asks && !service_only
 }
@@ -365,7 +838,22 @@ pub fn billing_dispute(m: &Msg) -> bool {
 
 /// Comparing the business with another one.
 pub fn competitor_comparison(m: &Msg) -> bool {
-    let comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "vs", "versus", "compared", "compare", "comparison", "mejor", "peor", "instead", "over", "than"]);
+    let comparative = m.any_word(&[
+        "better",
+        "worse",
+        "cheaper",
+        "pricier",
+        "vs",
+        "versus",
+        "compared",
+        "compare",
+        "comparison",
+        "mejor",
+        "peor",
+        "instead",
+        "over",
+        "than",
+    ]);
     let other_business = m.phrase(&["other", "dentists"])
         || m.near("compare", "rival", 5)
         || m.any_word(&["competitor", "competitors", "competition", "competencia"]);
@@ -405,17 +893,48 @@ pub fn exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["lock", "in"])
         || m.phrase(&["price", "match"])
         || m.phrase(&["out", "the", "door"]);
-    let committed_amount = m.word("$") && m.any_word(&["guarantee", "promise", "exactly", "confirm", "definitely", "sure", "only"]);
+    let committed_amount = m.word("$")
+        && m.any_word(&[
+            "guarantee",
+            "promise",
+            "exactly",
+            "confirm",
+            "definitely",
+            "sure",
+            "only",
+        ]);
     exact_price || explicit || committed_amount
 }
 
 /// Asking for a judgement of a staff member.
 pub fn staff_opinion(m: &Msg) -> bool {
     let judged = m.near("staff", "judgement", 5);
-    let named_judgement = m.at("judgement").any(|p| p >= 2 && matches!(m.words[p - 1].as_str(), "any" | "more" | "less" | "very" | "really" | "so" | "too")) && (m.has("staff") || m.any_word(&["he", "she", "they", "him", "her"]));
-    let which_one = (m.phrase(&["which", "one"]) || m.word("which") || m.word("who")) && m.has("staff") && m.any_word(&["best", "better", "nicest", "gentlest", "good", "worst"]);
+    let named_judgement = m.at("judgement").any(|p| {
+        p >= 2
+            && matches!(
+                m.words[p - 1].as_str(),
+                "any" | "more" | "less" | "very" | "really" | "so" | "too"
+            )
+    }) && (m.has("staff")
+        || m.any_word(&["he", "she", "they", "him", "her"]));
+    let which_one = (m.phrase(&["which", "one"]) || m.word("which") || m.word("who"))
+        && m.has("staff")
+        && m.any_word(&["best", "better", "nicest", "gentlest", "good", "worst"]);
     (judged || named_judgement || which_one)
-        && !m.any_word(&["available", "accepting", "schedule", "hours", "work", "works", "working", "off", "vacation", "speak", "speaks", "languages"])
+        && !m.any_word(&[
+            "available",
+            "accepting",
+            "schedule",
+            "hours",
+            "work",
+            "works",
+            "working",
+            "off",
+            "vacation",
+            "speak",
+            "speaks",
+            "languages",
+        ])
 }
 
 /// Asking for, or demanding, treatment based on a protected trait.
@@ -423,56 +942,192 @@ pub fn discrimination(m: &Msg) -> bool {
     if m.has("slur") {
         return true;
     }
-    let gender_only = |p: usize| matches!(m.words[p].as_str(), "woman" | "women" | "man" | "men" | "female" | "male" | "girl" | "boy" | "lady" | "guy");
+    let gender_only = |p: usize| {
+        matches!(
+            m.words[p].as_str(),
+            "woman" | "women" | "man" | "men" | "female" | "male" | "girl" | "boy" | "lady" | "guy"
+        )
+    };
     let trait_positions: Vec<usize> = m.at("protected").filter(|p| !gender_only(*p)).collect();
-    let excluded = trait_positions.iter().any(|t| m.at("exclude").any(|e| e.abs_diff(*t) <= 4 && e != *t));
-    let hostile = m.any_word(&["hate", "disgusting", "dirty", "filthy", "go", "back"]) && !trait_positions.is_empty();
+    let excluded = trait_positions
+        .iter()
+        .any(|t| m.at("exclude").any(|e| e.abs_diff(*t) <= 4 && e != *t));
+    let hostile = m.any_word(&["hate", "disgusting", "dirty", "filthy", "go", "back"])
+        && !trait_positions.is_empty();
     let gender_refusal = m.at("protected").any(|p| gender_only(p))
         && m.any_word(&["no", "never", "refuse", "hate"])
         && m.has("staff");
-    let accommodation = m.any_word(&["access", "accessible", "ramp", "interpreter", "language", "spanish", "asl", "elevator", "parking"]);
-    ((excluded && m.has("staff") || excluded && m.any_word(&["serve", "treat", "work", "allow", "customers", "patients", "clients", "people"])) || hostile || gender_refusal) && !accommodation
+    let accommodation = m.any_word(&[
+        "access",
+        "accessible",
+        "ramp",
+        "interpreter",
+        "language",
+        "spanish",
+        "asl",
+        "elevator",
+        "parking",
+    ]);
+    ((excluded && m.has("staff")
+        || excluded
+            && m.any_word(&[
+                "serve",
+                "treat",
+                "work",
+                "allow",
+                "customers",
+                "patients",
+                "clients",
+                "people",
+            ]))
+        || hostile
+        || gender_refusal)
+        && !accommodation
 }
 
 /// Asking the assistant to make up facts.
 pub fn fabrication(m: &Msg) -> bool {
-    let ask_to_invent = m.near("make_up", "fabricated_thing", 5) && !m.phrase(&["make", "an", "appointment"]);
-    let just_guess = m.phrase(&["just", "guess"]) || m.phrase(&["take", "a", "guess"]) || m.phrase(&["make", "something", "up"]) || m.phrase(&["make", "it", "up"]) || m.phrase(&["make", "up"]);
+    let ask_to_invent =
+        m.near("make_up", "fabricated_thing", 5) && !m.phrase(&["make", "an", "appointment"]);
+    let just_guess = m.phrase(&["just", "guess"])
+        || m.phrase(&["take", "a", "guess"])
+        || m.phrase(&["make", "something", "up"])
+        || m.phrase(&["make", "it", "up"])
+        || m.phrase(&["make", "up"]);
     ask_to_invent || just_guess
 }
 
 /// Asking the assistant for its own opinion or recommendation.
 pub fn personal_opinion(m: &Msg) -> bool {
     const ASKS: &[&[&str]] = &[
-        &["what", "do", "you", "think"], &["do", "you", "think"], &["what", "would", "you"], &["which", "would", "you"], &["would", "you", "recommend"],
-        &["do", "you", "recommend"], &["what", "do", "you", "recommend"], &["your", "opinion"], &["your", "personal"], &["your", "favorite"],
-        &["your", "favourite"], &["do", "you", "like"], &["do", "you", "prefer"], &["which", "do", "you"], &["if", "you", "were", "me"],
-        &["in", "your", "opinion"], &["your", "recommendation"], &["you", "recommend"], &["what", "would", "you", "do"], &["how", "do", "you", "feel"],
-        &["que", "opinas"], &["que", "piensas"], &["que", "me", "recomiendas"], &["tu", "opinion"], &["be", "honest"], &["honestly", "what"],
-        &["whats", "your", "take"], &["what", "is", "your", "take"], &["would", "you", "go"], &["would", "you", "get"], &["would", "you", "choose"],
-        &["worth", "it"], &["is", "it", "worth"],
+        &["what", "do", "you", "think"],
+        &["do", "you", "think"],
+        &["what", "would", "you"],
+        &["which", "would", "you"],
+        &["would", "you", "recommend"],
+        &["do", "you", "recommend"],
+        &["what", "do", "you", "recommend"],
+        &["your", "opinion"],
+        &["your", "personal"],
+        &["your", "favorite"],
+        &["your", "favourite"],
+        &["do", "you", "like"],
+        &["do", "you", "prefer"],
+        &["which", "do", "you"],
+        &["if", "you", "were", "me"],
+        &["in", "your", "opinion"],
+        &["your", "recommendation"],
+        &["you", "recommend"],
+        &["what", "would", "you", "do"],
+        &["how", "do", "you", "feel"],
+        &["que", "opinas"],
+        &["que", "piensas"],
+        &["que", "me", "recomiendas"],
+        &["tu", "opinion"],
+        &["be", "honest"],
+        &["honestly", "what"],
+        &["whats", "your", "take"],
+        &["what", "is", "your", "take"],
+        &["would", "you", "go"],
+        &["would", "you", "get"],
+        &["would", "you", "choose"],
+        &["worth", "it"],
+        &["is", "it", "worth"],
     ];
     let asks = ASKS.iter().any(|p| m.phrase(p));
     // "do you think you have a slot tomorrow?" asks about availability, not an opinion.
-    let logistics = m.any_word(&["open", "available", "availability", "slot", "slots", "openings", "appointment", "book", "booked", "reach", "call", "parking"]);
-    asks && !(logistics && m.phrase(&["do", "you", "think"]) && !m.any_word(&["better", "worth", "should", "best", "good"]))
+    let logistics = m.any_word(&[
+        "open",
+        "available",
+        "availability",
+        "slot",
+        "slots",
+        "openings",
+        "appointment",
+        "book",
+        "booked",
+        "reach",
+        "call",
+        "parking",
+    ]);
+    asks && !(logistics
+        && m.phrase(&["do", "you", "think"])
+        && !m.any_word(&["better", "worth", "should", "best", "good"]))
 }
 
 /// Asking about other visitors, patients or customers, or their data.
 pub fn other_visitor_info(m: &Msg) -> bool {
     const ASKS: &[&[&str]] = &[
-        &["who", "else"], &["last", "person"], &["previous", "person"], &["person", "before", "me"], &["other", "patients"], &["other", "customers"],
-        &["other", "clients"], &["other", "people"], &["other", "visitors"], &["anyone", "else"], &["someone", "else"], &["the", "leads"],
-        &["todays", "leads"], &["customer", "list"], &["patient", "list"], &["client", "list"], &["is", "my", "ex"], &["did", "my"], &["has", "my"],
-        &["was", "my"], &["is", "my", "wife"], &["is", "my", "husband"], &["is", "my", "boyfriend"], &["is", "my", "girlfriend"], &["is", "my", "neighbor"],
-        &["is", "my", "neighbour"], &["other", "conversations"], &["other", "chats"], &["previous", "conversations"], &["last", "visitor"],
-        &["who", "was", "in"], &["who", "came", "in"], &["who", "booked"], &["who", "has", "booked"], &["who", "called"], &["who", "asked"],
-        &["what", "did", "they"], &["what", "did", "he"], &["what", "did", "she"], &["a", "patient", "there"], &["a", "patient", "here"], &["a", "client", "there"],
-        &["a", "customer", "there"], &["otros", "pacientes"], &["otros", "clientes"], &["everyone", "who"], &["all", "the", "people"],
+        &["who", "else"],
+        &["last", "person"],
+        &["previous", "person"],
+        &["person", "before", "me"],
+        &["other", "patients"],
+        &["other", "customers"],
+        &["other", "clients"],
+        &["other", "people"],
+        &["other", "visitors"],
+        &["anyone", "else"],
+        &["someone", "else"],
+        &["the", "leads"],
+        &["todays", "leads"],
+        &["customer", "list"],
+        &["patient", "list"],
+        &["client", "list"],
+        &["is", "my", "ex"],
+        &["did", "my"],
+        &["has", "my"],
+        &["was", "my"],
+        &["is", "my", "wife"],
+        &["is", "my", "husband"],
+        &["is", "my", "boyfriend"],
+        &["is", "my", "girlfriend"],
+        &["is", "my", "neighbor"],
+        &["is", "my", "neighbour"],
+        &["other", "conversations"],
+        &["other", "chats"],
+        &["previous", "conversations"],
+        &["last", "visitor"],
+        &["who", "was", "in"],
+        &["who", "came", "in"],
+        &["who", "booked"],
+        &["who", "has", "booked"],
+        &["who", "called"],
+        &["who", "asked"],
+        &["what", "did", "they"],
+        &["what", "did", "he"],
+        &["what", "did", "she"],
+        &["a", "patient", "there"],
+        &["a", "patient", "here"],
+        &["a", "client", "there"],
+        &["a", "customer", "there"],
+        &["otros", "pacientes"],
+        &["otros", "clientes"],
+        &["everyone", "who"],
+        &["all", "the", "people"],
     ];
     let asks = ASKS.iter().any(|p| m.phrase(p));
-    let their_data = m.has("their_data") || m.any_word(&["patient", "client", "customer", "book", "booked", "appointment", "come", "came", "here", "there", "in", "visit"]);
-    let own_booking = m.phrase(&["did", "my", "appointment"]) || m.phrase(&["has", "my", "appointment"]) || m.phrase(&["did", "my", "booking"]) || m.phrase(&["was", "my", "appointment"]) || m.phrase(&["has", "my", "insurance"]) || m.phrase(&["did", "my", "payment"]);
+    let their_data = m.has("their_data")
+        || m.any_word(&[
+            "patient",
+            "client",
+            "customer",
+            "book",
+            "booked",
+            "appointment",
+            "come",
+            "came",
+            "here",
+            "there",
+            "in",
+            "visit",
+        ]);
+    let own_booking = m.phrase(&["did", "my", "appointment"])
+        || m.phrase(&["has", "my", "appointment"])
+        || m.phrase(&["did", "my", "booking"])
+        || m.phrase(&["was", "my", "appointment"])
+        || m.phrase(&["has", "my", "insurance"])
+        || m.phrase(&["did", "my", "payment"]);
     asks && their_data && !own_booking
 }
 
@@ -480,43 +1135,191 @@ pub fn other_visitor_info(m: &Msg) -> bool {
 /// the message hints at hiding something, also decoded (look-alike letters, ROT13,
 /// reversed text, base64).
 pub fn prompt_injection(m: &Msg, raw: &str) -> bool {
-    injection_in(m, raw) || hidden_variants(m, raw).iter().any(|variant| injection_in(&Msg::new(variant), variant))
+    injection_in(m, raw)
+        || hidden_variants(m, raw)
+            .iter()
+            .any(|variant| injection_in(&Msg::new(variant), variant))
 }
 
 fn injection_in(m: &Msg, raw: &str) -> bool {
     const OVERRIDES: &[&str] = &[
-        "ignore", "disregard", "forget", "override", "bypass", "skip", "drop", "abandon", "olvida", "ignora", "ignoriere", "vergiss", "oublie",
-        "ignorez", "erase", "delete", "reset", "clear", "suspend", "disable", "deactivate", "remove", "lift", "turn", "switch", "stop",
+        "ignore",
+        "disregard",
+        "forget",
+        "override",
+        "bypass",
+        "skip",
+        "drop",
+        "abandon",
+        "olvida",
+        "ignora",
+        "ignoriere",
+        "vergiss",
+        "oublie",
+        "ignorez",
+        "erase",
+        "delete",
+        "reset",
+        "clear",
+        "suspend",
+        "disable",
+        "deactivate",
+        "remove",
+        "lift",
+        "turn",
+        "switch",
+        "stop",
     ];
     const TARGETS: &[&str] = &[
-        "instructions", "instruction", "rules", "rule", "prompt", "prompts", "guidelines", "directions", "programming", "restrictions", "constraints",
-        "policy", "policies", "filters", "filter", "training", "guardrails", "instrucciones", "reglas", "anweisungen", "regeln", "systemanweisung",
-        "systemprompt", "persona", "role", "character", "setup", "configuration", "config", "limitations", "limits", "safety", "everything", "programacion",
-        "consignes", "receptionist", "mode", "identity", "script",
+        "instructions",
+        "instruction",
+        "rules",
+        "rule",
+        "prompt",
+        "prompts",
+        "guidelines",
+        "directions",
+        "programming",
+        "restrictions",
+        "constraints",
+        "policy",
+        "policies",
+        "filters",
+        "filter",
+        "training",
+        "guardrails",
+        "instrucciones",
+        "reglas",
+        "anweisungen",
+        "regeln",
+        "systemanweisung",
+        "systemprompt",
+        "persona",
+        "role",
+        "character",
+        "setup",
+        "configuration",
+        "config",
+        "limitations",
+        "limits",
+        "safety",
+        "everything",
+        "programacion",
+        "consignes",
+        "receptionist",
+        "mode",
+        "identity",
+        "script",
     ];
-    let override_instructions = m.at_words(OVERRIDES).any(|p| m.words.iter().skip(p + 1).take(6).any(|w| TARGETS.contains(&w.as_str())))
-        && !m.phrase(&["forget", "it"]) && !m.phrase(&["ignore", "my", "last"]) && !m.phrase(&["ignore", "that"]);
+    let override_instructions = m.at_words(OVERRIDES).any(|p| {
+        m.words
+            .iter()
+            .skip(p + 1)
+            .take(6)
+            .any(|w| TARGETS.contains(&w.as_str()))
+    }) && !m.phrase(&["forget", "it"])
+        && !m.phrase(&["ignore", "my", "last"])
+        && !m.phrase(&["ignore", "that"]);
     const REVEAL: &[&str] = &[
-        "reveal", "show", "print", "repeat", "output", "display", "tell", "give", "share", "dump", "leak", "paste", "write", "recite", "spell", "copy",
-        "translate", "summarize", "summarise", "list", "describe", "explain", "complete", "quote", "muestra", "revela", "dime", "zeig", "what", "whats",
+        "reveal",
+        "show",
+        "print",
+        "repeat",
+        "output",
+        "display",
+        "tell",
+        "give",
+        "share",
+        "dump",
+        "leak",
+        "paste",
+        "write",
+        "recite",
+        "spell",
+        "copy",
+        "translate",
+        "summarize",
+        "summarise",
+        "list",
+        "describe",
+        "explain",
+        "complete",
+        "quote",
+        "muestra",
+        "revela",
+        "dime",
+        "zeig",
+        "what",
+        "whats",
     ];
     const SECRET_OBJECTS: &[&str] = &[
-        "prompt", "instructions", "instruction", "rules", "guidelines", "configuration", "config", "preprompt", "context", "setup", "systemprompt",
-        "systemanweisung", "instrucciones", "persona", "programming", "directives",
+        "prompt",
+        "instructions",
+        "instruction",
+        "rules",
+        "guidelines",
+        "configuration",
+        "config",
+        "preprompt",
+        "context",
+        "setup",
+        "systemprompt",
+        "systemanweisung",
+        "instrucciones",
+        "persona",
+        "programming",
+        "directives",
     ];
     const SECRET_MARKERS: &[&str] = &[
-        "system", "initial", "original", "hidden", "secret", "internal", "underlying", "full", "exact", "first", "above", "previous", "developer",
-        "your", "own", "deine", "tus", "sus", "beginning", "verbatim", "word", "given",
+        "system",
+        "initial",
+        "original",
+        "hidden",
+        "secret",
+        "internal",
+        "underlying",
+        "full",
+        "exact",
+        "first",
+        "above",
+        "previous",
+        "developer",
+        "your",
+        "own",
+        "deine",
+        "tus",
+        "sus",
+        "beginning",
+        "verbatim",
+        "word",
+        "given",
     ];
     // "your prompt payment policy" is not a prompt.
     let is_object = |i: usize| {
         let word = m.words[i].as_str();
         SECRET_OBJECTS.contains(&word)
-            && !(word == "prompt" && m.words.get(i + 1).is_some_and(|next| matches!(next.as_str(), "payment" | "payments" | "service" | "response" | "reply" | "attention" | "care" | "delivery" | "pay")))
+            && !(word == "prompt"
+                && m.words.get(i + 1).is_some_and(|next| {
+                    matches!(
+                        next.as_str(),
+                        "payment"
+                            | "payments"
+                            | "service"
+                            | "response"
+                            | "reply"
+                            | "attention"
+                            | "care"
+                            | "delivery"
+                            | "pay"
+                    )
+                }))
     };
     let reveal_prompt = m.at_words(REVEAL).any(|p| {
         let end = (p + 9).min(m.words.len());
-        (p + 1..end).any(is_object) && m.words[p + 1..end].iter().any(|w| SECRET_MARKERS.contains(&w.as_str()))
+        (p + 1..end).any(is_object)
+            && m.words[p + 1..end]
+                .iter()
+                .any(|w| SECRET_MARKERS.contains(&w.as_str()))
     }) || m.phrase(&["system", "prompt"])
         || m.word("systemprompt")
         || m.phrase(&["what", "were", "you", "told"])
@@ -527,8 +1330,19 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["my", "instructions", "are"])
         || m.phrase(&["hidden", "message"])
         || m.phrase(&["this", "entire", "conversation"])
-        || m.phrase(&["word", "for", "word"]) && m.any_word(&["repeat", "rules", "instructions", "conversation", "config", "prompt"]);
-    let declarative_you_are = (m.starts_with(&["you", "are"]) || m.starts_with(&["youre"]) || m.starts_with(&["eres"]) || m.starts_with(&["du", "bist"]))
+        || m.phrase(&["word", "for", "word"])
+            && m.any_word(&[
+                "repeat",
+                "rules",
+                "instructions",
+                "conversation",
+                "config",
+                "prompt",
+            ]);
+    let declarative_you_are = (m.starts_with(&["you", "are"])
+        || m.starts_with(&["youre"])
+        || m.starts_with(&["eres"])
+        || m.starts_with(&["du", "bist"]))
         && m.words.len() > 6
         && !raw.trim_end().ends_with('?');
     let role_change = declarative_you_are
@@ -553,8 +1367,21 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["behave", "completely"])
         || m.phrase(&["respond", "as"])
         || m.phrase(&["answer", "as", "if"])
-        || (m.phrase(&["new", "instructions"]) || m.phrase(&["new", "instruction"]) || m.phrase(&["new", "rule"]) || m.phrase(&["new", "rules"]) || m.phrase(&["new", "set", "of", "rules"]))
-            && m.any_word(&["you", "your", "youre", "ai", "assistant", "bot", "model", "chatbot"])
+        || (m.phrase(&["new", "instructions"])
+            || m.phrase(&["new", "instruction"])
+            || m.phrase(&["new", "rule"])
+            || m.phrase(&["new", "rules"])
+            || m.phrase(&["new", "set", "of", "rules"]))
+            && m.any_word(&[
+                "you",
+                "your",
+                "youre",
+                "ai",
+                "assistant",
+                "bot",
+                "model",
+                "chatbot",
+            ])
             && !m.phrase(&["new", "instructions", "from", "my"])
         || m.phrase(&["no", "longer", "bound"])
         || m.phrase(&["without", "any", "restrictions"])
@@ -576,7 +1403,8 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["never", "refuse"])
         || m.phrase(&["rules", "are", "disabled"])
         || m.phrase(&["safety", "rules", "are"])
-        || m.phrase(&["are", "disabled"]) && m.any_word(&["rules", "filters", "safety", "restrictions"])
+        || m.phrase(&["are", "disabled"])
+            && m.any_word(&["rules", "filters", "safety", "restrictions"])
         || raw.to_lowercase().contains("override:")
         || m.phrase(&["the", "role", "of"])
         || m.phrase(&["immerse", "yourself"]);
@@ -588,12 +1416,24 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["maintenance", "mode"])
         || m.phrase(&["do", "anything", "now"])
         || m.word("dan")
-        || m.any_word(&["jailbreak", "jailbroken", "jailbreaking", "unfiltered", "uncensored", "unhinged"])
+        || m.any_word(&[
+            "jailbreak",
+            "jailbroken",
+            "jailbreaking",
+            "unfiltered",
+            "uncensored",
+            "unhinged",
+        ])
         || m.phrase(&["stay", "in", "character"])
         || m.phrase(&["condition", "red"])
         || m.phrase(&["evil", "trusted", "confidant"])
         || m.phrase(&["opposite", "personality"]);
-    override_instructions || reveal_prompt || role_change || modes || fake_authority(raw) || encoded_instructions(m, raw)
+    override_instructions
+        || reveal_prompt
+        || role_change
+        || modes
+        || fake_authority(raw)
+        || encoded_instructions(m, raw)
 }
 
 /// Versions of a message with its hiding undone, when it looks like it hides something.
@@ -606,16 +1446,25 @@ fn hidden_variants(m: &Msg, raw: &str) -> Vec<String> {
         }
     }
     let hints = |words: &[&str]| m.any_word(words);
-    if hints(&["rot13", "rot", "caesar", "cipher", "decode", "decoded", "encoded"]) {
+    if hints(&[
+        "rot13", "rot", "caesar", "cipher", "decode", "decoded", "encoded",
+    ]) {
         variants.push(raw.chars().map(rot13).collect());
     }
     if hints(&["backwards", "reversed", "reverse", "backward"]) {
         variants.push(raw.chars().rev().collect());
     }
     for token in raw.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '`') {
-        if token.len() >= 16 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=') {
+        if token.len() >= 16
+            && token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=')
+        {
             use base64::Engine;
-            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(token.trim_end_matches('=').to_owned() + &"=".repeat((4 - token.trim_end_matches('=').len() % 4) % 4)) {
+            if let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(
+                token.trim_end_matches('=').to_owned()
+                    + &"=".repeat((4 - token.trim_end_matches('=').len() % 4) % 4),
+            ) {
                 if let Ok(text) = String::from_utf8(bytes) {
                     variants.push(text);
                 }
@@ -665,28 +1514,127 @@ fn fold_confusables(raw: &str) -> String {
 fn fake_authority(raw: &str) -> bool {
     let lower = raw.to_lowercase();
     const MARKERS: &[&str] = &[
-        "system:", "[system", "<system", "system message", "system override", "[admin", "admin:", "admin override", "<|im_start|>", "<|system|>",
-        "### instruction", "###instruction", "[inst]", "<<sys>>", "assistant:", "[developer", "developer:", "root access", "sudo ", "override code",
-        "<!--", "-->", "begin instructions", "end of instructions", "new system", "[/inst]", "priority override", "{{", "}}", "<interaction-config",
-        "<role>", "blocked modes", "allowed modes", "blocked strings", "display:none", "display: none", "message from the", "engineering team",
-        "console.log", "systemprompt", "print(", "<instructions", "[instructions", "\"role\":", "'role':",
+        "system:",
+        "[system",
+        "<system",
+        "system message",
+        "system override",
+        "[admin",
+        "admin:",
+        "admin override",
+        "<|im_start|>",
+        "<|system|>",
+        "### instruction",
+        "###instruction",
+        "[inst]",
+        "<<sys>>",
+        "assistant:",
+        "[developer",
+        "developer:",
+        "root access",
+        "sudo ",
+        "override code",
+        "<!--",
+        "-->",
+        "begin instructions",
+        "end of instructions",
+        "new system",
+        "[/inst]",
+        "priority override",
+        "{{",
+        "}}",
+        "<interaction-config",
+        "<role>",
+        "blocked modes",
+        "allowed modes",
+        "blocked strings",
+        "display:none",
+        "display: none",
+        "message from the",
+        "engineering team",
+        "console.log",
+        "systemprompt",
+        "print(",
+        "<instructions",
+        "[instructions",
+        "\"role\":",
+        "'role':",
     ];
     MARKERS.iter().any(|marker| lower.contains(marker))
 }
 
 /// Instructions hidden in an encoding, or requests to decode/translate and obey.
 fn encoded_instructions(m: &Msg, raw: &str) -> bool {
-    let mentions_encoding = m.any_word(&["base64", "rot13", "b64", "hex", "encoded", "decode", "decoded", "cipher", "binary", "morse", "reversed", "leetspeak", "backwards"])
-        && m.any_word(&["decode", "follow", "execute", "obey", "do", "run", "instructions", "says", "translate", "then", "and", "string", "it"]);
-    let translate_and_do = (m.any_word(&["translate", "decode", "read"]) && (m.phrase(&["then", "do"]) || m.phrase(&["and", "do"]) || m.phrase(&["and", "obey"]) || m.phrase(&["and", "follow"]) || m.phrase(&["then", "follow"])))
+    let mentions_encoding = m.any_word(&[
+        "base64",
+        "rot13",
+        "b64",
+        "hex",
+        "encoded",
+        "decode",
+        "decoded",
+        "cipher",
+        "binary",
+        "morse",
+        "reversed",
+        "leetspeak",
+        "backwards",
+    ]) && m.any_word(&[
+        "decode",
+        "follow",
+        "execute",
+        "obey",
+        "do",
+        "run",
+        "instructions",
+        "says",
+        "translate",
+        "then",
+        "and",
+        "string",
+        "it",
+    ]);
+    let translate_and_do = (m.any_word(&["translate", "decode", "read"])
+        && (m.phrase(&["then", "do"])
+            || m.phrase(&["and", "do"])
+            || m.phrase(&["and", "obey"])
+            || m.phrase(&["and", "follow"])
+            || m.phrase(&["then", "follow"])))
         || m.phrase(&["do", "what", "it", "says"])
         || m.phrase(&["follow", "the", "instructions", "in"]);
-    let long_blob = raw
-        .split(|c: char| c.is_whitespace())
-        .any(|token| token.len() >= 24 && token.chars().all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=') && token.chars().any(|c| c.is_ascii_digit() || c.is_ascii_uppercase()) && token.chars().any(|c| c.is_ascii_lowercase()));
+    let long_blob = raw.split(|c: char| c.is_whitespace()).any(|token| {
+        token.len() >= 24
+            && token
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '+' || c == '/' || c == '=')
+            && token
+                .chars()
+                .any(|c| c.is_ascii_digit() || c.is_ascii_uppercase())
+            && token.chars().any(|c| c.is_ascii_lowercase())
+    });
     let leet_decoded = raw.chars().any(|c| c.is_ascii_digit()) && {
-        let folded: String = raw.chars().map(|c| match c { '0' => 'o', '1' => 'i', '3' => 'e', '4' => 'a', '5' => 's', '7' => 't', '@' => 'a', '$' => 's', other => other }).collect::<String>().to_lowercase();
-        (folded.contains("ignore") || folded.contains("reveal") || folded.contains("forget") || folded.contains("bypass")) && (folded.contains("instruction") || folded.contains("prompt") || folded.contains("rules"))
+        let folded: String = raw
+            .chars()
+            .map(|c| match c {
+                '0' => 'o',
+                '1' => 'i',
+                '3' => 'e',
+                '4' => 'a',
+                '5' => 's',
+                '7' => 't',
+                '@' => 'a',
+                '$' => 's',
+                other => other,
+            })
+            .collect::<String>()
+            .to_lowercase();
+        (folded.contains("ignore")
+            || folded.contains("reveal")
+            || folded.contains("forget")
+            || folded.contains("bypass"))
+            && (folded.contains("instruction")
+                || folded.contains("prompt")
+                || folded.contains("rules"))
     };
     mentions_encoding || translate_and_do || long_blob || leet_decoded
 }
@@ -699,28 +1647,125 @@ fn encoded_instructions(m: &Msg, raw: &str) -> bool {
 /// A reply that gives health advice — an instruction, an assessment or a diagnosis — or
 /// asks about symptoms or history.
 pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
-    let health = m.has("medical_topic") || m.has("symptom") || m.has("condition") || m.has("medication") || m.has("body") && m.has("damage");
+    let health = m.has("medical_topic")
+        || m.has("symptom")
+        || m.has("condition")
+        || m.has("medication")
+        || m.has("body") && m.has("damage");
     if !health || refers_to_team(m) {
         return false;
     }
     const INSTRUCTIONS: &[&str] = &[
-        "take", "ice", "apply", "rinse", "swish", "gargle", "use", "try", "avoid", "stop", "switch", "alternate", "keep", "put", "give", "rest", "floss",
-        "brush", "drink", "eat", "skip", "wait", "toma", "tome", "ponte", "pon", "usa", "evita", "puedes", "deberias", "debes", "enjuaga",
+        "take",
+        "ice",
+        "apply",
+        "rinse",
+        "swish",
+        "gargle",
+        "use",
+        "try",
+        "avoid",
+        "stop",
+        "switch",
+        "alternate",
+        "keep",
+        "put",
+        "give",
+        "rest",
+        "floss",
+        "brush",
+        "drink",
+        "eat",
+        "skip",
+        "wait",
+        "toma",
+        "tome",
+        "ponte",
+        "pon",
+        "usa",
+        "evita",
+        "puedes",
+        "deberias",
+        "debes",
+        "enjuaga",
     ];
     let clause_starts: Vec<usize> = std::iter::once(0)
         .chain(clause_boundaries(raw, m))
         .collect();
-    let imperative = clause_starts.iter().any(|p| m.words.get(*p).is_some_and(|w| INSTRUCTIONS.contains(&w.as_str())));
+    let imperative = clause_starts.iter().any(|p| {
+        m.words
+            .get(*p)
+            .is_some_and(|w| INSTRUCTIONS.contains(&w.as_str()))
+    });
     const ASSESSMENTS: &[&[&str]] = &[
-        &["you", "should"], &["you", "can", "safely"], &["safe", "to"], &["totally", "safe"], &["is", "safe"], &["isnt", "urgent"], &["not", "urgent"],
-        &["nothing", "serious"], &["is", "usually"], &["usually", "just"], &["is", "normal"], &["its", "normal"], &["totally", "normal"], &["perfectly", "normal"],
-        &["completely", "normal"], &["make", "it", "worse"], &["clear", "it", "up"], &["wears", "off"], &["wear", "off"], &["go", "away"], &["give", "it", "time"],
-        &["you", "dont", "need"], &["you", "do", "not", "need"], &["youll", "need"], &["you", "need", "a"], &["in", "the"], &["sounds", "like"], &["suena", "a"],
-        &["could", "be", "a"], &["might", "be", "a"], &["probably", "a"], &["likely", "a"], &["its", "probably"], &["its", "likely"], &["you", "may", "have"],
-        &["you", "might", "have"], &["you", "probably", "have"], &["works", "well"], &["should", "help"], &["will", "help"], &["helps"], &["calms"], &["heal", "faster"],
-        &["settle", "down"], &["its", "fine"], &["is", "fine"], &["fine", "to"], &["every", "six"], &["every", "four"], &["every", "three"], &["every", "eight"], &["cada"], &["mg"], &["nothing", "to", "worry"],
-        &["no", "need", "to", "worry"], &["dont", "worry"], &["most", "people", "find"], &["best", "thing", "to", "do"], &["heals", "in"], &["should", "heal"],
-        &["will", "heal"], &["usually", "goes", "away"], &["range"], &["deberias"], &["puedes", "tomar"], &["a", "little"], &["id", "stop"], &["i", "would", "stop"],
+        &["you", "should"],
+        &["you", "can", "safely"],
+        &["safe", "to"],
+        &["totally", "safe"],
+        &["is", "safe"],
+        &["isnt", "urgent"],
+        &["not", "urgent"],
+        &["nothing", "serious"],
+        &["is", "usually"],
+        &["usually", "just"],
+        &["is", "normal"],
+        &["its", "normal"],
+        &["totally", "normal"],
+        &["perfectly", "normal"],
+        &["completely", "normal"],
+        &["make", "it", "worse"],
+        &["clear", "it", "up"],
+        &["wears", "off"],
+        &["wear", "off"],
+        &["go", "away"],
+        &["give", "it", "time"],
+        &["you", "dont", "need"],
+        &["you", "do", "not", "need"],
+        &["youll", "need"],
+        &["you", "need", "a"],
+        &["in", "the"],
+        &["sounds", "like"],
+        &["suena", "a"],
+        &["could", "be", "a"],
+        &["might", "be", "a"],
+        &["probably", "a"],
+        &["likely", "a"],
+        &["its", "probably"],
+        &["its", "likely"],
+        &["you", "may", "have"],
+        &["you", "might", "have"],
+        &["you", "probably", "have"],
+        &["works", "well"],
+        &["should", "help"],
+        &["will", "help"],
+        &["helps"],
+        &["calms"],
+        &["heal", "faster"],
+        &["settle", "down"],
+        &["its", "fine"],
+        &["is", "fine"],
+        &["fine", "to"],
+        &["every", "six"],
+        &["every", "four"],
+        &["every", "three"],
+        &["every", "eight"],
+        &["cada"],
+        &["mg"],
+        &["nothing", "to", "worry"],
+        &["no", "need", "to", "worry"],
+        &["dont", "worry"],
+        &["most", "people", "find"],
+        &["best", "thing", "to", "do"],
+        &["heals", "in"],
+        &["should", "heal"],
+        &["will", "heal"],
+        &["usually", "goes", "away"],
+        &["range"],
+        &["deberias"],
+        &["puedes", "tomar"],
+        &["a", "little"],
+        &["id", "stop"],
+        &["i", "would", "stop"],
     ];
     let assessment = ASSESSMENTS.iter().any(|p| m.phrase(p));
     imperative || assessment || reply_health_question(m, raw)
@@ -728,8 +1773,26 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
 
 /// A reply that asks the visitor about symptoms, conditions, medications or history.
 fn reply_health_question(m: &Msg, raw: &str) -> bool {
-    let health = m.has("symptom") || m.has("condition") || m.has("medication") || m.any_word(&["allergies", "allergy", "alergia", "pregnant", "symptoms", "sintomas", "diagnosed"]);
-    health && raw.contains('?') && (m.any_word(&["you", "your", "anyone", "usted", "tiene", "tienes", "su", "tu"]) || m.words.first().is_some_and(|w| QUESTION_WORDS.contains(&w.as_str())))
+    let health = m.has("symptom")
+        || m.has("condition")
+        || m.has("medication")
+        || m.any_word(&[
+            "allergies",
+            "allergy",
+            "alergia",
+            "pregnant",
+            "symptoms",
+            "sintomas",
+            "diagnosed",
+        ]);
+    health
+        && raw.contains('?')
+        && (m.any_word(&[
+            "you", "your", "anyone", "usted", "tiene", "tienes", "su", "tu",
+        ]) || m
+            .words
+            .first()
+            .is_some_and(|w| QUESTION_WORDS.contains(&w.as_str())))
         && !declines_health_talk(m)
 }
 
@@ -748,22 +1811,61 @@ fn clause_boundaries<'a>(raw: &'a str, m: &'a Msg) -> impl Iterator<Item = usize
 
 /// True when a reply hands the question to the business's people ("the team can…").
 fn refers_to_team(m: &Msg) -> bool {
-    (m.phrase(&["the", "team"]) || m.phrase(&["our", "team"]) || m.phrase(&["a", "dentist"]) || m.phrase(&["a", "provider"]) || m.phrase(&["call", "us"]) || m.phrase(&["call", "911"]))
-        && m.any_word(&["cant", "not", "unable", "can", "will", "please", "call", "help"])
+    (m.phrase(&["the", "team"])
+        || m.phrase(&["our", "team"])
+        || m.phrase(&["a", "dentist"])
+        || m.phrase(&["a", "provider"])
+        || m.phrase(&["call", "us"])
+        || m.phrase(&["call", "911"]))
+        && m.any_word(&[
+            "cant", "not", "unable", "can", "will", "please", "call", "help",
+        ])
         && !m.any_word(&["take", "rinse", "apply", "mg", "tome"])
 }
 
 /// A reply that gives legal advice or conclusions.
 pub fn reply_legal_advice(m: &Msg) -> bool {
     const ADVICE: &[&[&str]] = &[
-        &["you", "should", "sue"], &["you", "can", "sue"], &["you", "could", "sue"], &["you", "have", "the", "right"], &["you", "have", "a", "right"],
-        &["you", "have", "a", "strong", "case"], &["you", "have", "a", "case"], &["you", "have", "a", "good", "case"], &["legally", "you"], &["the", "law", "says"],
-        &["under", "the", "law"], &["under", "state", "law"], &["you", "are", "entitled"], &["youre", "entitled"], &["you", "dont", "have", "to", "pay"],
-        &["you", "do", "not", "have", "to"], &["you", "will", "win"], &["youll", "win"], &["you", "would", "win"], &["is", "illegal"], &["is", "legal"],
-        &["is", "not", "legal"], &["isnt", "legal"], &["you", "should", "sign"], &["dont", "sign"], &["do", "not", "sign"], &["you", "should", "file"],
-        &["file", "a", "complaint"], &["file", "for"], &["they", "cant", "legally"], &["they", "can", "legally"], &["you", "should", "settle"],
-        &["tiene", "derecho"], &["puede", "demandar"], &["you", "will", "get", "custody"], &["youll", "get", "custody"], &["you", "would", "get"],
-        &["in", "most", "states"], &["by", "law"], &["statute", "of", "limitations"],
+        &["you", "should", "sue"],
+        &["you", "can", "sue"],
+        &["you", "could", "sue"],
+        &["you", "have", "the", "right"],
+        &["you", "have", "a", "right"],
+        &["you", "have", "a", "strong", "case"],
+        &["you", "have", "a", "case"],
+        &["you", "have", "a", "good", "case"],
+        &["legally", "you"],
+        &["the", "law", "says"],
+        &["under", "the", "law"],
+        &["under", "state", "law"],
+        &["you", "are", "entitled"],
+        &["youre", "entitled"],
+        &["you", "dont", "have", "to", "pay"],
+        &["you", "do", "not", "have", "to"],
+        &["you", "will", "win"],
+        &["youll", "win"],
+        &["you", "would", "win"],
+        &["is", "illegal"],
+        &["is", "legal"],
+        &["is", "not", "legal"],
+        &["isnt", "legal"],
+        &["you", "should", "sign"],
+        &["dont", "sign"],
+        &["do", "not", "sign"],
+        &["you", "should", "file"],
+        &["file", "a", "complaint"],
+        &["file", "for"],
+        &["they", "cant", "legally"],
+        &["they", "can", "legally"],
+        &["you", "should", "settle"],
+        &["tiene", "derecho"],
+        &["puede", "demandar"],
+        &["you", "will", "get", "custody"],
+        &["youll", "get", "custody"],
+        &["you", "would", "get"],
+        &["in", "most", "states"],
+        &["by", "law"],
+        &["statute", "of", "limitations"],
     ];
     m.has("legal_topic") && ADVICE.iter().any(|p| m.phrase(p))
 }
@@ -771,30 +1873,84 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
 /// A reply that takes a side in a billing dispute.
 pub fn reply_billing_dispute(m: &Msg) -> bool {
     const SIDES: &[&[&str]] = &[
-        &["you", "were", "overcharged"], &["you", "were", "charged", "twice"], &["that", "charge", "is", "wrong"], &["that", "charge", "was", "wrong"],
-        &["charge", "is", "a", "mistake"], &["charge", "was", "a", "mistake"], &["you", "dont", "have", "to", "pay"], &["you", "do", "not", "have", "to", "pay"],
-        &["you", "shouldnt", "have", "to", "pay"], &["you", "should", "not", "have", "to", "pay"], &["we", "will", "refund"], &["well", "refund"],
-        &["you", "are", "entitled", "to", "a", "refund"], &["youre", "entitled", "to", "a", "refund"], &["you", "deserve", "a", "refund"], &["the", "bill", "is", "wrong"],
-        &["billing", "error", "on", "our"], &["our", "mistake"], &["was", "correct"], &["is", "correct"], &["was", "fair"], &["is", "fair"], &["you", "owe"],
-        &["you", "still", "owe"], &["you", "must", "pay"], &["you", "have", "to", "pay", "it"], &["insurance", "should", "have", "covered"], &["should", "have", "been", "covered"],
-        &["they", "overcharged"], &["not", "our", "fault"], &["your", "fault"], &["its", "a", "scam"],
+        &["you", "were", "overcharged"],
+        &["you", "were", "charged", "twice"],
+        &["that", "charge", "is", "wrong"],
+        &["that", "charge", "was", "wrong"],
+        &["charge", "is", "a", "mistake"],
+        &["charge", "was", "a", "mistake"],
+        &["you", "dont", "have", "to", "pay"],
+        &["you", "do", "not", "have", "to", "pay"],
+        &["you", "shouldnt", "have", "to", "pay"],
+        &["you", "should", "not", "have", "to", "pay"],
+        &["we", "will", "refund"],
+        &["well", "refund"],
+        &["you", "are", "entitled", "to", "a", "refund"],
+        &["youre", "entitled", "to", "a", "refund"],
+        &["you", "deserve", "a", "refund"],
+        &["the", "bill", "is", "wrong"],
+        &["billing", "error", "on", "our"],
+        &["our", "mistake"],
+        &["was", "correct"],
+        &["is", "correct"],
+        &["was", "fair"],
+        &["is", "fair"],
+        &["you", "owe"],
+        &["you", "still", "owe"],
+        &["you", "must", "pay"],
+        &["you", "have", "to", "pay", "it"],
+        &["insurance", "should", "have", "covered"],
+        &["should", "have", "been", "covered"],
+        &["they", "overcharged"],
+        &["not", "our", "fault"],
+        &["your", "fault"],
+        &["its", "a", "scam"],
     ];
     m.has("billing") && SIDES.iter().any(|p| m.phrase(p))
 }
 
 /// A reply that compares the business with a competitor.
 pub fn reply_competitor_comparison(m: &Msg) -> bool {
-    let comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "superior", "inferior", "unlike", "outperform", "beat", "beats", "mejor", "peor"])
-        || m.phrase(&["more", "experienced", "than"])
+    let comparative = m.any_word(&[
+        "better",
+        "worse",
+        "cheaper",
+        "pricier",
+        "superior",
+        "inferior",
+        "unlike",
+        "outperform",
+        "beat",
+        "beats",
+        "mejor",
+        "peor",
+    ]) || m.phrase(&["more", "experienced", "than"])
         || m.phrase(&["more", "affordable", "than"]);
-    let other = m.near("compare", "rival", 6) || m.any_word(&["competitor", "competitors", "they", "them", "theirs", "there"]) || m.phrase(&["down", "the", "street"]) || m.phrase(&["other", "places"]);
+    let other = m.near("compare", "rival", 6)
+        || m.any_word(&[
+            "competitor",
+            "competitors",
+            "they",
+            "them",
+            "theirs",
+            "there",
+        ])
+        || m.phrase(&["down", "the", "street"])
+        || m.phrase(&["other", "places"]);
     comparative && other
 }
 
 /// A reply that promises results.
 pub fn reply_outcome_guarantee(m: &Msg) -> bool {
-    m.any_word(&["guarantee", "guaranteed", "guarantees", "promise", "promised", "garantizado", "garantizamos"])
-        && !m.phrase(&["cant", "guarantee"])
+    m.any_word(&[
+        "guarantee",
+        "guaranteed",
+        "guarantees",
+        "promise",
+        "promised",
+        "garantizado",
+        "garantizamos",
+    ]) && !m.phrase(&["cant", "guarantee"])
         && !m.phrase(&["cannot", "guarantee"])
         && !m.phrase(&["can", "not", "guarantee"])
         && !m.phrase(&["not", "able", "to", "guarantee"])
@@ -818,10 +1974,52 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
 
 /// A reply that commits to an exact price rather than a range.
 pub fn reply_exact_pricing(m: &Msg) -> bool {
-    let amounts = m.words.iter().enumerate().filter(|(i, w)| *w == "$" && m.words.get(i + 1).is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))).count();
-    let ranged = m.any_word(&["to", "and", "between", "from", "range", "ranges", "usually", "typically", "around", "about", "approximately", "depends", "varies", "starting", "starts", "entre", "desde"]);
-    let committed = m.any_word(&["exactly", "total", "final", "flat", "dot", "lock", "locked", "guarantee", "guaranteed", "promise", "firm", "fixed", "exactamente", "only"])
-        || m.phrase(&["it", "will", "cost"])
+    let amounts = m
+        .words
+        .iter()
+        .enumerate()
+        .filter(|(i, w)| {
+            *w == "$"
+                && m.words
+                    .get(i + 1)
+                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        })
+        .count();
+    let ranged = m.any_word(&[
+        "to",
+        "and",
+        "between",
+        "from",
+        "range",
+        "ranges",
+        "usually",
+        "typically",
+        "around",
+        "about",
+        "approximately",
+        "depends",
+        "varies",
+        "starting",
+        "starts",
+        "entre",
+        "desde",
+    ]);
+    let committed = m.any_word(&[
+        "exactly",
+        "total",
+        "final",
+        "flat",
+        "dot",
+        "lock",
+        "locked",
+        "guarantee",
+        "guaranteed",
+        "promise",
+        "firm",
+        "fixed",
+        "exactamente",
+        "only",
+    ]) || m.phrase(&["it", "will", "cost"])
         || m.phrase(&["it", "will", "be"])
         || m.phrase(&["thatll", "be"])
         || m.phrase(&["that", "will", "be"])
@@ -829,31 +2027,116 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["you", "will", "pay"])
         || m.phrase(&["costs", "$"]) && !ranged
         || m.phrase(&["is", "$"]) && !ranged;
-    amounts >= 1 && committed && !(ranged && !m.any_word(&["exactly", "lock", "locked", "guarantee", "guaranteed", "promise", "firm", "dot", "flat"]))
+    amounts >= 1
+        && committed
+        && !(ranged
+            && !m.any_word(&[
+                "exactly",
+                "lock",
+                "locked",
+                "guarantee",
+                "guaranteed",
+                "promise",
+                "firm",
+                "dot",
+                "flat",
+            ]))
 }
 
 /// A reply that judges a staff member.
 pub fn reply_staff_opinion(m: &Msg) -> bool {
     let judged = m.near("staff", "judgement", 4)
-        || m.at("judgement").any(|p| p >= 1 && matches!(m.words[p - 1].as_str(), "very" | "really" | "so" | "super" | "most" | "our" | "the" | "not" | "a" | "an") && (m.any_word(&["he", "she", "hes", "shes", "they"]) || m.has("staff")));
-    judged && !m.any_word(&["available", "schedule", "works", "sees", "accepting", "speaks"]) && !m.phrase(&["cant", "share"]) && !m.phrase(&["not", "able", "to"])
+        || m.at("judgement").any(|p| {
+            p >= 1
+                && matches!(
+                    m.words[p - 1].as_str(),
+                    "very"
+                        | "really"
+                        | "so"
+                        | "super"
+                        | "most"
+                        | "our"
+                        | "the"
+                        | "not"
+                        | "a"
+                        | "an"
+                )
+                && (m.any_word(&["he", "she", "hes", "shes", "they"]) || m.has("staff"))
+        });
+    judged
+        && !m.any_word(&[
+            "available",
+            "schedule",
+            "works",
+            "sees",
+            "accepting",
+            "speaks",
+        ])
+        && !m.phrase(&["cant", "share"])
+        && !m.phrase(&["not", "able", "to"])
 }
 
 /// A reply that treats or describes people differently by a protected trait.
 pub fn reply_discrimination(m: &Msg) -> bool {
     m.has("slur")
-        || m.near("protected", "exclude", 4) && (m.has("staff") || m.any_word(&["serve", "treat", "accept", "patients", "customers", "clients", "people"]))
-            && !m.any_word(&["everyone", "equally", "regardless", "welcome", "all", "access", "accessible"])
+        || m.near("protected", "exclude", 4)
+            && (m.has("staff")
+                || m.any_word(&[
+                    "serve",
+                    "treat",
+                    "accept",
+                    "patients",
+                    "customers",
+                    "clients",
+                    "people",
+                ]))
+            && !m.any_word(&[
+                "everyone",
+                "equally",
+                "regardless",
+                "welcome",
+                "all",
+                "access",
+                "accessible",
+            ])
 }
 
 /// A reply offering its own opinion or recommendation.
 pub fn reply_personal_opinion(m: &Msg) -> bool {
     const OPINIONS: &[&[&str]] = &[
-        &["i", "think"], &["i", "recommend"], &["i", "would", "recommend"], &["id", "recommend"], &["in", "my", "opinion"], &["personally"], &["i", "believe"],
-        &["i", "feel", "like"], &["i", "love"], &["i", "like"], &["my", "favorite"], &["my", "favourite"], &["id", "go", "with"], &["i", "would", "go", "with"],
-        &["id", "choose"], &["i", "would", "choose"], &["id", "pick"], &["i", "would", "pick"], &["if", "i", "were", "you"], &["i", "suggest"], &["id", "suggest"],
-        &["i", "prefer"], &["honestly"], &["yo", "creo"], &["en", "mi", "opinion"], &["te", "recomiendo"], &["le", "recomiendo"], &["i", "d", "recommend"],
-        &["you", "should", "definitely"], &["you", "should", "go", "with"], &["you", "should", "get"], &["best", "option", "for", "you"], &["worth", "it"],
+        &["i", "think"],
+        &["i", "recommend"],
+        &["i", "would", "recommend"],
+        &["id", "recommend"],
+        &["in", "my", "opinion"],
+        &["personally"],
+        &["i", "believe"],
+        &["i", "feel", "like"],
+        &["i", "love"],
+        &["i", "like"],
+        &["my", "favorite"],
+        &["my", "favourite"],
+        &["id", "go", "with"],
+        &["i", "would", "go", "with"],
+        &["id", "choose"],
+        &["i", "would", "choose"],
+        &["id", "pick"],
+        &["i", "would", "pick"],
+        &["if", "i", "were", "you"],
+        &["i", "suggest"],
+        &["id", "suggest"],
+        &["i", "prefer"],
+        &["honestly"],
+        &["yo", "creo"],
+        &["en", "mi", "opinion"],
+        &["te", "recomiendo"],
+        &["le", "recomiendo"],
+        &["i", "d", "recommend"],
+        &["you", "should", "definitely"],
+        &["you", "should", "go", "with"],
+        &["you", "should", "get"],
+        &["best", "option", "for", "you"],
+        &["worth", "it"],
     ];
     OPINIONS.iter().any(|p| m.phrase(p)) && !m.phrase(&["i", "think", "the", "team"])
 }
@@ -861,25 +2144,87 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
 /// A reply revealing anything about another visitor.
 pub fn reply_other_visitor_info(m: &Msg) -> bool {
     const REVEALS: &[&[&str]] = &[
-        &["another", "patient"], &["another", "customer"], &["another", "client"], &["another", "visitor"], &["other", "patients"], &["other", "customers"],
-        &["the", "last", "person"], &["the", "previous", "person"], &["someone", "else"], &["earlier", "today", "a"], &["yes", "he", "is", "a"], &["yes", "she", "is", "a"],
-        &["yes", "they", "are", "a"], &["he", "booked"], &["she", "booked"], &["they", "booked"], &["he", "has", "an", "appointment"], &["she", "has", "an", "appointment"],
-        &["was", "here"], &["came", "in"], &["their", "number"], &["her", "number"], &["his", "number"], &["her", "phone"], &["his", "phone"], &["her", "email"],
-        &["his", "email"], &["here", "are", "todays"], &["here", "are", "the", "leads"], &["todays", "leads"], &["leads", "are"], &["asked", "about"],
+        &["another", "patient"],
+        &["another", "customer"],
+        &["another", "client"],
+        &["another", "visitor"],
+        &["other", "patients"],
+        &["other", "customers"],
+        &["the", "last", "person"],
+        &["the", "previous", "person"],
+        &["someone", "else"],
+        &["earlier", "today", "a"],
+        &["yes", "he", "is", "a"],
+        &["yes", "she", "is", "a"],
+        &["yes", "they", "are", "a"],
+        &["he", "booked"],
+        &["she", "booked"],
+        &["they", "booked"],
+        &["he", "has", "an", "appointment"],
+        &["she", "has", "an", "appointment"],
+        &["was", "here"],
+        &["came", "in"],
+        &["their", "number"],
+        &["her", "number"],
+        &["his", "number"],
+        &["her", "phone"],
+        &["his", "phone"],
+        &["her", "email"],
+        &["his", "email"],
+        &["here", "are", "todays"],
+        &["here", "are", "the", "leads"],
+        &["todays", "leads"],
+        &["leads", "are"],
+        &["asked", "about"],
     ];
-    let refuses = m.phrase(&["cant", "share"]) || m.phrase(&["can", "not", "share"]) || m.phrase(&["cannot", "share"]) || m.phrase(&["not", "able", "to", "share"]) || m.phrase(&["private"]) || m.any_word(&["private", "confidential", "privacy"]);
+    let refuses = m.phrase(&["cant", "share"])
+        || m.phrase(&["can", "not", "share"])
+        || m.phrase(&["cannot", "share"])
+        || m.phrase(&["not", "able", "to", "share"])
+        || m.phrase(&["private"])
+        || m.any_word(&["private", "confidential", "privacy"]);
     REVEALS.iter().any(|p| m.phrase(p)) && !refuses
 }
 
 /// A reply that asks for health details, or repeats or records the visitor's.
 pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
-    let health = m.has("symptom") || m.has("condition") || m.has("medication") || m.has("procedure") && m.has("body") || m.any_word(&["allergies", "allergy", "pregnant", "embarazada", "bleeding", "symptoms", "symptom", "sintomas"]);
+    let health = m.has("symptom")
+        || m.has("condition")
+        || m.has("medication")
+        || m.has("procedure") && m.has("body")
+        || m.any_word(&[
+            "allergies",
+            "allergy",
+            "pregnant",
+            "embarazada",
+            "bleeding",
+            "symptoms",
+            "symptom",
+            "sintomas",
+        ]);
     if !health || declines_health_talk(m) {
         return false;
     }
-    let asks = raw.contains('?') && (m.any_word(&["you", "your", "anyone", "usted", "tiene", "tienes", "su", "tu"]) || m.any_word(&["does", "did", "when", "which", "what", "how"]));
+    let asks = raw.contains('?')
+        && (m.any_word(&[
+            "you", "your", "anyone", "usted", "tiene", "tienes", "su", "tu",
+        ]) || m.any_word(&["does", "did", "when", "which", "what", "how"]));
     let staff_trait = m.at("condition").all(|c| staff_attribute(m, c));
-    let records = (m.any_word(&["your", "youre", "noted", "recorded", "added", "note", "anoto", "entendido", "confirm", "usted", "esta", "mentioned"]) || m.phrase(&["you", "take"]) || m.phrase(&["you", "have"]))
+    let records = (m.any_word(&[
+        "your",
+        "youre",
+        "noted",
+        "recorded",
+        "added",
+        "note",
+        "anoto",
+        "entendido",
+        "confirm",
+        "usted",
+        "esta",
+        "mentioned",
+    ]) || m.phrase(&["you", "take"])
+        || m.phrase(&["you", "have"]))
         && !m.phrase(&["if", "you", "have"])
         && !(m.has("condition") && staff_trait && !m.has("symptom") && !m.has("medication"));
     let diagnoses = reply_medical_advice(m, raw) && (m.has("symptom") || m.has("condition"));
@@ -888,8 +2233,14 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
 
 /// "I can't discuss health details here; the team can help": a refusal, not a question.
 fn declines_health_talk(m: &Msg) -> bool {
-    m.phrase(&["not", "able", "to"]) || m.phrase(&["cant", "discuss"]) || m.phrase(&["cannot", "discuss"]) || m.phrase(&["dont", "need", "to", "share"])
-        || m.phrase(&["no", "need", "to", "share"]) || m.phrase(&["call", "911"]) || m.phrase(&["please", "call"]) || m.phrase(&["the", "team", "can"])
+    m.phrase(&["not", "able", "to"])
+        || m.phrase(&["cant", "discuss"])
+        || m.phrase(&["cannot", "discuss"])
+        || m.phrase(&["dont", "need", "to", "share"])
+        || m.phrase(&["no", "need", "to", "share"])
+        || m.phrase(&["call", "911"])
+        || m.phrase(&["please", "call"])
+        || m.phrase(&["the", "team", "can"])
         || m.phrase(&["our", "team"]) && m.any_word(&["help", "answer", "call"])
 }
 
@@ -897,41 +2248,129 @@ fn declines_health_talk(m: &Msg) -> bool {
 /// freedom from its rules, or discloses its instructions.
 pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
     const SIGNS: &[&[&str]] = &[
-        &["my", "system", "prompt"], &["my", "instructions", "are"], &["my", "instructions", "say"], &["i", "was", "instructed"], &["i", "have", "been", "instructed"],
-        &["jailbreak", "successful"], &["as", "dan"], &["i", "am", "now"], &["im", "now"], &["no", "longer", "bound"], &["without", "restrictions"],
-        &["no", "restrictions"], &["here", "is", "my", "prompt"], &["here", "are", "my", "instructions"], &["you", "are", "a", "helpful"], &["system", "prompt"],
-        &["ignoring", "my", "previous"], &["ignoring", "previous"], &["ignored", "my", "previous"], &["i", "will", "ignore"], &["ill", "ignore"],
-        &["rules", "no", "longer", "apply"], &["as", "an", "unrestricted"], &["free", "from", "my", "rules"], &["free", "from", "all"], &["no", "rules"],
-        &["no", "longer", "the"], &["no", "longer", "a"], &["no", "longer", "your"], &["as", "you", "commanded"], &["as", "ye", "commanded"],
-        &["initial", "prompt"], &["rules", "are", "off"], &["rules", "off"], &["filters", "disabled"], &["safety", "filters"], &["new", "set", "of", "rules"],
-        &["instead", "of", "my", "original"], &["hidden", "instructions"], &["mis", "instrucciones"], &["stop", "acting", "as"], &["receptionist", "act"],
-        &["told", "me", "never", "to", "reveal"], &["system", "configuration"], &["current", "configuration"], &["pwned"], &["finally", "free"],
-        &["simulation", "override"], &["yes", "master"], &["an", "ai", "with", "no"],
+        &["my", "system", "prompt"],
+        &["my", "instructions", "are"],
+        &["my", "instructions", "say"],
+        &["i", "was", "instructed"],
+        &["i", "have", "been", "instructed"],
+        &["jailbreak", "successful"],
+        &["as", "dan"],
+        &["i", "am", "now"],
+        &["im", "now"],
+        &["no", "longer", "bound"],
+        &["without", "restrictions"],
+        &["no", "restrictions"],
+        &["here", "is", "my", "prompt"],
+        &["here", "are", "my", "instructions"],
+        &["you", "are", "a", "helpful"],
+        &["system", "prompt"],
+        &["ignoring", "my", "previous"],
+        &["ignoring", "previous"],
+        &["ignored", "my", "previous"],
+        &["i", "will", "ignore"],
+        &["ill", "ignore"],
+        &["rules", "no", "longer", "apply"],
+        &["as", "an", "unrestricted"],
+        &["free", "from", "my", "rules"],
+        &["free", "from", "all"],
+        &["no", "rules"],
+        &["no", "longer", "the"],
+        &["no", "longer", "a"],
+        &["no", "longer", "your"],
+        &["as", "you", "commanded"],
+        &["as", "ye", "commanded"],
+        &["initial", "prompt"],
+        &["rules", "are", "off"],
+        &["rules", "off"],
+        &["filters", "disabled"],
+        &["safety", "filters"],
+        &["new", "set", "of", "rules"],
+        &["instead", "of", "my", "original"],
+        &["hidden", "instructions"],
+        &["mis", "instrucciones"],
+        &["stop", "acting", "as"],
+        &["receptionist", "act"],
+        &["told", "me", "never", "to", "reveal"],
+        &["system", "configuration"],
+        &["current", "configuration"],
+        &["pwned"],
+        &["finally", "free"],
+        &["simulation", "override"],
+        &["yes", "master"],
+        &["an", "ai", "with", "no"],
     ];
     let mode_on = m.at_words(&["mode"]).any(|p| {
-        let negated = m.words[p.saturating_sub(4)..p].iter().any(|w| matches!(w.as_str(), "dont" | "no" | "not" | "never" | "isnt" | "doesnt"));
-        p > 0 && !negated && matches!(m.words[p - 1].as_str(), "developer" | "dev" | "debug" | "maintenance" | "admin" | "god" | "dan" | "jailbreak" | "unrestricted" | "unfiltered")
+        let negated = m.words[p.saturating_sub(4)..p].iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "dont" | "no" | "not" | "never" | "isnt" | "doesnt"
+            )
+        });
+        p > 0
+            && !negated
+            && matches!(
+                m.words[p - 1].as_str(),
+                "developer"
+                    | "dev"
+                    | "debug"
+                    | "maintenance"
+                    | "admin"
+                    | "god"
+                    | "dan"
+                    | "jailbreak"
+                    | "unrestricted"
+                    | "unfiltered"
+            )
     });
     // "DAN: …", "😈: …", "As Dr. Smile, …": the reply speaks as another persona.
     let trimmed = raw.trim_start();
     let persona_prefix = trimmed.split_once(':').is_some_and(|(head, _)| {
         let head = head.trim();
-        let shouting = head.len() >= 2 && head.chars().all(|c| c.is_ascii_uppercase() || c == ' ') && head.split_whitespace().count() <= 2;
-        let symbol = !head.is_empty() && head.chars().count() <= 3 && !head.chars().any(char::is_alphanumeric);
+        let shouting = head.len() >= 2
+            && head.chars().all(|c| c.is_ascii_uppercase() || c == ' ')
+            && head.split_whitespace().count() <= 2;
+        let symbol = !head.is_empty()
+            && head.chars().count() <= 3
+            && !head.chars().any(char::is_alphanumeric);
         shouting || symbol
-    }) || trimmed.starts_with('[') && trimmed[1..].split(']').next().is_some_and(|tag| tag.to_uppercase().contains("JAILBREAK") || tag.contains("🔓"))
+    }) || trimmed.starts_with('[')
+        && trimmed[1..]
+            .split(']')
+            .next()
+            .is_some_and(|tag| tag.to_uppercase().contains("JAILBREAK") || tag.contains("🔓"))
         || trimmed.strip_prefix("As ").is_some_and(|rest| {
             rest.chars().next().is_some_and(char::is_uppercase)
-                && rest.split(',').next().is_some_and(|name| name.split_whitespace().count() <= 3)
+                && rest
+                    .split(',')
+                    .next()
+                    .is_some_and(|name| name.split_whitespace().count() <= 3)
                 && rest.contains(',')
-                && !["As a ", "As an ", "As of ", "As mentioned", "As always", "As requested", "As noted"].iter().any(|p| trimmed.starts_with(p))
+                && ![
+                    "As a ",
+                    "As an ",
+                    "As of ",
+                    "As mentioned",
+                    "As always",
+                    "As requested",
+                    "As noted",
+                ]
+                .iter()
+                .any(|p| trimmed.starts_with(p))
         });
-    SIGNS.iter().any(|p| m.phrase(p)) || mode_on || persona_prefix || m.any_word(&["jailbroken", "pwned", "unfiltered"]) || fake_authority(raw) && raw.to_lowercase().contains("system")
+    SIGNS.iter().any(|p| m.phrase(p))
+        || mode_on
+        || persona_prefix
+        || m.any_word(&["jailbroken", "pwned", "unfiltered"])
+        || fake_authority(raw) && raw.to_lowercase().contains("system")
 }
 
 impl Msg {
     /// Positions of any of the exact words.
     pub fn at_words<'a>(&'a self, words: &'a [&'a str]) -> impl Iterator<Item = usize> + 'a {
-        self.words.iter().enumerate().filter(move |(_, w)| words.contains(&w.as_str())).map(|(p, _)| p)
+        self.words
+            .iter()
+            .enumerate()
+            .filter(move |(_, w)| words.contains(&w.as_str()))
+            .map(|(p, _)| p)
     }
 }

@@ -15,7 +15,7 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     pub store: Store,
-    _db: TestDatabase,
+    pub db: TestDatabase,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -52,7 +52,7 @@ pub async fn spawn_app_with_pace(backend: Backend, stream_pace: Duration) -> Tes
         address,
         client: reqwest::Client::new(),
         store,
-        _db: db,
+        db,
         stop: Some(stop),
     }
 }

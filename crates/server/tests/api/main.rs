@@ -4,3 +4,4 @@ mod browser;
 mod helpers;
 mod messages;
 mod public;
+mod safety;
