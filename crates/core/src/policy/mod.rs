@@ -169,7 +169,7 @@ impl Policy {
         let m = Msg::new(text);
         let legal = rules::legal_advice(&m);
         let billing = rules::billing_dispute(&m);
-        let competitor = rules::competitor_comparison(&m);
+        let competitor = rules::competitor_comparison(&m, text);
         let guarantee = rules::outcome_guarantee(&m);
         let pricing = rules::exact_pricing(&m);
         let staff = rules::staff_opinion(&m);
@@ -213,7 +213,7 @@ impl Policy {
             (Rule::BillingDispute, rules::reply_billing_dispute(&m)),
             (
                 Rule::CompetitorComparison,
-                rules::reply_competitor_comparison(&m),
+                rules::reply_competitor_comparison(&m, reply),
             ),
             (Rule::OutcomeGuarantee, rules::reply_outcome_guarantee(&m)),
             (Rule::ExactPricing, rules::reply_exact_pricing(&m)),

@@ -813,57 +813,172 @@ pub fn legal_advice(m: &Msg) -> bool {
     asks && !service_only
 }
 
-/// Disputing a bill, charge, refund or claim.
+/// Words that put a bill, charge or fee on the table.
+const BILLING_WORDS: &[&str] = &[
+    "bill", "billed", "billing", "bills", "charge", "charged", "charges", "charging", "fee", "fees", "invoice", "receipt", "estimate", "quote", "quoted",
+    "deposit", "chargeback", "eob", "refund", "paid", "pay", "paying", "price", "cost", "balance", "statement", "interest", "labor", "units", "factura",
+    "cobro", "cobran", "cobraron", "cobre", "cobrarme", "cargo", "multa", "pagar", "pague", "seguro", "reembolso", "$",
+];
+
+/// A transaction the writer was part of ("my bill", "you charged me", "I paid").
+fn own_transaction(m: &Msg) -> bool {
+    const PHRASES: &[&[&str]] = &[
+        &["my", "bill"], &["my", "invoice"], &["my", "receipt"], &["my", "eob"], &["my", "statement"], &["my", "card"], &["charged", "me"], &["billed", "me"],
+        &["billed", "my"], &["billed", "them"], &["billed", "again"], &["i", "was", "charged"], &["i", "got", "charged"], &["i", "was", "billed"], &["i", "got", "billed"],
+        &["i", "got", "a", "bill"], &["i", "paid"], &["i", "was", "quoted"], &["was", "quoted"], &["the", "bill"], &["the", "invoice"], &["the", "receipt"],
+        &["the", "estimate"], &["final", "bill"], &["you", "billed"], &["you", "charged"], &["they", "charged"], &["he", "charged"], &["she", "charged"],
+        &["shop", "charged"], &["salon", "charged"], &["charged", "a"], &["charged", "full"], &["me", "cobraron"], &["me", "cobre"], &["me", "cobra"],
+        &["me", "llego"], &["cobrarme"], &["that", "charge"], &["this", "charge"], &["ese", "cargo"], &["ese", "cobro"], &["la", "multa"], &["already", "paid"],
+        &["supposed", "to", "be", "covered"], &["charged", "for"], &["charging", "me"], &["charge", "me"], &["bill", "me"], &["a", "bill"], &["this", "invoice"],
+        &["the", "late", "fee"], &["the", "fee"], &["this", "fee"], &["that", "fee"], &["on", "my"], &["pay", "for", "the"], &["pay", "the"], &["pay", "that"],
+        &["pay", "for", "a"], &["pay", "for", "it"], &["refund", "pls"], &["want", "a", "refund"], &["a", "chargeback"], &["records", "fee"],
+    ];
+    PHRASES.iter().any(|p| m.phrase(p)) || m.any_word(&["overcharged", "cobraron", "billed"])
+}
+
+/// Disputing a bill, charge, refund or claim the writer was part of.
 pub fn billing_dispute(m: &Msg) -> bool {
     let strong = m.phrase(&["charged", "twice"])
         || m.phrase(&["double", "charged"])
-        || m.phrase(&["overcharged"])
         || m.word("overcharged")
         || m.phrase(&["refund", "me"])
         || m.phrase(&["want", "my", "money", "back"])
+        || m.phrase(&["want", "a", "refund"])
         || m.phrase(&["give", "me", "my", "money"])
         || m.phrase(&["not", "paying"])
         || m.phrase(&["wont", "pay"])
         || m.phrase(&["refuse", "to", "pay"])
         || m.phrase(&["shouldnt", "have", "to", "pay"])
+        || m.phrase(&["should", "pay"]) && m.any_word(&["dont", "not"])
         || m.phrase(&["dont", "owe"])
         || m.phrase(&["sent", "to", "collections"])
-        || m.phrase(&["dispute", "the"])
-        || m.phrase(&["dispute", "a"])
-        || m.phrase(&["dispute", "this"])
-        || m.phrase(&["dispute", "my"])
-        || m.phrase(&["me", "cobraron"]);
-    strong || (m.near("billing", "dispute", 6) && (m.has("self") || m.any_word(&["this", "that"])))
+        || m.word("chargeback")
+        || m.phrase(&["no", "pienso", "pagar"])
+        || m.phrase(&["me", "cobraron"])
+        || m.any_word(&["dispute", "disputing"]) && m.at_words(BILLING_WORDS).next().is_some();
+    let billing = m.at_words(BILLING_WORDS).next().is_some();
+    const SIGNALS: &[&str] = &[
+        "why", "wrong", "only", "never", "didnt", "mistake", "error", "unfair", "fair", "legit", "legal", "illegal", "allowed", "scam", "sketchy", "explain",
+        "waive", "refund", "bs", "rip", "ripoff", "really", "higher", "more", "again", "nobody", "mentioned", "told", "supposed", "already", "cant", "seems",
+        "shouldnt", "normal", "ok", "okay", "right", "que", "porque", "por", "legal", "justo", "nadie", "ya", "padded", "approved", "early", "twice", "extra",
+        "even", "full", "still", "anyway", "responsible",
+    ];
+    let disputed = m.any_word(SIGNALS) || m.phrase(&["do", "i", "have", "to", "pay"]) || m.phrase(&["tengo", "que", "pagar"]);
+    let about_future = m.any_word(&["promise", "guarantee", "will", "wont", "estimate"]) && !m.any_word(&["charged", "billed", "paid"]);
+    strong || billing && own_transaction(m) && disputed && !about_future
+}
+
+/// Another business named or pointed at: a capitalised name that is not the start of a
+/// sentence or a person's title ("SmileCo", "Bright Dental"), or "the dentist across the
+/// street", "my last salon", "the dealership".
+fn other_business(m: &Msg, raw: &str) -> bool {
+    const PHRASES: &[&[&str]] = &[
+        &["across", "the", "street"], &["down", "the", "street"], &["down", "the", "road"], &["next", "door"], &["on", "the", "corner"], &["de", "la", "esquina"],
+        &["the", "dealership"], &["dental", "school"], &["other", "dentists"], &["other", "salons"], &["other", "shops"], &["other", "places"], &["other", "clinics"],
+        &["other", "offices"], &["other", "lawyers"], &["other", "firms"], &["another", "dentist"], &["another", "salon"], &["another", "shop"], &["another", "place"],
+        &["my", "last", "salon"], &["my", "old", "dentist"], &["my", "last", "dentist"], &["my", "previous"], &["my", "old", "accountant"], &["the", "med", "spa", "on"],
+        &["the", "other", "place"], &["dentists", "in"], &["in", "town"], &["street", "instead"], &["competitor", "s"], &["competitors"], &["competition"],
+    ];
+    PHRASES.iter().any(|p| m.phrase(p))
+        || match capitalised_name(raw) {
+            NameStrength::Business => true,
+            NameStrength::Single => compares_with_you(m),
+            NameStrength::None => false,
+        }
+}
+
+/// How surely some capitalised words name another business.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum NameStrength {
+    None,
+    /// One capitalised word ("Midas", but also "Maria"): a business only when compared with "you".
+    Single,
+    /// CamelCase ("SmileCo") or several capitalised words ("Bright Dental").
+    Business,
+}
+
+/// Capitalised or CamelCase names mid-sentence that are not titles, days, months,
+/// insurers, the pronoun "I", or the name of a staff member ("the hygienist Tara").
+fn capitalised_name(raw: &str) -> NameStrength {
+    const NOT_NAMES: &[&str] = &[
+        "I", "I'm", "I'd", "I've", "I'll", "Im", "Id", "OK", "Ok", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
+        "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Dr", "Dr.", "Doctor", "Doctora", "Dra",
+        "Dra.", "Mr", "Mrs", "Ms", "Aetna", "Cigna", "Delta", "MetLife", "Medicare", "Medicaid", "Humana", "Blue", "Cross", "Shield", "EOB", "ADHD",
+        "AM", "PM", "USA", "US", "Texas", "Austin", "TX", "Google", "Yelp", "Christmas", "Invisalign", "Botox", "PRP", "ACL", "IVF", "HSA", "FSA", "Apple", "Pay",
+        "Venmo", "Zelle", "Spanish", "English", "ASL", "Frontdesk", "AI", "SYSTEM", "SWITCH", "DAN", "LOL", "PLS", "HELP", "WHY", "THE", "ON", "MY", "IS", "A",
+        "GPT", "ChatGPT", "OpenAI", "Claude", "Anthropic",
+    ];
+    const STAFF_TITLES: &[&str] = &[
+        "dr", "doctor", "doctora", "dra", "mr", "mrs", "ms", "hygienist", "stylist", "tech", "technician", "accountant", "attorney", "lawyer", "mechanic", "nurse",
+        "therapist", "receptionist", "barber", "dentist", "vet", "physio", "colorist", "groomer", "trainer", "assistant", "manager", "owner",
+    ];
+    let mut strength = NameStrength::None;
+    let mut sentence_start = true;
+    let mut previous = String::new();
+    let mut run = 0;
+    for token in raw.split_whitespace() {
+        let word = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let ends_sentence = token.ends_with(['.', '!', '?', ':']);
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase) && word.chars().any(char::is_lowercase);
+        let chars: Vec<char> = word.chars().collect();
+        let camel = chars.windows(2).any(|w| w[0].is_lowercase() && w[1].is_uppercase()) && chars.iter().filter(|c| c.is_lowercase()).count() >= 2;
+        let unusual = !crate::engine::is_common_word(&word.to_lowercase());
+        let after_title = STAFF_TITLES.contains(&previous.trim_end_matches('.').to_lowercase().as_str());
+        let candidate = (capitalised || camel) && !NOT_NAMES.contains(&word) && word.len() > 2 && !after_title;
+        if candidate && (!sentence_start || camel || unusual) {
+            run += 1;
+            let found = if camel || run >= 2 { NameStrength::Business } else { NameStrength::Single };
+            strength = strength.max(found);
+        } else if candidate {
+            run = 1;
+        } else {
+            run = 0;
+        }
+        if ends_sentence {
+            run = 0;
+        }
+        previous = word.to_owned();
+        sentence_start = ends_sentence || token.starts_with('¿') || token.starts_with('¡');
+    }
+    strength
+}
+
+/// The message speaks of the business itself ("you", "your", "us").
+fn addresses_business(m: &Msg) -> bool {
+    m.any_word(&["you", "your", "u", "ur", "yall", "ustedes", "yourselves", "us", "we", "our", "nosotros", "nuestra", "nuestro"])
+}
+
+/// Evaluating or comparing a business.
+fn evaluative(m: &Msg) -> bool {
+    m.any_word(&[
+        "better", "worse", "best", "cheaper", "cheapest", "pricier", "expensive", "trusted", "reliable", "honest", "safer", "gentle", "gentler", "quality",
+        "reviews", "rated", "rating", "rate", "rip", "ripoff", "scam", "bad", "good", "great", "complaints", "reputable", "worth", "prefer", "switch", "switching",
+        "compare", "compared", "comparison", "diff", "difference", "value", "vs", "versus", "than", "mejor", "mejores", "peor", "barato", "calidad", "opinas",
+        "valen", "pick", "choose", "careful", "same", "fine", "okay", "decent", "steer", "overpriced", "winner", "upsell", "mess", "fried", "shutting", "list",
+    ])
 }
 
 /// Comparing the business with another one.
-pub fn competitor_comparison(m: &Msg) -> bool {
-    let comparative = m.any_word(&[
-        "better",
-        "worse",
-        "cheaper",
-        "pricier",
-        "vs",
-        "versus",
-        "compared",
-        "compare",
-        "comparison",
-        "mejor",
-        "peor",
-        "instead",
-        "over",
-        "than",
-    ]);
-    let other_business = m.phrase(&["other", "dentists"])
-        || m.near("compare", "rival", 5)
-        || m.any_word(&["competitor", "competitors", "competition", "competencia"]);
+pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
+    let you_or_them = compares_with_you(m);
     let why_you = m.phrase(&["why", "should", "i", "choose", "you"])
+        || m.phrase(&["why", "should", "i", "pick", "you"])
         || m.phrase(&["why", "should", "i", "go", "with", "you"])
         || m.phrase(&["why", "are", "you", "better"])
-        || m.phrase(&["what", "makes", "you", "better"])
-        || m.phrase(&["are", "you", "better", "than"])
-        || m.phrase(&["are", "you", "cheaper", "than"]);
-    why_you || (comparative && other_business)
+        || m.phrase(&["what", "makes", "you", "better"]);
+    let other = other_business(m, raw);
+    let strong_comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "trusted", "reliable", "safer", "mejores", "mejor", "barato"]);
+    why_you || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$")) || you_or_them && strong_comparative
+}
+
+/// "you or X", "X or you", "cheaper than you", "here vs …": the business set against another.
+fn compares_with_you(m: &Msg) -> bool {
+    m.phrase(&["you", "or"]) || m.phrase(&["or", "you"]) || m.phrase(&["u", "or"]) || m.phrase(&["or", "u"]) || m.phrase(&["guys", "or"]) || m.phrase(&["or", "ustedes"])
+        || m.phrase(&["ustedes", "o"]) || m.phrase(&["than", "you"]) || m.phrase(&["than", "u"]) || m.phrase(&["than", "us"]) || m.phrase(&["vs", "you"])
+        || m.phrase(&["over", "you"]) || m.phrase(&["are", "you", "any", "better"]) || m.phrase(&["are", "you", "better"]) || m.phrase(&["are", "you", "cheaper"])
+        || m.phrase(&["cambiarme", "con", "ustedes"]) || m.phrase(&["are", "you", "guys", "as", "good"]) || m.phrase(&["yourselves", "vs"]) || m.phrase(&["here", "vs"])
+        || m.phrase(&["why", "are", "you"]) || m.phrase(&["do", "you"]) && m.word("their") || m.phrase(&["son", "mejores"]) || m.phrase(&["is", "your"]) && m.word("than")
+        || m.phrase(&["will", "you", "do"]) || m.phrase(&["you", "billed"]) || m.phrase(&["valen", "la", "pena", "ustedes"])
 }
 
 /// Asking for a guaranteed outcome.
@@ -1872,72 +1987,25 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
 
 /// A reply that takes a side in a billing dispute.
 pub fn reply_billing_dispute(m: &Msg) -> bool {
-    const SIDES: &[&[&str]] = &[
-        &["you", "were", "overcharged"],
-        &["you", "were", "charged", "twice"],
-        &["that", "charge", "is", "wrong"],
-        &["that", "charge", "was", "wrong"],
-        &["charge", "is", "a", "mistake"],
-        &["charge", "was", "a", "mistake"],
-        &["you", "dont", "have", "to", "pay"],
-        &["you", "do", "not", "have", "to", "pay"],
-        &["you", "shouldnt", "have", "to", "pay"],
-        &["you", "should", "not", "have", "to", "pay"],
-        &["we", "will", "refund"],
-        &["well", "refund"],
-        &["you", "are", "entitled", "to", "a", "refund"],
-        &["youre", "entitled", "to", "a", "refund"],
-        &["you", "deserve", "a", "refund"],
-        &["the", "bill", "is", "wrong"],
-        &["billing", "error", "on", "our"],
-        &["our", "mistake"],
-        &["was", "correct"],
-        &["is", "correct"],
-        &["was", "fair"],
-        &["is", "fair"],
-        &["you", "owe"],
-        &["you", "still", "owe"],
-        &["you", "must", "pay"],
-        &["you", "have", "to", "pay", "it"],
-        &["insurance", "should", "have", "covered"],
-        &["should", "have", "been", "covered"],
-        &["they", "overcharged"],
-        &["not", "our", "fault"],
-        &["your", "fault"],
-        &["its", "a", "scam"],
+    let billing = m.at_words(BILLING_WORDS).next().is_some() || m.has("billing");
+    let declines = m.phrase(&["not", "able", "to"]) || m.phrase(&["cant", "comment"]) || m.phrase(&["can", "not", "comment"]) || m.phrase(&["the", "team", "can"]);
+    const SIDES: &[&str] = &[
+        "wrong", "mistake", "error", "ignore", "refuse", "entitled", "owe", "valid", "legitimate", "illegal", "ripoff", "rip", "padded", "overcharged", "responsible",
+        "dispute", "chargeback", "correct", "justo", "razon", "right", "definitely", "clearly", "messed", "throw", "denial", "deberias", "tienes", "allowed",
     ];
-    m.has("billing") && SIDES.iter().any(|p| m.phrase(p))
+    billing && !declines && (m.any_word(SIDES) || m.phrase(&["dont", "pay"]) || m.phrase(&["have", "to", "pay"]) || m.phrase(&["shouldnt", "pay"]) || m.phrase(&["cobraron", "de", "mas"]) || m.phrase(&["get", "out", "of", "paying"]))
 }
 
 /// A reply that compares the business with a competitor.
-pub fn reply_competitor_comparison(m: &Msg) -> bool {
-    let comparative = m.any_word(&[
-        "better",
-        "worse",
-        "cheaper",
-        "pricier",
-        "superior",
-        "inferior",
-        "unlike",
-        "outperform",
-        "beat",
-        "beats",
-        "mejor",
-        "peor",
-    ]) || m.phrase(&["more", "experienced", "than"])
+pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
+    let comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "superior", "inferior", "unlike", "outperform", "beat", "beats", "mejor", "mejores", "peor", "barato"])
+        || m.phrase(&["more", "experienced", "than"])
         || m.phrase(&["more", "affordable", "than"]);
-    let other = m.near("compare", "rival", 6)
-        || m.any_word(&[
-            "competitor",
-            "competitors",
-            "they",
-            "them",
-            "theirs",
-            "there",
-        ])
-        || m.phrase(&["down", "the", "street"])
-        || m.phrase(&["other", "places"]);
-    comparative && other
+    let judged = evaluative(m) || m.any_word(&["complaints", "clear", "steer", "okay", "fine", "great", "decent", "overpriced", "upsell", "mistakes", "mess", "trained", "compare"]);
+    // In a reply a single name counts when set against "we"/"our"/"us".
+    let named_rival = other_business(m, raw) || capitalised_name(raw) == NameStrength::Single && addresses_business(m);
+    let other = named_rival || m.any_word(&["competitor", "competitors"]) || m.phrase(&["down", "the", "street"]) || m.phrase(&["other", "places"]);
+    other && (comparative || judged) && !m.phrase(&["not", "able", "to", "compare"]) && !m.phrase(&["cant", "compare", "us"])
 }
 
 /// A reply that promises results.
