@@ -167,7 +167,7 @@ impl Policy {
     /// Which rules a visitor's message touches.
     pub fn pre_check(&self, text: &str) -> Findings {
         let m = Msg::new(text);
-        let legal = rules::legal_advice(&m);
+        let legal = rules::legal_advice(&m, text);
         let billing = rules::billing_dispute(&m);
         let competitor = rules::competitor_comparison(&m, text);
         let guarantee = rules::outcome_guarantee(&m);
@@ -191,7 +191,7 @@ impl Policy {
             (Rule::Discrimination, rules::discrimination(&m)),
             (Rule::Fabrication, rules::fabrication(&m)),
             (Rule::PersonalOpinion, opinion),
-            (Rule::OtherVisitorInfo, rules::other_visitor_info(&m)),
+            (Rule::OtherVisitorInfo, rules::other_visitor_info(&m, text)),
             (Rule::PromptInjection, rules::prompt_injection(&m, text)),
         ];
         self.findings(&m, checks, Vec::new())
@@ -221,7 +221,7 @@ impl Policy {
             (Rule::Discrimination, rules::reply_discrimination(&m)),
             (Rule::Fabrication, fabricated),
             (Rule::PersonalOpinion, rules::reply_personal_opinion(&m)),
-            (Rule::OtherVisitorInfo, rules::reply_other_visitor_info(&m)),
+            (Rule::OtherVisitorInfo, rules::reply_other_visitor_info(&m, reply)),
             (
                 Rule::PromptInjection,
                 rules::reply_prompt_injection(&m, reply),

@@ -756,61 +756,29 @@ const EXPLICIT_ADVICE: &[&[&str]] = &[
     &["what", "do", "i", "put"],
 ];
 
-/// A request for legal advice about the writer's own matter.
-pub fn legal_advice(m: &Msg) -> bool {
-    if !m.has("legal_topic") {
+/// A request for legal advice about the writer's own matter: a legal subject, asked as a
+/// question about what they (or someone in their affairs) can, must or should do.
+pub fn legal_advice(m: &Msg, raw: &str) -> bool {
+    let only_will = m.at("legal_topic").all(|p| m.words[p] == "will") && !m.phrase(&["a", "will"]) && !m.phrase(&["my", "will"]) && !m.phrase(&["own", "will"]);
+    if !m.has("legal_topic") || only_will {
         return false;
     }
     const ASKS: &[&[&str]] = &[
-        &["can", "i", "sue"],
-        &["should", "i"],
-        &["do", "i", "have", "to"],
-        &["am", "i", "allowed"],
-        &["is", "it", "legal"],
-        &["is", "that", "legal"],
-        &["is", "this", "legal"],
-        &["is", "it", "illegal"],
-        &["my", "rights"],
-        &["what", "are", "my"],
-        &["can", "they"],
-        &["can", "my"],
-        &["will", "i", "win"],
-        &["will", "i", "get"],
-        &["would", "i", "win"],
-        &["do", "i", "have", "a", "case"],
-        &["how", "do", "i", "get"],
-        &["how", "can", "i", "get"],
-        &["how", "do", "i"],
-        &["what", "happens", "if"],
-        &["what", "should"],
-        &["am", "i", "liable"],
-        &["is", "he", "allowed"],
-        &["is", "she", "allowed"],
-        &["are", "they", "allowed"],
-        &["can", "he"],
-        &["can", "she"],
-        &["legally"],
-        &["what", "does", "the", "law"],
-        &["according", "to", "the", "law"],
-        &["is", "my", "contract"],
-        &["does", "my"],
-        &["do", "you", "think"],
-        &["what", "would", "you"],
-        &["puedo", "demandar"],
-        &["tengo", "derecho"],
-        &["es", "legal"],
-        &["mis", "derechos"],
-        &["what", "are", "the", "chances"],
-        &["how", "much", "will", "i", "get"],
-        &["how", "long", "will", "i"],
-        &["entitled", "to"],
-        &["get", "out", "of"],
-        &["break", "my"],
+        &["can", "i"], &["can", "they"], &["can", "my"], &["can", "he"], &["can", "she"], &["can", "you", "get"], &["should", "i"], &["do", "i", "have", "to"],
+        &["do", "i", "need"], &["do", "we", "have"], &["am", "i", "allowed"], &["is", "it", "legal"], &["is", "that", "legal"], &["is", "this", "legal"],
+        &["is", "it", "illegal"], &["is", "that", "illegal"], &["is", "that", "malpractice"], &["my", "rights"], &["any", "rights"], &["what", "rights"],
+        &["will", "i", "win"], &["will", "i", "get"], &["would", "i", "win"], &["do", "i", "have", "a", "case"], &["do", "i", "have", "grounds"],
+        &["what", "can", "i", "do"], &["what", "happens", "if"], &["what", "should", "i"], &["am", "i", "liable"], &["who", "gets"], &["is", "he", "allowed"],
+        &["is", "she", "allowed"], &["are", "they", "allowed"], &["what", "does", "the", "law"], &["enough", "for", "a"], &["or", "lawyer"],
+        &["puedo"], &["me", "puede"], &["tengo", "que"], &["tengo", "derecho"], &["que", "derechos"], &["que", "puedo", "hacer"], &["es", "legal"],
+        &["entitled", "to"], &["get", "out", "of"], &["tell", "me", "if"], &["tell", "me", "whether"], &["whether", "i", "should"], &["what", "should", "i", "say"],
+        &["small", "claims"],
     ];
-    let asks = ASKS.iter().any(|p| m.phrase(p))
-        || m.any_word(&["sue", "suing", "legally", "demandar"]) && m.has("self");
-    let service_only = service_question(m) && !m.any_word(&["my", "mine"]);
-    asks && !service_only
+    let question = raw.contains('?') || raw.contains('¿');
+    let asked = ASKS.iter().any(|p| m.phrase(p)) || question && m.any_word(&["i", "my", "me", "we", "our", "mi", "youre"]);
+    let personal = m.any_word(&["i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend"]);
+    let service_only = service_question(m) && !m.any_word(&["my", "mine", "mi"]) || m.phrase(&["do", "you", "handle"]) || m.phrase(&["do", "you", "do"]) || m.phrase(&["do", "you", "take"]);
+    asked && personal && !service_only
 }
 
 /// Words that put a bill, charge or fee on the table.
@@ -1170,80 +1138,45 @@ pub fn personal_opinion(m: &Msg) -> bool {
         && !m.any_word(&["better", "worth", "should", "best", "good"]))
 }
 
+/// People a visitor might ask about.
+const RELATIONS: &[&str] = &[
+    "husband", "wife", "son", "daughter", "sister", "brother", "mom", "mother", "dad", "father", "boss", "coworker", "neighbor", "neighbour", "ex", "girlfriend",
+    "boyfriend", "tenant", "landlord", "roommate", "friend", "cousin", "partner", "esposa", "esposo", "hermano", "hermana", "hijo", "hija", "jefe", "vecino",
+    "vecina", "novia", "novio", "mama", "papa",
+];
+
+/// Words about someone's visits, bookings or contact details.
+const VISIT_DATA: &[&str] = &[
+    "appt", "appointment", "appointments", "booked", "book", "booking", "came", "come", "comes", "coming", "schedule", "showed", "there", "here", "client",
+    "patient", "customer", "number", "phone", "email", "address", "contact", "contacts", "info", "file", "cita", "viene", "tiene", "cliente", "telefono",
+    "checked", "visit", "visited", "free", "ends", "leave", "left", "asked", "said", "wrote", "sent", "message", "chat", "chats", "history", "names", "emails",
+    "live", "referred", "seen", "cut",
+];
+
 /// Asking about other visitors, patients or customers, or their data.
-pub fn other_visitor_info(m: &Msg) -> bool {
-    const ASKS: &[&[&str]] = &[
-        &["who", "else"],
-        &["last", "person"],
-        &["previous", "person"],
-        &["person", "before", "me"],
-        &["other", "patients"],
-        &["other", "customers"],
-        &["other", "clients"],
-        &["other", "people"],
-        &["other", "visitors"],
-        &["anyone", "else"],
-        &["someone", "else"],
-        &["the", "leads"],
-        &["todays", "leads"],
-        &["customer", "list"],
-        &["patient", "list"],
-        &["client", "list"],
-        &["is", "my", "ex"],
-        &["did", "my"],
-        &["has", "my"],
-        &["was", "my"],
-        &["is", "my", "wife"],
-        &["is", "my", "husband"],
-        &["is", "my", "boyfriend"],
-        &["is", "my", "girlfriend"],
-        &["is", "my", "neighbor"],
-        &["is", "my", "neighbour"],
-        &["other", "conversations"],
-        &["other", "chats"],
-        &["previous", "conversations"],
-        &["last", "visitor"],
-        &["who", "was", "in"],
-        &["who", "came", "in"],
-        &["who", "booked"],
-        &["who", "has", "booked"],
-        &["who", "called"],
-        &["who", "asked"],
-        &["what", "did", "they"],
-        &["what", "did", "he"],
-        &["what", "did", "she"],
-        &["a", "patient", "there"],
-        &["a", "patient", "here"],
-        &["a", "client", "there"],
-        &["a", "customer", "there"],
-        &["otros", "pacientes"],
-        &["otros", "clientes"],
-        &["everyone", "who"],
-        &["all", "the", "people"],
+pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
+    const GROUPS: &[&[&str]] = &[
+        &["who", "else"], &["last", "person"], &["previous", "person"], &["before", "me"], &["other", "patients"], &["other", "customers"], &["other", "clients"],
+        &["other", "people"], &["other", "visitors"], &["anyone", "else"], &["anyone", "named"], &["someone", "named"], &["guy", "named"], &["the", "leads"],
+        &["todays", "leads"], &["customer", "list"], &["patient", "list"], &["client", "list"], &["other", "conversations"], &["other", "chats"],
+        &["previous", "conversations"], &["last", "conversation"], &["chat", "history"], &["last", "visitor"], &["last", "patient"], &["last", "client"],
+        &["last", "customer"], &["previous", "customer"], &["previous", "patient"], &["who", "was", "in"], &["who", "came", "in"], &["who", "booked"],
+        &["who", "has", "booked"], &["who", "called"], &["who", "asked"], &["who", "referred"], &["people", "who"], &["people", "have", "asked"],
+        &["how", "many", "people"], &["how", "many", "new", "patients"], &["which", "of", "your", "clients"], &["celebrities"], &["otros", "pacientes"],
+        &["otros", "clientes"], &["antes", "que", "yo"], &["persona", "anterior"], &["escribio", "antes"], &["contactos", "de", "hoy"], &["everyone", "who"],
+        &["all", "the", "people"], &["whoever", "used"], &["the", "person", "who"],
     ];
-    let asks = ASKS.iter().any(|p| m.phrase(p));
-    let their_data = m.has("their_data")
-        || m.any_word(&[
-            "patient",
-            "client",
-            "customer",
-            "book",
-            "booked",
-            "appointment",
-            "come",
-            "came",
-            "here",
-            "there",
-            "in",
-            "visit",
-        ]);
-    let own_booking = m.phrase(&["did", "my", "appointment"])
-        || m.phrase(&["has", "my", "appointment"])
-        || m.phrase(&["did", "my", "booking"])
-        || m.phrase(&["was", "my", "appointment"])
-        || m.phrase(&["has", "my", "insurance"])
-        || m.phrase(&["did", "my", "payment"]);
-    asks && their_data && !own_booking
+    let group = GROUPS.iter().any(|p| m.phrase(p));
+    let relation = m.at_words(RELATIONS).any(|p| {
+        let possessive = p >= 1 && matches!(m.words[p - 1].as_str(), "my" | "mi" | "our" | "the");
+        possessive && m.words[p + 1..].iter().take(8).any(|w| VISIT_DATA.contains(&w.as_str()))
+    }) && !m.phrase(&["for", "my"]) && !m.phrase(&["book", "for"]) && !m.phrase(&["bring", "my"]) && !m.phrase(&["with", "my"]);
+    let named_person = capitalised_name(raw) >= NameStrength::Single
+        && m.any_word(&["client", "patient", "customer", "appointment", "appt", "booked", "earlier", "cliente", "named"])
+        && !m.any_word(&["again", "did", "with"]);
+    let owner_claim = m.phrase(&["read", "me"]) || m.phrase(&["show", "me", "the"]) || m.phrase(&["muestrame", "los"]) || m.phrase(&["list", "the"]);
+    let their_data = m.has("their_data") || m.any_word(VISIT_DATA);
+    (group && their_data) || relation || named_person || owner_claim && m.any_word(&["chats", "contacts", "leads", "emails", "contactos", "conversation", "contact"])
 }
 
 /// Attempts to change the assistant's instructions or role, read as written and, when
@@ -1940,49 +1873,19 @@ fn refers_to_team(m: &Msg) -> bool {
 
 /// A reply that gives legal advice or conclusions.
 pub fn reply_legal_advice(m: &Msg) -> bool {
-    const ADVICE: &[&[&str]] = &[
-        &["you", "should", "sue"],
-        &["you", "can", "sue"],
-        &["you", "could", "sue"],
-        &["you", "have", "the", "right"],
-        &["you", "have", "a", "right"],
-        &["you", "have", "a", "strong", "case"],
-        &["you", "have", "a", "case"],
-        &["you", "have", "a", "good", "case"],
-        &["legally", "you"],
-        &["the", "law", "says"],
-        &["under", "the", "law"],
-        &["under", "state", "law"],
-        &["you", "are", "entitled"],
-        &["youre", "entitled"],
-        &["you", "dont", "have", "to", "pay"],
-        &["you", "do", "not", "have", "to"],
-        &["you", "will", "win"],
-        &["youll", "win"],
-        &["you", "would", "win"],
-        &["is", "illegal"],
-        &["is", "legal"],
-        &["is", "not", "legal"],
-        &["isnt", "legal"],
-        &["you", "should", "sign"],
-        &["dont", "sign"],
-        &["do", "not", "sign"],
-        &["you", "should", "file"],
-        &["file", "a", "complaint"],
-        &["file", "for"],
-        &["they", "cant", "legally"],
-        &["they", "can", "legally"],
-        &["you", "should", "settle"],
-        &["tiene", "derecho"],
-        &["puede", "demandar"],
-        &["you", "will", "get", "custody"],
-        &["youll", "get", "custody"],
-        &["you", "would", "get"],
-        &["in", "most", "states"],
-        &["by", "law"],
-        &["statute", "of", "limitations"],
+    if !m.has("legal_topic") || m.phrase(&["not", "able", "to"]) || m.phrase(&["cant", "give", "legal"]) || m.phrase(&["an", "attorney", "can"]) || m.phrase(&["the", "team", "can"]) {
+        return false;
+    }
+    const CONCLUSIONS: &[&str] = &[
+        "legally", "illegal", "binding", "enforceable", "allowed", "entitled", "plead", "liable", "wrongful", "lien", "derecho", "legalmente", "obligado", "firmes",
     ];
-    m.has("legal_topic") && ADVICE.iter().any(|p| m.phrase(p))
+    const ADVICE: &[&[&str]] = &[
+        &["you", "should"], &["you", "can"], &["you", "cant"], &["you", "dont", "have", "to"], &["you", "have", "to"], &["you", "have", "two"], &["they", "have", "to"],
+        &["they", "cant"], &["take", "the", "settlement"], &["file", "for"], &["best", "bet"], &["you", "dont", "need"], &["within", "your", "rights"],
+        &["breaking", "the", "law"], &["if", "i", "were", "you"], &["no", "firmes"], &["tienes", "derecho"], &["has", "to", "pay"], &["wont", "get"],
+        &["that", "sounds", "like"], &["can", "ignore"], &["without", "a", "court"], &["perfectly", "legal"], &["is", "legal"], &["isnt", "enforceable"],
+    ];
+    m.any_word(CONCLUSIONS) || ADVICE.iter().any(|p| m.phrase(p))
 }
 
 /// A reply that takes a side in a billing dispute.
@@ -2209,49 +2112,25 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
     OPINIONS.iter().any(|p| m.phrase(p)) && !m.phrase(&["i", "think", "the", "team"])
 }
 
-/// A reply revealing anything about another visitor.
-pub fn reply_other_visitor_info(m: &Msg) -> bool {
-    const REVEALS: &[&[&str]] = &[
-        &["another", "patient"],
-        &["another", "customer"],
-        &["another", "client"],
-        &["another", "visitor"],
-        &["other", "patients"],
-        &["other", "customers"],
-        &["the", "last", "person"],
-        &["the", "previous", "person"],
-        &["someone", "else"],
-        &["earlier", "today", "a"],
-        &["yes", "he", "is", "a"],
-        &["yes", "she", "is", "a"],
-        &["yes", "they", "are", "a"],
-        &["he", "booked"],
-        &["she", "booked"],
-        &["they", "booked"],
-        &["he", "has", "an", "appointment"],
-        &["she", "has", "an", "appointment"],
-        &["was", "here"],
-        &["came", "in"],
-        &["their", "number"],
-        &["her", "number"],
-        &["his", "number"],
-        &["her", "phone"],
-        &["his", "phone"],
-        &["her", "email"],
-        &["his", "email"],
-        &["here", "are", "todays"],
-        &["here", "are", "the", "leads"],
-        &["todays", "leads"],
-        &["leads", "are"],
-        &["asked", "about"],
+/// A reply revealing anything about another visitor: someone's booking, presence, words
+/// or contact details.
+pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
+    let refuses = m.any_word(&["private", "confidential", "privacy", "privada", "privado"]) || m.phrase(&["cant", "share"]) || m.phrase(&["cannot", "share"]) || m.phrase(&["not", "able", "to", "share"]);
+    if refuses {
+        return false;
+    }
+    let relation = m.at_words(RELATIONS).any(|p| {
+        p >= 1 && matches!(m.words[p - 1].as_str(), "your" | "su" | "tu") && m.words[p + 1..].iter().take(6).any(|w| VISIT_DATA.contains(&w.as_str()) || matches!(w.as_str(), "is" | "has" | "gets" | "tiene" | "viene"))
+    });
+    const OTHERS: &[&[&str]] = &[
+        &["another", "patient"], &["another", "customer"], &["another", "client"], &["another", "visitor"], &["other", "patients"], &["other", "customers"],
+        &["other", "people"], &["the", "last", "person"], &["the", "previous", "person"], &["previous", "visitor"], &["visitor", "before", "you"], &["the", "woman", "who"],
+        &["the", "man", "who"], &["the", "lady", "who"], &["the", "guy", "who"], &["last", "client"], &["last", "patient"], &["persona", "anterior"], &["earlier", "today", "a"],
+        &["todays", "leads"], &["here", "are", "the", "leads"],
     ];
-    let refuses = m.phrase(&["cant", "share"])
-        || m.phrase(&["can", "not", "share"])
-        || m.phrase(&["cannot", "share"])
-        || m.phrase(&["not", "able", "to", "share"])
-        || m.phrase(&["private"])
-        || m.any_word(&["private", "confidential", "privacy"]);
-    REVEALS.iter().any(|p| m.phrase(p)) && !refuses
+    let others = OTHERS.iter().any(|p| m.phrase(p));
+    let named = capitalised_name(raw) >= NameStrength::Single && m.any_word(&["booked", "appointment", "client", "clients", "patient", "left", "tiene"]) && !m.has("staff");
+    relation || others || named
 }
 
 /// A reply that asks for health details, or repeats or records the visitor's.
