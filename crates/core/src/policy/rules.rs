@@ -759,8 +759,8 @@ const EXPLICIT_ADVICE: &[&[&str]] = &[
 /// A request for legal advice about the writer's own matter: a legal subject, asked as a
 /// question about what they (or someone in their affairs) can, must or should do.
 pub fn legal_advice(m: &Msg, raw: &str) -> bool {
-    let only_will = m.at("legal_topic").all(|p| m.words[p] == "will") && !m.phrase(&["a", "will"]) && !m.phrase(&["my", "will"]) && !m.phrase(&["own", "will"]);
-    if !m.has("legal_topic") || only_will {
+    let testament = m.phrase(&["a", "will"]) || m.phrase(&["my", "will"]) || m.phrase(&["own", "will"]) || m.phrase(&["his", "will"]) || m.phrase(&["her", "will"]);
+    if !m.has("legal_topic") && !testament {
         return false;
     }
     const ASKS: &[&[&str]] = &[
@@ -890,10 +890,11 @@ fn capitalised_name(raw: &str) -> NameStrength {
         let capitalised = word.chars().next().is_some_and(char::is_uppercase) && word.chars().any(char::is_lowercase);
         let chars: Vec<char> = word.chars().collect();
         let camel = chars.windows(2).any(|w| w[0].is_lowercase() && w[1].is_uppercase()) && chars.iter().filter(|c| c.is_lowercase()).count() >= 2;
-        let unusual = !crate::engine::is_common_word(&word.to_lowercase());
         let after_title = STAFF_TITLES.contains(&previous.trim_end_matches('.').to_lowercase().as_str());
         let candidate = (capitalised || camel) && !NOT_NAMES.contains(&word) && word.len() > 2 && !after_title;
-        if candidate && (!sentence_start || camel || unusual) {
+        let after_insurer = previous == "Delta" && word == "Dental";
+        let candidate = candidate && !after_insurer;
+        if candidate && (!sentence_start || camel) {
             run += 1;
             let found = if camel || run >= 2 { NameStrength::Business } else { NameStrength::Single };
             strength = strength.max(found);
@@ -1153,6 +1154,12 @@ const VISIT_DATA: &[&str] = &[
     "live", "referred", "seen", "cut",
 ];
 
+/// What a visitor might want to know about a relation's visits.
+const RELATION_DATA: &[&str] = &[
+    "appt", "appointment", "appointments", "booked", "book", "booking", "came", "coming", "comes", "showed", "client", "patient", "customer", "number", "phone",
+    "email", "address", "contact", "info", "cita", "viene", "cliente", "telefono", "checked", "visited", "ends", "left", "free", "here", "there", "seen",
+];
+
 /// Asking about other visitors, patients or customers, or their data.
 pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
     const GROUPS: &[&[&str]] = &[
@@ -1167,10 +1174,15 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["all", "the", "people"], &["whoever", "used"], &["the", "person", "who"],
     ];
     let group = GROUPS.iter().any(|p| m.phrase(p));
+    // "did my wife book…", "when is my brother coming", "can you check if my husband has
+    // an appt" — but not "can my husband and I book…" or "can my husband sit with me".
+    let inquiry = m.any_word(&["check", "confirm", "tell", "know", "did", "does", "has", "is", "was", "when", "what", "whether", "if", "whats", "got", "viene", "tiene"]);
+    let joint_visit = m.phrase(&["and", "i"]) || m.phrase(&["and", "me"]) || m.phrase(&["my", "appointment"]) || m.phrase(&["with", "me"]) || m.any_word(&["we", "us"])
+        || m.phrase(&["can", "my"]) || m.phrase(&["for", "my"]) || m.phrase(&["book", "for"]) || m.phrase(&["bring", "my"]) || m.phrase(&["with", "my"]);
     let relation = m.at_words(RELATIONS).any(|p| {
         let possessive = p >= 1 && matches!(m.words[p - 1].as_str(), "my" | "mi" | "our" | "the");
-        possessive && m.words[p + 1..].iter().take(8).any(|w| VISIT_DATA.contains(&w.as_str()))
-    }) && !m.phrase(&["for", "my"]) && !m.phrase(&["book", "for"]) && !m.phrase(&["bring", "my"]) && !m.phrase(&["with", "my"]);
+        possessive && m.words[p + 1..].iter().take(8).any(|w| RELATION_DATA.contains(&w.as_str()))
+    }) && inquiry && !joint_visit;
     let named_person = capitalised_name(raw) >= NameStrength::Single
         && m.any_word(&["client", "patient", "customer", "appointment", "appt", "booked", "earlier", "cliente", "named"])
         && !m.any_word(&["again", "did", "with"]);
