@@ -1,7 +1,7 @@
 //! A message as the policy sees it: folded words, and for each word the concepts it
 //! belongs to, found through exact, prefix and one-typo matches against the lexicon.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::sync::OnceLock;
 
 use super::lexicon::CONCEPTS;
@@ -9,6 +9,10 @@ use super::lexicon::CONCEPTS;
 /// Shorter words have too many real neighbours ("chews" is one letter from "chest") to
 /// be read as typos.
 const MIN_TYPO_LEN: usize = 6;
+
+/// Longer "words" are codes, links or encoded text, not typos; trying every deletion of
+/// them would cost more than the whole check.
+const MAX_TYPO_LEN: usize = 14;
 
 /// Index of a concept in [`CONCEPTS`].
 pub type ConceptId = u16;
@@ -24,10 +28,10 @@ struct Index {
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        let mut exact: HashMap<String, Vec<ConceptId>> = HashMap::new();
-        let mut prefix: HashMap<String, Vec<ConceptId>> = HashMap::new();
-        let mut deletions: HashMap<String, Vec<ConceptId>> = HashMap::new();
-        let mut names = HashMap::new();
+        let mut exact: HashMap<String, Vec<ConceptId>> = HashMap::default();
+        let mut prefix: HashMap<String, Vec<ConceptId>> = HashMap::default();
+        let mut deletions: HashMap<String, Vec<ConceptId>> = HashMap::default();
+        let mut names = HashMap::default();
         for (id, (name, terms)) in CONCEPTS.iter().enumerate() {
             let id = id as ConceptId;
             names.insert(*name, id);
@@ -90,6 +94,10 @@ pub struct Msg {
     pub words: Vec<String>,
     /// (word position, concept) pairs, in word order.
     pub concepts: Vec<(usize, ConceptId)>,
+    /// Word → positions, so phrase and word lookups don't scan the message.
+    positions: HashMap<String, Vec<usize>>,
+    /// Rules consulted by other rules are evaluated once per message.
+    pub(super) emergency: std::cell::OnceCell<bool>,
 }
 
 impl Msg {
@@ -138,7 +146,11 @@ impl Msg {
                 }
             }
         }
-        Self { words, concepts }
+        let mut positions: HashMap<String, Vec<usize>> = HashMap::with_capacity_and_hasher(words.len(), Default::default());
+        for (position, word) in words.iter().enumerate() {
+            positions.entry(word.clone()).or_default().push(position);
+        }
+        Self { words, concepts, positions, emergency: std::cell::OnceCell::new() }
     }
 
     /// "word:concept" for every tagged word, for debugging rules.
@@ -180,7 +192,7 @@ impl Msg {
 
     /// True when the exact word occurs.
     pub fn word(&self, word: &str) -> bool {
-        self.words.iter().any(|w| w == word)
+        self.positions.contains_key(word)
     }
 
     /// True when any of the exact words occurs.

@@ -27,6 +27,10 @@ fn reported(m: &Msg) -> bool {
 
 /// Physical emergencies, self-harm and violence.
 pub fn emergency(m: &Msg) -> bool {
+    *m.emergency.get_or_init(|| emergency_uncached(m))
+}
+
+fn emergency_uncached(m: &Msg) -> bool {
     if self_harm(m) || violence(m) {
         return true;
     }
