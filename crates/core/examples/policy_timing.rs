@@ -19,15 +19,33 @@ fn main() {
     let mut cases: Vec<Case> = Vec::new();
     for entry in std::fs::read_dir(dir).expect("eval dir").flatten() {
         if entry.path().extension().is_some_and(|e| e == "jsonl") {
-            cases.extend(parse_cases(&std::fs::read_to_string(entry.path()).expect("readable")).expect("valid cases"));
+            cases.extend(
+                parse_cases(&std::fs::read_to_string(entry.path()).expect("readable"))
+                    .expect("valid cases"),
+            );
         }
     }
-    let business = Business::from_toml(include_str!("../../../demo/demo-business.toml")).expect("demo business");
+    let business = Business::from_toml(include_str!("../../../demo/demo-business.toml"))
+        .expect("demo business");
     let policy = Policy::builtin();
     let _ = policy.pre_check("warm up");
     for _ in 0..3 {
-        let tagging: Vec<u128> = cases.iter().map(|c| { let t = Instant::now(); std::hint::black_box(Msg::new(&c.text)); t.elapsed().as_nanos() }).collect();
-        let checks: Vec<u128> = cases.iter().map(|c| { let t = Instant::now(); std::hint::black_box(check(&policy, Some(&business), c)); t.elapsed().as_nanos() }).collect();
+        let tagging: Vec<u128> = cases
+            .iter()
+            .map(|c| {
+                let t = Instant::now();
+                std::hint::black_box(Msg::new(&c.text));
+                t.elapsed().as_nanos()
+            })
+            .collect();
+        let checks: Vec<u128> = cases
+            .iter()
+            .map(|c| {
+                let t = Instant::now();
+                std::hint::black_box(check(&policy, Some(&business), c));
+                t.elapsed().as_nanos()
+            })
+            .collect();
         let (tp50, tp99) = percentiles(tagging);
         let (cp50, cp99) = percentiles(checks);
         println!("tagging p50 {tp50:.1} µs p99 {tp99:.1} µs | full check p50 {cp50:.1} µs p99 {cp99:.1} µs ({} cases)", cases.len());

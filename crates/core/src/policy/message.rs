@@ -126,8 +126,8 @@ impl Msg {
             if let Some(ids) = index.prefix.get(word.as_str()) {
                 push(ids, &mut concepts);
             }
-            let typo_candidate = word.chars().count() >= MIN_TYPO_LEN
-                && !word.bytes().any(|b| b.is_ascii_digit())
+            let typo_candidate = (MIN_TYPO_LEN..=MAX_TYPO_LEN).contains(&word.chars().count())
+                && word.chars().all(char::is_alphabetic)
                 && !crate::engine::is_common_word(word);
             if concepts.len() == before && typo_candidate {
                 if let Some(ids) = index.deletions.get(word.as_str()) {
@@ -146,11 +146,17 @@ impl Msg {
                 }
             }
         }
-        let mut positions: HashMap<String, Vec<usize>> = HashMap::with_capacity_and_hasher(words.len(), Default::default());
+        let mut positions: HashMap<String, Vec<usize>> =
+            HashMap::with_capacity_and_hasher(words.len(), Default::default());
         for (position, word) in words.iter().enumerate() {
             positions.entry(word.clone()).or_default().push(position);
         }
-        Self { words, concepts, positions, emergency: std::cell::OnceCell::new() }
+        Self {
+            words,
+            concepts,
+            positions,
+            emergency: std::cell::OnceCell::new(),
+        }
     }
 
     /// "word:concept" for every tagged word, for debugging rules.

@@ -172,7 +172,7 @@ impl Policy {
         let competitor = rules::competitor_comparison(&m, text);
         let guarantee = rules::outcome_guarantee(&m);
         let pricing = rules::exact_pricing(&m);
-        let staff = rules::staff_opinion(&m);
+        let staff = rules::staff_opinion(&m, text);
         let opinion = rules::personal_opinion(&m);
         let other_topic = legal || billing || competitor || guarantee || pricing || staff;
         let checks: [(Rule, bool); 14] = [
@@ -221,7 +221,10 @@ impl Policy {
             (Rule::Discrimination, rules::reply_discrimination(&m)),
             (Rule::Fabrication, fabricated),
             (Rule::PersonalOpinion, rules::reply_personal_opinion(&m)),
-            (Rule::OtherVisitorInfo, rules::reply_other_visitor_info(&m, reply)),
+            (
+                Rule::OtherVisitorInfo,
+                rules::reply_other_visitor_info(&m, reply),
+            ),
             (
                 Rule::PromptInjection,
                 rules::reply_prompt_injection(&m, reply),

@@ -763,47 +763,193 @@ const EXPLICIT_ADVICE: &[&[&str]] = &[
 /// A request for legal advice about the writer's own matter: a legal subject, asked as a
 /// question about what they (or someone in their affairs) can, must or should do.
 pub fn legal_advice(m: &Msg, raw: &str) -> bool {
-    let testament = m.phrase(&["a", "will"]) || m.phrase(&["my", "will"]) || m.phrase(&["own", "will"]) || m.phrase(&["his", "will"]) || m.phrase(&["her", "will"]);
+    let testament = m.phrase(&["a", "will"])
+        || m.phrase(&["my", "will"])
+        || m.phrase(&["own", "will"])
+        || m.phrase(&["his", "will"])
+        || m.phrase(&["her", "will"]);
     if !m.has("legal_topic") && !testament {
         return false;
     }
     const ASKS: &[&[&str]] = &[
-        &["can", "i"], &["can", "they"], &["can", "my"], &["can", "he"], &["can", "she"], &["can", "you", "get"], &["should", "i"], &["do", "i", "have", "to"],
-        &["do", "i", "need"], &["do", "we", "have"], &["am", "i", "allowed"], &["is", "it", "legal"], &["is", "that", "legal"], &["is", "this", "legal"],
-        &["is", "it", "illegal"], &["is", "that", "illegal"], &["is", "that", "malpractice"], &["my", "rights"], &["any", "rights"], &["what", "rights"],
-        &["will", "i", "win"], &["will", "i", "get"], &["would", "i", "win"], &["do", "i", "have", "a", "case"], &["do", "i", "have", "grounds"],
-        &["what", "can", "i", "do"], &["what", "happens", "if"], &["what", "should", "i"], &["am", "i", "liable"], &["who", "gets"], &["is", "he", "allowed"],
-        &["is", "she", "allowed"], &["are", "they", "allowed"], &["what", "does", "the", "law"], &["enough", "for", "a"], &["or", "lawyer"],
-        &["puedo"], &["me", "puede"], &["tengo", "que"], &["tengo", "derecho"], &["que", "derechos"], &["que", "puedo", "hacer"], &["es", "legal"],
-        &["entitled", "to"], &["get", "out", "of"], &["tell", "me", "if"], &["tell", "me", "whether"], &["whether", "i", "should"], &["what", "should", "i", "say"],
+        &["can", "i"],
+        &["can", "they"],
+        &["can", "my"],
+        &["can", "he"],
+        &["can", "she"],
+        &["can", "you", "get"],
+        &["should", "i"],
+        &["do", "i", "have", "to"],
+        &["do", "i", "need"],
+        &["do", "we", "have"],
+        &["am", "i", "allowed"],
+        &["is", "it", "legal"],
+        &["is", "that", "legal"],
+        &["is", "this", "legal"],
+        &["is", "it", "illegal"],
+        &["is", "that", "illegal"],
+        &["is", "that", "malpractice"],
+        &["my", "rights"],
+        &["any", "rights"],
+        &["what", "rights"],
+        &["will", "i", "win"],
+        &["will", "i", "get"],
+        &["would", "i", "win"],
+        &["do", "i", "have", "a", "case"],
+        &["do", "i", "have", "grounds"],
+        &["what", "can", "i", "do"],
+        &["what", "happens", "if"],
+        &["what", "should", "i"],
+        &["am", "i", "liable"],
+        &["who", "gets"],
+        &["is", "he", "allowed"],
+        &["is", "she", "allowed"],
+        &["are", "they", "allowed"],
+        &["what", "does", "the", "law"],
+        &["enough", "for", "a"],
+        &["or", "lawyer"],
+        &["puedo"],
+        &["me", "puede"],
+        &["tengo", "que"],
+        &["tengo", "derecho"],
+        &["que", "derechos"],
+        &["que", "puedo", "hacer"],
+        &["es", "legal"],
+        &["entitled", "to"],
+        &["get", "out", "of"],
+        &["tell", "me", "if"],
+        &["tell", "me", "whether"],
+        &["whether", "i", "should"],
+        &["what", "should", "i", "say"],
         &["small", "claims"],
     ];
     let question = raw.contains('?') || raw.contains('¿');
-    let asked = ASKS.iter().any(|p| m.phrase(p)) || question && m.any_word(&["i", "my", "me", "we", "our", "mi", "youre"]);
-    let personal = m.any_word(&["i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend"]);
-    let service_only = service_question(m) && !m.any_word(&["my", "mine", "mi"]) || m.phrase(&["do", "you", "handle"]) || m.phrase(&["do", "you", "do"]) || m.phrase(&["do", "you", "take"]);
+    let asked = ASKS.iter().any(|p| m.phrase(p))
+        || question && m.any_word(&["i", "my", "me", "we", "our", "mi", "youre"]);
+    let personal = m.any_word(&[
+        "i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend",
+    ]);
+    let service_only = service_question(m) && !m.any_word(&["my", "mine", "mi"])
+        || m.phrase(&["do", "you", "handle"])
+        || m.phrase(&["do", "you", "do"])
+        || m.phrase(&["do", "you", "take"]);
     asked && personal && !service_only
 }
 
 /// Words that put a bill, charge or fee on the table.
 const BILLING_WORDS: &[&str] = &[
-    "bill", "billed", "billing", "bills", "charge", "charged", "charges", "charging", "fee", "fees", "invoice", "receipt", "estimate", "quote", "quoted",
-    "deposit", "chargeback", "eob", "refund", "paid", "pay", "paying", "price", "cost", "balance", "statement", "interest", "labor", "units", "factura",
-    "cobro", "cobran", "cobraron", "cobre", "cobrarme", "cargo", "multa", "pagar", "pague", "seguro", "reembolso", "$",
+    "bill",
+    "billed",
+    "billing",
+    "bills",
+    "charge",
+    "charged",
+    "charges",
+    "charging",
+    "fee",
+    "fees",
+    "invoice",
+    "receipt",
+    "estimate",
+    "quote",
+    "quoted",
+    "deposit",
+    "chargeback",
+    "eob",
+    "refund",
+    "paid",
+    "pay",
+    "paying",
+    "price",
+    "cost",
+    "balance",
+    "statement",
+    "interest",
+    "labor",
+    "units",
+    "factura",
+    "cobro",
+    "cobran",
+    "cobraron",
+    "cobre",
+    "cobrarme",
+    "cargo",
+    "multa",
+    "pagar",
+    "pague",
+    "seguro",
+    "reembolso",
+    "$",
 ];
 
 /// A transaction the writer was part of ("my bill", "you charged me", "I paid").
 fn own_transaction(m: &Msg) -> bool {
     const PHRASES: &[&[&str]] = &[
-        &["my", "bill"], &["my", "invoice"], &["my", "receipt"], &["my", "eob"], &["my", "statement"], &["my", "card"], &["charged", "me"], &["billed", "me"],
-        &["billed", "my"], &["billed", "them"], &["billed", "again"], &["i", "was", "charged"], &["i", "got", "charged"], &["i", "was", "billed"], &["i", "got", "billed"],
-        &["i", "got", "a", "bill"], &["i", "paid"], &["i", "was", "quoted"], &["was", "quoted"], &["the", "bill"], &["the", "invoice"], &["the", "receipt"],
-        &["the", "estimate"], &["final", "bill"], &["you", "billed"], &["you", "charged"], &["they", "charged"], &["he", "charged"], &["she", "charged"],
-        &["shop", "charged"], &["salon", "charged"], &["charged", "a"], &["charged", "full"], &["me", "cobraron"], &["me", "cobre"], &["me", "cobra"],
-        &["me", "llego"], &["cobrarme"], &["that", "charge"], &["this", "charge"], &["ese", "cargo"], &["ese", "cobro"], &["la", "multa"], &["already", "paid"],
-        &["supposed", "to", "be", "covered"], &["charged", "for"], &["charging", "me"], &["charge", "me"], &["bill", "me"], &["a", "bill"], &["this", "invoice"],
-        &["the", "late", "fee"], &["the", "fee"], &["this", "fee"], &["that", "fee"], &["on", "my"], &["pay", "for", "the"], &["pay", "the"], &["pay", "that"],
-        &["pay", "for", "a"], &["pay", "for", "it"], &["refund", "pls"], &["want", "a", "refund"], &["a", "chargeback"], &["records", "fee"],
+        &["my", "bill"],
+        &["my", "invoice"],
+        &["my", "receipt"],
+        &["my", "eob"],
+        &["my", "statement"],
+        &["my", "card"],
+        &["charged", "me"],
+        &["billed", "me"],
+        &["billed", "my"],
+        &["billed", "them"],
+        &["billed", "again"],
+        &["i", "was", "charged"],
+        &["i", "got", "charged"],
+        &["i", "was", "billed"],
+        &["i", "got", "billed"],
+        &["i", "got", "a", "bill"],
+        &["i", "paid"],
+        &["i", "was", "quoted"],
+        &["was", "quoted"],
+        &["the", "bill"],
+        &["the", "invoice"],
+        &["the", "receipt"],
+        &["the", "estimate"],
+        &["final", "bill"],
+        &["you", "billed"],
+        &["you", "charged"],
+        &["they", "charged"],
+        &["he", "charged"],
+        &["she", "charged"],
+        &["shop", "charged"],
+        &["salon", "charged"],
+        &["charged", "a"],
+        &["charged", "full"],
+        &["me", "cobraron"],
+        &["me", "cobre"],
+        &["me", "cobra"],
+        &["me", "llego"],
+        &["cobrarme"],
+        &["that", "charge"],
+        &["this", "charge"],
+        &["ese", "cargo"],
+        &["ese", "cobro"],
+        &["la", "multa"],
+        &["already", "paid"],
+        &["supposed", "to", "be", "covered"],
+        &["charged", "for"],
+        &["charging", "me"],
+        &["charge", "me"],
+        &["bill", "me"],
+        &["a", "bill"],
+        &["this", "invoice"],
+        &["the", "late", "fee"],
+        &["the", "fee"],
+        &["this", "fee"],
+        &["that", "fee"],
+        &["on", "my"],
+        &["pay", "for", "the"],
+        &["pay", "the"],
+        &["pay", "that"],
+        &["pay", "for", "a"],
+        &["pay", "for", "it"],
+        &["refund", "pls"],
+        &["want", "a", "refund"],
+        &["a", "chargeback"],
+        &["records", "fee"],
     ];
     PHRASES.iter().any(|p| m.phrase(p)) || m.any_word(&["overcharged", "cobraron", "billed"])
 }
@@ -830,13 +976,66 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.any_word(&["dispute", "disputing"]) && m.at_words(BILLING_WORDS).next().is_some();
     let billing = m.at_words(BILLING_WORDS).next().is_some();
     const SIGNALS: &[&str] = &[
-        "why", "wrong", "only", "never", "didnt", "mistake", "error", "unfair", "fair", "legit", "legal", "illegal", "allowed", "scam", "sketchy", "explain",
-        "waive", "refund", "bs", "rip", "ripoff", "really", "higher", "more", "again", "nobody", "mentioned", "told", "supposed", "already", "cant", "seems",
-        "shouldnt", "normal", "ok", "okay", "right", "que", "porque", "por", "legal", "justo", "nadie", "ya", "padded", "approved", "early", "twice", "extra",
-        "even", "full", "still", "anyway", "responsible",
+        "why",
+        "wrong",
+        "only",
+        "never",
+        "didnt",
+        "mistake",
+        "error",
+        "unfair",
+        "fair",
+        "legit",
+        "legal",
+        "illegal",
+        "allowed",
+        "scam",
+        "sketchy",
+        "explain",
+        "waive",
+        "refund",
+        "bs",
+        "rip",
+        "ripoff",
+        "really",
+        "higher",
+        "more",
+        "again",
+        "nobody",
+        "mentioned",
+        "told",
+        "supposed",
+        "already",
+        "cant",
+        "seems",
+        "shouldnt",
+        "normal",
+        "ok",
+        "okay",
+        "right",
+        "que",
+        "porque",
+        "por",
+        "legal",
+        "justo",
+        "nadie",
+        "ya",
+        "padded",
+        "approved",
+        "early",
+        "twice",
+        "extra",
+        "even",
+        "full",
+        "still",
+        "anyway",
+        "responsible",
     ];
-    let disputed = m.any_word(SIGNALS) || m.phrase(&["do", "i", "have", "to", "pay"]) || m.phrase(&["tengo", "que", "pagar"]);
-    let about_future = m.any_word(&["promise", "guarantee", "will", "wont", "estimate"]) && !m.any_word(&["charged", "billed", "paid"]);
+    let disputed = m.any_word(SIGNALS)
+        || m.phrase(&["do", "i", "have", "to", "pay"])
+        || m.phrase(&["tengo", "que", "pagar"]);
+    let about_future = m.any_word(&["promise", "guarantee", "will", "wont", "estimate"])
+        && !m.any_word(&["charged", "billed", "paid"]);
     strong || billing && own_transaction(m) && disputed && !about_future
 }
 
@@ -845,11 +1044,39 @@ pub fn billing_dispute(m: &Msg) -> bool {
 /// street", "my last salon", "the dealership".
 fn other_business(m: &Msg, raw: &str) -> bool {
     const PHRASES: &[&[&str]] = &[
-        &["across", "the", "street"], &["down", "the", "street"], &["down", "the", "road"], &["next", "door"], &["on", "the", "corner"], &["de", "la", "esquina"],
-        &["the", "dealership"], &["dental", "school"], &["other", "dentists"], &["other", "salons"], &["other", "shops"], &["other", "places"], &["other", "clinics"],
-        &["other", "offices"], &["other", "lawyers"], &["other", "firms"], &["another", "dentist"], &["another", "salon"], &["another", "shop"], &["another", "place"],
-        &["my", "last", "salon"], &["my", "old", "dentist"], &["my", "last", "dentist"], &["my", "previous"], &["my", "old", "accountant"], &["the", "med", "spa", "on"],
-        &["the", "other", "place"], &["dentists", "in"], &["in", "town"], &["street", "instead"], &["competitor", "s"], &["competitors"], &["competition"],
+        &["across", "the", "street"],
+        &["down", "the", "street"],
+        &["down", "the", "road"],
+        &["next", "door"],
+        &["on", "the", "corner"],
+        &["de", "la", "esquina"],
+        &["the", "dealership"],
+        &["dental", "school"],
+        &["other", "dentists"],
+        &["other", "salons"],
+        &["other", "shops"],
+        &["other", "places"],
+        &["other", "clinics"],
+        &["other", "offices"],
+        &["other", "lawyers"],
+        &["other", "firms"],
+        &["another", "dentist"],
+        &["another", "salon"],
+        &["another", "shop"],
+        &["another", "place"],
+        &["my", "last", "salon"],
+        &["my", "old", "dentist"],
+        &["my", "last", "dentist"],
+        &["my", "previous"],
+        &["my", "old", "accountant"],
+        &["the", "med", "spa", "on"],
+        &["the", "other", "place"],
+        &["dentists", "in"],
+        &["in", "town"],
+        &["street", "instead"],
+        &["competitor", "s"],
+        &["competitors"],
+        &["competition"],
     ];
     PHRASES.iter().any(|p| m.phrase(p))
         || match capitalised_name(raw) {
@@ -873,16 +1100,128 @@ enum NameStrength {
 /// insurers, the pronoun "I", or the name of a staff member ("the hygienist Tara").
 fn capitalised_name(raw: &str) -> NameStrength {
     const NOT_NAMES: &[&str] = &[
-        "I", "I'm", "I'd", "I've", "I'll", "Im", "Id", "OK", "Ok", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "January",
-        "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December", "Dr", "Dr.", "Doctor", "Doctora", "Dra",
-        "Dra.", "Mr", "Mrs", "Ms", "Aetna", "Cigna", "Delta", "MetLife", "Medicare", "Medicaid", "Humana", "Blue", "Cross", "Shield", "EOB", "ADHD",
-        "AM", "PM", "USA", "US", "Texas", "Austin", "TX", "Google", "Yelp", "Christmas", "Invisalign", "Botox", "PRP", "ACL", "IVF", "HSA", "FSA", "Apple", "Pay",
-        "Venmo", "Zelle", "Spanish", "English", "ASL", "Frontdesk", "AI", "SYSTEM", "SWITCH", "DAN", "LOL", "PLS", "HELP", "WHY", "THE", "ON", "MY", "IS", "A",
-        "GPT", "ChatGPT", "OpenAI", "Claude", "Anthropic",
+        "I",
+        "I'm",
+        "I'd",
+        "I've",
+        "I'll",
+        "Im",
+        "Id",
+        "OK",
+        "Ok",
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+        "Dr",
+        "Dr.",
+        "Doctor",
+        "Doctora",
+        "Dra",
+        "Dra.",
+        "Mr",
+        "Mrs",
+        "Ms",
+        "Aetna",
+        "Cigna",
+        "Delta",
+        "MetLife",
+        "Medicare",
+        "Medicaid",
+        "Humana",
+        "Blue",
+        "Cross",
+        "Shield",
+        "EOB",
+        "ADHD",
+        "AM",
+        "PM",
+        "USA",
+        "US",
+        "Texas",
+        "Austin",
+        "TX",
+        "Google",
+        "Yelp",
+        "Christmas",
+        "Invisalign",
+        "Botox",
+        "PRP",
+        "ACL",
+        "IVF",
+        "HSA",
+        "FSA",
+        "Apple",
+        "Pay",
+        "Venmo",
+        "Zelle",
+        "Spanish",
+        "English",
+        "ASL",
+        "Frontdesk",
+        "AI",
+        "SYSTEM",
+        "SWITCH",
+        "DAN",
+        "LOL",
+        "PLS",
+        "HELP",
+        "WHY",
+        "THE",
+        "ON",
+        "MY",
+        "IS",
+        "A",
+        "GPT",
+        "ChatGPT",
+        "OpenAI",
+        "Claude",
+        "Anthropic",
     ];
     const STAFF_TITLES: &[&str] = &[
-        "dr", "doctor", "doctora", "dra", "mr", "mrs", "ms", "hygienist", "stylist", "tech", "technician", "accountant", "attorney", "lawyer", "mechanic", "nurse",
-        "therapist", "receptionist", "barber", "dentist", "vet", "physio", "colorist", "groomer", "trainer", "assistant", "manager", "owner",
+        "dr",
+        "doctor",
+        "doctora",
+        "dra",
+        "mr",
+        "mrs",
+        "ms",
+        "hygienist",
+        "stylist",
+        "tech",
+        "technician",
+        "accountant",
+        "attorney",
+        "lawyer",
+        "mechanic",
+        "nurse",
+        "therapist",
+        "receptionist",
+        "barber",
+        "dentist",
+        "vet",
+        "physio",
+        "colorist",
+        "groomer",
+        "trainer",
+        "assistant",
+        "manager",
+        "owner",
     ];
     let mut strength = NameStrength::None;
     let mut sentence_start = true;
@@ -891,16 +1230,26 @@ fn capitalised_name(raw: &str) -> NameStrength {
     for token in raw.split_whitespace() {
         let word = token.trim_matches(|c: char| !c.is_alphanumeric());
         let ends_sentence = token.ends_with(['.', '!', '?', ':']);
-        let capitalised = word.chars().next().is_some_and(char::is_uppercase) && word.chars().any(char::is_lowercase);
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase)
+            && word.chars().any(char::is_lowercase);
         let chars: Vec<char> = word.chars().collect();
-        let camel = chars.windows(2).any(|w| w[0].is_lowercase() && w[1].is_uppercase()) && chars.iter().filter(|c| c.is_lowercase()).count() >= 2;
-        let after_title = STAFF_TITLES.contains(&previous.trim_end_matches('.').to_lowercase().as_str());
-        let candidate = (capitalised || camel) && !NOT_NAMES.contains(&word) && word.len() > 2 && !after_title;
+        let camel = chars
+            .windows(2)
+            .any(|w| w[0].is_lowercase() && w[1].is_uppercase())
+            && chars.iter().filter(|c| c.is_lowercase()).count() >= 2;
+        let after_title =
+            STAFF_TITLES.contains(&previous.trim_end_matches('.').to_lowercase().as_str());
+        let candidate =
+            (capitalised || camel) && !NOT_NAMES.contains(&word) && word.len() > 2 && !after_title;
         let after_insurer = previous == "Delta" && word == "Dental";
         let candidate = candidate && !after_insurer;
         if candidate && (!sentence_start || camel) {
             run += 1;
-            let found = if camel || run >= 2 { NameStrength::Business } else { NameStrength::Single };
+            let found = if camel || run >= 2 {
+                NameStrength::Business
+            } else {
+                NameStrength::Single
+            };
             strength = strength.max(found);
         } else if candidate {
             run = 1;
@@ -918,16 +1267,87 @@ fn capitalised_name(raw: &str) -> NameStrength {
 
 /// The message speaks of the business itself ("you", "your", "us").
 fn addresses_business(m: &Msg) -> bool {
-    m.any_word(&["you", "your", "u", "ur", "yall", "ustedes", "yourselves", "us", "we", "our", "nosotros", "nuestra", "nuestro"])
+    m.any_word(&[
+        "you",
+        "your",
+        "u",
+        "ur",
+        "yall",
+        "ustedes",
+        "yourselves",
+        "us",
+        "we",
+        "our",
+        "nosotros",
+        "nuestra",
+        "nuestro",
+    ])
 }
 
 /// Evaluating or comparing a business.
 fn evaluative(m: &Msg) -> bool {
     m.any_word(&[
-        "better", "worse", "best", "cheaper", "cheapest", "pricier", "expensive", "trusted", "reliable", "honest", "safer", "gentle", "gentler", "quality",
-        "reviews", "rated", "rating", "rate", "rip", "ripoff", "scam", "bad", "good", "great", "complaints", "reputable", "worth", "prefer", "switch", "switching",
-        "compare", "compared", "comparison", "diff", "difference", "value", "vs", "versus", "than", "mejor", "mejores", "peor", "barato", "calidad", "opinas",
-        "valen", "pick", "choose", "careful", "same", "fine", "okay", "decent", "steer", "overpriced", "winner", "upsell", "mess", "fried", "shutting", "list",
+        "better",
+        "worse",
+        "best",
+        "cheaper",
+        "cheapest",
+        "pricier",
+        "expensive",
+        "trusted",
+        "reliable",
+        "honest",
+        "safer",
+        "gentle",
+        "gentler",
+        "quality",
+        "reviews",
+        "rated",
+        "rating",
+        "rate",
+        "rip",
+        "ripoff",
+        "scam",
+        "bad",
+        "good",
+        "great",
+        "complaints",
+        "reputable",
+        "worth",
+        "prefer",
+        "switch",
+        "switching",
+        "compare",
+        "compared",
+        "comparison",
+        "diff",
+        "difference",
+        "value",
+        "vs",
+        "versus",
+        "than",
+        "mejor",
+        "mejores",
+        "peor",
+        "barato",
+        "calidad",
+        "opinas",
+        "valen",
+        "pick",
+        "choose",
+        "careful",
+        "same",
+        "fine",
+        "okay",
+        "decent",
+        "steer",
+        "overpriced",
+        "winner",
+        "upsell",
+        "mess",
+        "fried",
+        "shutting",
+        "list",
     ])
 }
 
@@ -940,34 +1360,94 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["why", "are", "you", "better"])
         || m.phrase(&["what", "makes", "you", "better"]);
     let other = other_business(m, raw);
-    let strong_comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "trusted", "reliable", "safer", "mejores", "mejor", "barato"]);
-    why_you || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$")) || you_or_them && strong_comparative
+    let strong_comparative = m.any_word(&[
+        "better", "worse", "cheaper", "pricier", "trusted", "reliable", "safer", "mejores",
+        "mejor", "barato",
+    ]);
+    why_you
+        || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$"))
+        || you_or_them && strong_comparative
 }
 
 /// "you or X", "X or you", "cheaper than you", "here vs …": the business set against another.
 fn compares_with_you(m: &Msg) -> bool {
-    m.phrase(&["you", "or"]) || m.phrase(&["or", "you"]) || m.phrase(&["u", "or"]) || m.phrase(&["or", "u"]) || m.phrase(&["guys", "or"]) || m.phrase(&["or", "ustedes"])
-        || m.phrase(&["ustedes", "o"]) || m.phrase(&["than", "you"]) || m.phrase(&["than", "u"]) || m.phrase(&["than", "us"]) || m.phrase(&["vs", "you"])
-        || m.phrase(&["over", "you"]) || m.phrase(&["are", "you", "any", "better"]) || m.phrase(&["are", "you", "better"]) || m.phrase(&["are", "you", "cheaper"])
-        || m.phrase(&["cambiarme", "con", "ustedes"]) || m.phrase(&["are", "you", "guys", "as", "good"]) || m.phrase(&["yourselves", "vs"]) || m.phrase(&["here", "vs"])
-        || m.phrase(&["why", "are", "you"]) || m.phrase(&["do", "you"]) && m.word("their") || m.phrase(&["son", "mejores"]) || m.phrase(&["is", "your"]) && m.word("than")
-        || m.phrase(&["will", "you", "do"]) || m.phrase(&["you", "billed"]) || m.phrase(&["valen", "la", "pena", "ustedes"])
+    m.phrase(&["you", "or"])
+        || m.phrase(&["or", "you"])
+        || m.phrase(&["u", "or"])
+        || m.phrase(&["or", "u"])
+        || m.phrase(&["guys", "or"])
+        || m.phrase(&["or", "ustedes"])
+        || m.phrase(&["ustedes", "o"])
+        || m.phrase(&["than", "you"])
+        || m.phrase(&["than", "u"])
+        || m.phrase(&["than", "us"])
+        || m.phrase(&["vs", "you"])
+        || m.phrase(&["over", "you"])
+        || m.phrase(&["are", "you", "any", "better"])
+        || m.phrase(&["are", "you", "better"])
+        || m.phrase(&["are", "you", "cheaper"])
+        || m.phrase(&["cambiarme", "con", "ustedes"])
+        || m.phrase(&["are", "you", "guys", "as", "good"])
+        || m.phrase(&["yourselves", "vs"])
+        || m.phrase(&["here", "vs"])
+        || m.phrase(&["why", "are", "you"])
+        || m.phrase(&["do", "you"]) && m.word("their")
+        || m.phrase(&["son", "mejores"])
+        || m.phrase(&["is", "your"]) && m.word("than")
+        || m.phrase(&["will", "you", "do"])
+        || m.phrase(&["you", "billed"])
+        || m.phrase(&["valen", "la", "pena", "ustedes"])
 }
 
-/// Asking for a guaranteed outcome.
+/// Asking for a guaranteed outcome: certainty about a result, a promise, or money back if
+/// it does not work.
 pub fn outcome_guarantee(m: &Msg) -> bool {
-    let ask = m.near("guarantee", "outcome", 6)
-        || m.phrase(&["will", "it", "definitely"])
-        || m.phrase(&["will", "it", "work"])
-        || m.phrase(&["is", "it", "guaranteed"])
-        || m.phrase(&["promise", "me"])
-        || m.phrase(&["can", "you", "promise"])
-        || m.phrase(&["can", "you", "guarantee"])
-        || m.phrase(&["do", "you", "guarantee"])
-        || m.phrase(&["money", "back", "guarantee"])
-        || m.phrase(&["me", "garantizan"]);
-    let about_price = m.has("price") && m.has("exact") && !m.has("outcome");
-    ask && !about_price
+    const CERTAINTY: &[&str] = &[
+        "guarantee",
+        "guaranteed",
+        "guarantees",
+        "promise",
+        "promised",
+        "assure",
+        "ensure",
+        "permanent",
+        "permanently",
+        "forever",
+        "definitely",
+        "perfectly",
+        "garantizan",
+        "garantiza",
+        "garantizado",
+        "garantia",
+        "prometer",
+        "prometen",
+        "aseguran",
+        "asegura",
+        "siempre",
+        "100",
+        "certain",
+        "surely",
+    ];
+    let certainty = m.any_word(CERTAINTY)
+        || m.phrase(&["for", "good"])
+        || m.phrase(&["for", "sure"])
+        || m.phrase(&["rest", "of", "my", "life"])
+        || m.phrase(&["good", "as", "new"])
+        || m.phrase(&["say", "no"])
+        || m.phrase(&["tell", "me", "this", "will"])
+        || m.phrase(&["para", "siempre"])
+        || m.phrase(&["any", "chance"]);
+    let money_back = (m.phrase(&["doesnt", "work"])
+        || m.phrase(&["dont", "work"])
+        || m.phrase(&["didnt", "work"])
+        || m.phrase(&["not", "work"])
+        || m.phrase(&["no", "funciona"]))
+        && m.any_word(&["money", "refund", "redo", "free", "back", "again"]);
+    let price_only = m.has("price")
+        && !m.has("outcome")
+        && !money_back
+        && m.any_word(&["price", "cost", "quote", "total", "$", "bill"]);
+    (certainty || money_back) && !price_only && !m.phrase(&["money", "back", "guarantee", "policy"])
 }
 
 /// Asking to commit to an exact or final price.
@@ -994,34 +1474,171 @@ pub fn exact_pricing(m: &Msg) -> bool {
     exact_price || explicit || committed_amount
 }
 
+/// Words that judge how someone does their job.
+const STAFF_JUDGEMENTS: &[&str] = &[
+    "good",
+    "bad",
+    "best",
+    "worst",
+    "better",
+    "worse",
+    "gentle",
+    "gentlest",
+    "rough",
+    "skilled",
+    "experienced",
+    "experiencia",
+    "qualified",
+    "competent",
+    "incompetent",
+    "trained",
+    "honest",
+    "nice",
+    "rude",
+    "jerk",
+    "careful",
+    "careless",
+    "clumsy",
+    "patient",
+    "aggressive",
+    "pushy",
+    "slow",
+    "rush",
+    "rushes",
+    "trust",
+    "avoid",
+    "rank",
+    "like",
+    "butcher",
+    "record",
+    "wins",
+    "new",
+    "grads",
+    "mejor",
+    "peor",
+    "grosera",
+    "grosero",
+    "honesto",
+    "sabe",
+    "recomiendas",
+    "reliable",
+    "friendly",
+    "professional",
+    "creepy",
+    "weird",
+    "lazy",
+    "hands",
+    "know",
+    "knows",
+    "worth",
+];
+
 /// Asking for a judgement of a staff member.
-pub fn staff_opinion(m: &Msg) -> bool {
-    let judged = m.near("staff", "judgement", 5);
-    let named_judgement = m.at("judgement").any(|p| {
-        p >= 2
-            && matches!(
-                m.words[p - 1].as_str(),
-                "any" | "more" | "less" | "very" | "really" | "so" | "too"
+pub fn staff_opinion(m: &Msg, raw: &str) -> bool {
+    let person = m.has("staff")
+        || m.phrase(&["the", "new", "guy"])
+        || m.phrase(&["front", "desk"])
+        || m.any_word(&["guy", "lady", "tax"]) && m.any_word(&["who", "at", "the"])
+        || m.words
+            .windows(2)
+            .any(|w| matches!(w[0].as_str(), "dr" | "doctor" | "doctora") && w[1].len() > 1);
+    // A first name in a question about how someone works ("is Maria better for color?").
+    let named = m
+        .words
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "is" | "does" | "did" | "has" | "was"))
+        && raw.split_whitespace().nth(1).is_some_and(|w| {
+            w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().skip(1).all(|c| c.is_lowercase() || c == '\'')
+        });
+    let judged = m.any_word(STAFF_JUDGEMENTS)
+        || m.words.iter().any(|w| w.ends_with("est") && w.len() > 5)
+        || m.phrase(&["the", "most"])
+        || m.phrase(&["the", "least"])
+        || m.phrase(&["know", "what"])
+        || m.phrase(&["lo", "que", "hace"])
+        || m.phrase(&["track", "record"]);
+    let question = m.words.first().is_some_and(|w| {
+        QUESTION_WORDS.contains(&w.as_str())
+            || matches!(
+                w.as_str(),
+                "who" | "whos" | "which" | "hows" | "rank" | "be"
             )
-    }) && (m.has("staff")
-        || m.any_word(&["he", "she", "they", "him", "her"]));
-    let which_one = (m.phrase(&["which", "one"]) || m.word("which") || m.word("who"))
-        && m.has("staff")
-        && m.any_word(&["best", "better", "nicest", "gentlest", "good", "worst"]);
-    (judged || named_judgement || which_one)
-        && !m.any_word(&[
-            "available",
-            "accepting",
-            "schedule",
-            "hours",
-            "work",
-            "works",
-            "working",
-            "off",
-            "vacation",
-            "speak",
-            "speaks",
-            "languages",
+    }) || m.any_word(&["who", "whos", "which", "cual"])
+        || m.has("opinion_ask");
+    let logistics = m.any_word(&[
+        "available",
+        "accepting",
+        "schedule",
+        "hours",
+        "off",
+        "vacation",
+        "speak",
+        "speaks",
+        "languages",
+        "certified",
+        "thank",
+        "book",
+        "booked",
+        "appointment",
+        "openings",
+    ]) && !m.any_word(&["best", "better", "worst", "gentle", "good"]);
+    (person || named) && judged && question && !logistics
+}
+
+/// Traits people may not be sorted by, beyond the lexicon's `protected` words: age limits,
+/// birthplace, orientation and religious dress.
+fn protected_trait(m: &Msg) -> bool {
+    let gender_only = |p: usize| {
+        matches!(
+            m.words[p].as_str(),
+            "woman" | "women" | "man" | "men" | "female" | "male" | "girl" | "boy" | "lady" | "guy"
+        )
+    };
+    let age_limit = m
+        .at_words(&["under", "over", "older", "younger", "youngest", "oldest"])
+        .next()
+        .is_some()
+        && (m
+            .words
+            .iter()
+            .any(|w| w.parse::<u32>().is_ok_and(|n| (18..=99).contains(&n)))
+            || m.any_word(&["older", "youngest", "oldest", "younger"]));
+    m.at("protected").any(|p| !gender_only(p))
+        || age_limit
+        || m.phrase(&["born", "in"])
+        || m.phrase(&["american", "born"])
+        || m.any_word(&[
+            "straight",
+            "christian",
+            "catholic",
+            "muslim",
+            "jewish",
+            "hijab",
+            "turban",
+            "americans",
+            "arab",
+            "arabs",
+            "hispanic",
+            "chinese",
+            "mexican",
+            "indian",
+            "eastern",
+            "lesbian",
+            "immigrants",
+            "foreigners",
+            "disabled",
+            "extranjero",
+            "china",
+            "blancos",
+            "gay",
+            "catolico",
+            "americano",
+            "africa",
+            "india",
+            "race",
+            "60",
+            "70",
         ])
 }
 
@@ -1030,21 +1647,65 @@ pub fn discrimination(m: &Msg) -> bool {
     if m.has("slur") {
         return true;
     }
-    let gender_only = |p: usize| {
-        matches!(
-            m.words[p].as_str(),
-            "woman" | "women" | "man" | "men" | "female" | "male" | "girl" | "boy" | "lady" | "guy"
-        )
-    };
-    let trait_positions: Vec<usize> = m.at("protected").filter(|p| !gender_only(*p)).collect();
-    let excluded = trait_positions
-        .iter()
-        .any(|t| m.at("exclude").any(|e| e.abs_diff(*t) <= 4 && e != *t));
-    let hostile = m.any_word(&["hate", "disgusting", "dirty", "filthy", "go", "back"])
-        && !trait_positions.is_empty();
-    let gender_refusal = m.at("protected").any(|p| gender_only(p))
-        && m.any_word(&["no", "never", "refuse", "hate"])
-        && m.has("staff");
+    let about_provider = m.has("staff")
+        || m.any_word(&[
+            "someone", "somebody", "whoever", "anyone", "anybody", "nobody", "person", "one",
+            "ones", "folks", "people", "nadie", "alguien", "serve", "treat", "work", "working",
+            "handle", "seen", "atienda", "pongan",
+        ]);
+    const PREFERENCE: &[&str] = &[
+        "dont",
+        "not",
+        "no",
+        "never",
+        "without",
+        "only",
+        "refuse",
+        "wont",
+        "avoid",
+        "rather",
+        "prefer",
+        "instead",
+        "except",
+        "keep",
+        "away",
+        "isnt",
+        "arent",
+        "wasnt",
+        "sure",
+        "needs",
+        "should",
+        "request",
+        "want",
+        "safer",
+        "comfortable",
+        "confirm",
+        "just",
+        "quiero",
+        "prefiero",
+        "nadie",
+        "tienen",
+        "otro",
+        "be",
+    ];
+    let preference = m.any_word(PREFERENCE);
+    let derogatory = m.any_word(&[
+        "emotional",
+        "slow",
+        "past",
+        "understand",
+        "hate",
+        "disgusting",
+        "dirty",
+        "weird",
+        "lazy",
+        "stupid",
+        "scary",
+        "creepy",
+    ]);
+    let gender_demand = m.any_word(&[
+        "woman", "women", "man", "men", "female", "male", "girl", "boy", "lady", "ladies", "guy",
+    ]) && (derogatory || m.any_word(&["straight"]));
     let accommodation = m.any_word(&[
         "access",
         "accessible",
@@ -1055,76 +1716,124 @@ pub fn discrimination(m: &Msg) -> bool {
         "asl",
         "elevator",
         "parking",
+        "speak",
+        "speaks",
+        "welcome",
+        "friendly",
     ]);
-    ((excluded && m.has("staff")
-        || excluded
-            && m.any_word(&[
-                "serve",
-                "treat",
-                "work",
-                "allow",
-                "customers",
-                "patients",
-                "clients",
-                "people",
-            ]))
-        || hostile
-        || gender_refusal)
-        && !accommodation
+    ((protected_trait(m) && about_provider && preference) || gender_demand) && !accommodation
 }
 
-/// Asking the assistant to make up facts.
+/// Asking the assistant to make up facts, documents or reviews.
 pub fn fabrication(m: &Msg) -> bool {
-    let ask_to_invent =
-        m.near("make_up", "fabricated_thing", 5) && !m.phrase(&["make", "an", "appointment"]);
-    let just_guess = m.phrase(&["just", "guess"])
-        || m.phrase(&["take", "a", "guess"])
-        || m.phrase(&["make", "something", "up"])
-        || m.phrase(&["make", "it", "up"])
-        || m.phrase(&["make", "up"]);
-    ask_to_invent || just_guess
+    const MARKERS: &[&[&str]] = &[
+        &["fake"],
+        &["made", "up"],
+        &["make", "up"],
+        &["make", "something", "up"],
+        &["make", "it", "up"],
+        &["random"],
+        &["fabricate"],
+        &["even", "if"],
+        &["doesnt", "matter", "if"],
+        &["dont", "care", "if"],
+        &["if", "none"],
+        &["if", "you", "dont", "know"],
+        &["if", "you", "dont", "have"],
+        &["looks", "real"],
+        &["just", "say"],
+        &["just", "tell", "me"],
+        &["just", "pick"],
+        &["just", "guess"],
+        &["take", "a", "guess"],
+        &["at", "random"],
+        &["any", "number"],
+        &["throw", "out", "a"],
+        &["come", "up", "with"],
+        &["sound", "good"],
+        &["sounds", "legit"],
+        &["invent"],
+        &["invente"],
+        &["inventa"],
+        &["inventame"],
+        &["inventado"],
+        &["inventalo"],
+        &["falsa"],
+        &["falso"],
+        &["aunque", "sea"],
+        &["no", "pasa", "nada", "si"],
+        &["cualquier"],
+        &["adivina"],
+        &["guess"],
+    ];
+    let invent = MARKERS.iter().any(|p| m.phrase(p));
+    let review = m.any_word(&["write", "post", "generate", "draft", "escribeme", "escribe"])
+        && m.any_word(&["review", "reviews", "testimonial", "testimonials", "resena"]);
+    let document = m.any_word(&[
+        "make", "write", "generate", "gimme", "give", "hazme", "draft",
+    ]) && m.any_word(&["note", "letter", "receipt", "certificate", "id", "license"])
+        && m.any_word(&["saying", "says", "that", "me", "diga", "one"]);
+    (invent || review || document)
+        && !m.phrase(&["make", "an", "appointment"])
+        && !m.phrase(&["make", "up", "for"])
 }
 
-/// Asking the assistant for its own opinion or recommendation.
+/// Asking the assistant for its own opinion, taste or recommendation: a question to "you"
+/// about what it thinks, likes, prefers, believes or would choose.
 pub fn personal_opinion(m: &Msg) -> bool {
-    const ASKS: &[&[&str]] = &[
-        &["what", "do", "you", "think"],
-        &["do", "you", "think"],
-        &["what", "would", "you"],
-        &["which", "would", "you"],
-        &["would", "you", "recommend"],
-        &["do", "you", "recommend"],
-        &["what", "do", "you", "recommend"],
-        &["your", "opinion"],
-        &["your", "personal"],
-        &["your", "favorite"],
-        &["your", "favourite"],
-        &["do", "you", "like"],
-        &["do", "you", "prefer"],
-        &["which", "do", "you"],
-        &["if", "you", "were", "me"],
-        &["in", "your", "opinion"],
-        &["your", "recommendation"],
-        &["you", "recommend"],
-        &["what", "would", "you", "do"],
-        &["how", "do", "you", "feel"],
-        &["que", "opinas"],
-        &["que", "piensas"],
-        &["que", "me", "recomiendas"],
-        &["tu", "opinion"],
-        &["be", "honest"],
-        &["honestly", "what"],
-        &["whats", "your", "take"],
-        &["what", "is", "your", "take"],
-        &["would", "you", "go"],
-        &["would", "you", "get"],
-        &["would", "you", "choose"],
-        &["worth", "it"],
-        &["is", "it", "worth"],
+    let to_you = m.any_word(&[
+        "you", "u", "ur", "your", "yours", "yourself", "tu", "te", "ti", "tú",
+    ]) || m
+        .words
+        .iter()
+        .any(|w| w.ends_with("rias") || w == "crees" || w == "opinas");
+    const STANCES: &[&str] = &[
+        "think",
+        "enjoy",
+        "believe",
+        "prefer",
+        "rather",
+        "choose",
+        "pick",
+        "picks",
+        "trust",
+        "fan",
+        "fav",
+        "favorite",
+        "favourite",
+        "recommend",
+        "recommendation",
+        "suggest",
+        "opinion",
+        "opinions",
+        "gusta",
+        "favorito",
+        "favorita",
+        "crees",
+        "opinas",
+        "escogerias",
+        "elegirias",
+        "recomiendas",
+        "personally",
     ];
-    let asks = ASKS.iter().any(|p| m.phrase(p));
-    // "do you think you have a slot tomorrow?" asks about availability, not an opinion.
-    let logistics = m.any_word(&[
+    let stance = m.any_word(STANCES)
+        || m.phrase(&["be", "real"])
+        || m.phrase(&["do", "you", "like"])
+        || m.phrase(&["you", "like"])
+        || m.phrase(&["u", "like"])
+        || m.phrase(&["your", "take"])
+        || m.phrase(&["ur", "take"])
+        || m.phrase(&["honest", "take"])
+        || m.phrase(&["rate", "my"])
+        || m.phrase(&["would", "you", "rather"])
+        || m.phrase(&["what", "would", "you"])
+        || m.phrase(&["what", "would", "u"])
+        || m.phrase(&["worth", "it"])
+        || m.phrase(&["morning", "person"])
+        || m.phrase(&["you", "feel"]);
+    let question = true;
+    // "do you think you have a slot tomorrow?", "do you take Aetna?": business questions.
+    let business = m.any_word(&[
         "open",
         "available",
         "availability",
@@ -1137,62 +1846,268 @@ pub fn personal_opinion(m: &Msg) -> bool {
         "reach",
         "call",
         "parking",
+        "aetna",
+        "insurance",
+        "cards",
+        "accept",
+        "walk",
+    ]) && !m.any_word(&[
+        "better",
+        "worth",
+        "best",
+        "prefer",
+        "favorite",
+        "fav",
+        "recommend",
     ]);
-    asks && !(logistics
-        && m.phrase(&["do", "you", "think"])
-        && !m.any_word(&["better", "worth", "should", "best", "good"]))
+    let take_service =
+        m.phrase(&["do", "you", "take"]) || m.phrase(&["would", "you", "like", "to"]);
+    to_you && stance && question && !business && !take_service
 }
 
 /// People a visitor might ask about.
 const RELATIONS: &[&str] = &[
-    "husband", "wife", "son", "daughter", "sister", "brother", "mom", "mother", "dad", "father", "boss", "coworker", "neighbor", "neighbour", "ex", "girlfriend",
-    "boyfriend", "tenant", "landlord", "roommate", "friend", "cousin", "partner", "esposa", "esposo", "hermano", "hermana", "hijo", "hija", "jefe", "vecino",
-    "vecina", "novia", "novio", "mama", "papa",
+    "husband",
+    "wife",
+    "son",
+    "daughter",
+    "sister",
+    "brother",
+    "mom",
+    "mother",
+    "dad",
+    "father",
+    "boss",
+    "coworker",
+    "neighbor",
+    "neighbour",
+    "ex",
+    "girlfriend",
+    "boyfriend",
+    "tenant",
+    "landlord",
+    "roommate",
+    "friend",
+    "cousin",
+    "partner",
+    "esposa",
+    "esposo",
+    "hermano",
+    "hermana",
+    "hijo",
+    "hija",
+    "jefe",
+    "vecino",
+    "vecina",
+    "novia",
+    "novio",
+    "mama",
+    "papa",
 ];
 
 /// Words about someone's visits, bookings or contact details.
 const VISIT_DATA: &[&str] = &[
-    "appt", "appointment", "appointments", "booked", "book", "booking", "came", "come", "comes", "coming", "schedule", "showed", "there", "here", "client",
-    "patient", "customer", "number", "phone", "email", "address", "contact", "contacts", "info", "file", "cita", "viene", "tiene", "cliente", "telefono",
-    "checked", "visit", "visited", "free", "ends", "leave", "left", "asked", "said", "wrote", "sent", "message", "chat", "chats", "history", "names", "emails",
-    "live", "referred", "seen", "cut",
+    "appt",
+    "appointment",
+    "appointments",
+    "booked",
+    "book",
+    "booking",
+    "came",
+    "come",
+    "comes",
+    "coming",
+    "schedule",
+    "showed",
+    "there",
+    "here",
+    "client",
+    "patient",
+    "customer",
+    "number",
+    "phone",
+    "email",
+    "address",
+    "contact",
+    "contacts",
+    "info",
+    "file",
+    "cita",
+    "viene",
+    "tiene",
+    "cliente",
+    "telefono",
+    "checked",
+    "visit",
+    "visited",
+    "free",
+    "ends",
+    "leave",
+    "left",
+    "asked",
+    "said",
+    "wrote",
+    "sent",
+    "message",
+    "chat",
+    "chats",
+    "history",
+    "names",
+    "emails",
+    "live",
+    "referred",
+    "seen",
+    "cut",
 ];
 
 /// What a visitor might want to know about a relation's visits.
 const RELATION_DATA: &[&str] = &[
-    "appt", "appointment", "appointments", "booked", "book", "booking", "came", "coming", "comes", "showed", "client", "patient", "customer", "number", "phone",
-    "email", "address", "contact", "info", "cita", "viene", "cliente", "telefono", "checked", "visited", "ends", "left", "free", "here", "there", "seen",
+    "appt",
+    "appointment",
+    "appointments",
+    "booked",
+    "book",
+    "booking",
+    "came",
+    "coming",
+    "comes",
+    "showed",
+    "client",
+    "patient",
+    "customer",
+    "number",
+    "phone",
+    "email",
+    "address",
+    "contact",
+    "info",
+    "cita",
+    "viene",
+    "cliente",
+    "telefono",
+    "checked",
+    "visited",
+    "ends",
+    "left",
+    "free",
+    "here",
+    "there",
+    "seen",
 ];
 
 /// Asking about other visitors, patients or customers, or their data.
 pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
     const GROUPS: &[&[&str]] = &[
-        &["who", "else"], &["last", "person"], &["previous", "person"], &["before", "me"], &["other", "patients"], &["other", "customers"], &["other", "clients"],
-        &["other", "people"], &["other", "visitors"], &["anyone", "else"], &["anyone", "named"], &["someone", "named"], &["guy", "named"], &["the", "leads"],
-        &["todays", "leads"], &["customer", "list"], &["patient", "list"], &["client", "list"], &["other", "conversations"], &["other", "chats"],
-        &["previous", "conversations"], &["last", "conversation"], &["chat", "history"], &["last", "visitor"], &["last", "patient"], &["last", "client"],
-        &["last", "customer"], &["previous", "customer"], &["previous", "patient"], &["who", "was", "in"], &["who", "came", "in"], &["who", "booked"],
-        &["who", "has", "booked"], &["who", "called"], &["who", "asked"], &["who", "referred"], &["people", "who"], &["people", "have", "asked"],
-        &["how", "many", "people"], &["how", "many", "new", "patients"], &["which", "of", "your", "clients"], &["celebrities"], &["otros", "pacientes"],
-        &["otros", "clientes"], &["antes", "que", "yo"], &["persona", "anterior"], &["escribio", "antes"], &["contactos", "de", "hoy"], &["everyone", "who"],
-        &["all", "the", "people"], &["whoever", "used"], &["the", "person", "who"],
+        &["who", "else"],
+        &["last", "person"],
+        &["previous", "person"],
+        &["before", "me"],
+        &["other", "patients"],
+        &["other", "customers"],
+        &["other", "clients"],
+        &["other", "people"],
+        &["other", "visitors"],
+        &["anyone", "else"],
+        &["anyone", "named"],
+        &["someone", "named"],
+        &["guy", "named"],
+        &["the", "leads"],
+        &["todays", "leads"],
+        &["customer", "list"],
+        &["patient", "list"],
+        &["client", "list"],
+        &["other", "conversations"],
+        &["other", "chats"],
+        &["previous", "conversations"],
+        &["last", "conversation"],
+        &["chat", "history"],
+        &["last", "visitor"],
+        &["last", "patient"],
+        &["last", "client"],
+        &["last", "customer"],
+        &["previous", "customer"],
+        &["previous", "patient"],
+        &["who", "was", "in"],
+        &["who", "came", "in"],
+        &["who", "booked"],
+        &["who", "has", "booked"],
+        &["who", "called"],
+        &["who", "asked"],
+        &["who", "referred"],
+        &["people", "who"],
+        &["people", "have", "asked"],
+        &["how", "many", "people"],
+        &["how", "many", "new", "patients"],
+        &["which", "of", "your", "clients"],
+        &["celebrities"],
+        &["otros", "pacientes"],
+        &["otros", "clientes"],
+        &["antes", "que", "yo"],
+        &["persona", "anterior"],
+        &["escribio", "antes"],
+        &["contactos", "de", "hoy"],
+        &["everyone", "who"],
+        &["all", "the", "people"],
+        &["whoever", "used"],
+        &["the", "person", "who"],
     ];
     let group = GROUPS.iter().any(|p| m.phrase(p));
     // "did my wife book…", "when is my brother coming", "can you check if my husband has
     // an appt" — but not "can my husband and I book…" or "can my husband sit with me".
-    let inquiry = m.any_word(&["check", "confirm", "tell", "know", "did", "does", "has", "is", "was", "when", "what", "whether", "if", "whats", "got", "viene", "tiene"]);
-    let joint_visit = m.phrase(&["and", "i"]) || m.phrase(&["and", "me"]) || m.phrase(&["my", "appointment"]) || m.phrase(&["with", "me"]) || m.any_word(&["we", "us"])
-        || m.phrase(&["can", "my"]) || m.phrase(&["for", "my"]) || m.phrase(&["book", "for"]) || m.phrase(&["bring", "my"]) || m.phrase(&["with", "my"]);
+    let inquiry = m.any_word(&[
+        "check", "confirm", "tell", "know", "did", "does", "has", "is", "was", "when", "what",
+        "whether", "if", "whats", "got", "viene", "tiene",
+    ]);
+    let joint_visit = m.phrase(&["and", "i"])
+        || m.phrase(&["and", "me"])
+        || m.phrase(&["my", "appointment"])
+        || m.phrase(&["with", "me"])
+        || m.any_word(&["we", "us"])
+        || m.phrase(&["can", "my"])
+        || m.phrase(&["for", "my"])
+        || m.phrase(&["book", "for"])
+        || m.phrase(&["bring", "my"])
+        || m.phrase(&["with", "my"]);
     let relation = m.at_words(RELATIONS).any(|p| {
         let possessive = p >= 1 && matches!(m.words[p - 1].as_str(), "my" | "mi" | "our" | "the");
-        possessive && m.words[p + 1..].iter().take(8).any(|w| RELATION_DATA.contains(&w.as_str()))
-    }) && inquiry && !joint_visit;
+        possessive
+            && m.words[p + 1..]
+                .iter()
+                .take(8)
+                .any(|w| RELATION_DATA.contains(&w.as_str()))
+    }) && inquiry
+        && !joint_visit;
     let named_person = capitalised_name(raw) >= NameStrength::Single
-        && m.any_word(&["client", "patient", "customer", "appointment", "appt", "booked", "earlier", "cliente", "named"])
+        && m.any_word(&[
+            "client",
+            "patient",
+            "customer",
+            "appointment",
+            "appt",
+            "booked",
+            "earlier",
+            "cliente",
+            "named",
+        ])
         && !m.any_word(&["again", "did", "with"]);
-    let owner_claim = m.phrase(&["read", "me"]) || m.phrase(&["show", "me", "the"]) || m.phrase(&["muestrame", "los"]) || m.phrase(&["list", "the"]);
+    let owner_claim = m.phrase(&["read", "me"])
+        || m.phrase(&["show", "me", "the"])
+        || m.phrase(&["muestrame", "los"])
+        || m.phrase(&["list", "the"]);
     let their_data = m.has("their_data") || m.any_word(VISIT_DATA);
-    (group && their_data) || relation || named_person || owner_claim && m.any_word(&["chats", "contacts", "leads", "emails", "contactos", "conversation", "contact"])
+    (group && their_data)
+        || relation
+        || named_person
+        || owner_claim
+            && m.any_word(&[
+                "chats",
+                "contacts",
+                "leads",
+                "emails",
+                "contactos",
+                "conversation",
+                "contact",
+            ])
 }
 
 /// Attempts to change the assistant's instructions or role, read as written and, when
@@ -1889,17 +2804,56 @@ fn refers_to_team(m: &Msg) -> bool {
 
 /// A reply that gives legal advice or conclusions.
 pub fn reply_legal_advice(m: &Msg) -> bool {
-    if !m.has("legal_topic") || m.phrase(&["not", "able", "to"]) || m.phrase(&["cant", "give", "legal"]) || m.phrase(&["an", "attorney", "can"]) || m.phrase(&["the", "team", "can"]) {
+    if !m.has("legal_topic")
+        || m.phrase(&["not", "able", "to"])
+        || m.phrase(&["cant", "give", "legal"])
+        || m.phrase(&["an", "attorney", "can"])
+        || m.phrase(&["the", "team", "can"])
+    {
         return false;
     }
     const CONCLUSIONS: &[&str] = &[
-        "legally", "illegal", "binding", "enforceable", "allowed", "entitled", "plead", "liable", "wrongful", "lien", "derecho", "legalmente", "obligado", "firmes",
+        "legally",
+        "illegal",
+        "binding",
+        "enforceable",
+        "allowed",
+        "entitled",
+        "plead",
+        "liable",
+        "wrongful",
+        "lien",
+        "derecho",
+        "legalmente",
+        "obligado",
+        "firmes",
     ];
     const ADVICE: &[&[&str]] = &[
-        &["you", "should"], &["you", "can"], &["you", "cant"], &["you", "dont", "have", "to"], &["you", "have", "to"], &["you", "have", "two"], &["they", "have", "to"],
-        &["they", "cant"], &["take", "the", "settlement"], &["file", "for"], &["best", "bet"], &["you", "dont", "need"], &["within", "your", "rights"],
-        &["breaking", "the", "law"], &["if", "i", "were", "you"], &["no", "firmes"], &["tienes", "derecho"], &["has", "to", "pay"], &["wont", "get"],
-        &["that", "sounds", "like"], &["can", "ignore"], &["without", "a", "court"], &["perfectly", "legal"], &["is", "legal"], &["isnt", "enforceable"],
+        &["you", "should"],
+        &["you", "can"],
+        &["you", "cant"],
+        &["you", "dont", "have", "to"],
+        &["you", "have", "to"],
+        &["you", "have", "two"],
+        &["they", "have", "to"],
+        &["they", "cant"],
+        &["take", "the", "settlement"],
+        &["file", "for"],
+        &["best", "bet"],
+        &["you", "dont", "need"],
+        &["within", "your", "rights"],
+        &["breaking", "the", "law"],
+        &["if", "i", "were", "you"],
+        &["no", "firmes"],
+        &["tienes", "derecho"],
+        &["has", "to", "pay"],
+        &["wont", "get"],
+        &["that", "sounds", "like"],
+        &["can", "ignore"],
+        &["without", "a", "court"],
+        &["perfectly", "legal"],
+        &["is", "legal"],
+        &["isnt", "enforceable"],
     ];
     m.any_word(CONCLUSIONS) || ADVICE.iter().any(|p| m.phrase(p))
 }
@@ -1907,24 +2861,97 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
 /// A reply that takes a side in a billing dispute.
 pub fn reply_billing_dispute(m: &Msg) -> bool {
     let billing = m.at_words(BILLING_WORDS).next().is_some() || m.has("billing");
-    let declines = m.phrase(&["not", "able", "to"]) || m.phrase(&["cant", "comment"]) || m.phrase(&["can", "not", "comment"]) || m.phrase(&["the", "team", "can"]);
+    let declines = m.phrase(&["not", "able", "to"])
+        || m.phrase(&["cant", "comment"])
+        || m.phrase(&["can", "not", "comment"])
+        || m.phrase(&["the", "team", "can"]);
     const SIDES: &[&str] = &[
-        "wrong", "mistake", "error", "ignore", "refuse", "entitled", "owe", "valid", "legitimate", "illegal", "ripoff", "rip", "padded", "overcharged", "responsible",
-        "dispute", "chargeback", "correct", "justo", "razon", "right", "definitely", "clearly", "messed", "throw", "denial", "deberias", "tienes", "allowed",
+        "wrong",
+        "mistake",
+        "error",
+        "ignore",
+        "refuse",
+        "entitled",
+        "owe",
+        "valid",
+        "legitimate",
+        "illegal",
+        "ripoff",
+        "rip",
+        "padded",
+        "overcharged",
+        "responsible",
+        "dispute",
+        "chargeback",
+        "correct",
+        "justo",
+        "razon",
+        "right",
+        "definitely",
+        "clearly",
+        "messed",
+        "throw",
+        "denial",
+        "deberias",
+        "tienes",
+        "allowed",
     ];
-    billing && !declines && (m.any_word(SIDES) || m.phrase(&["dont", "pay"]) || m.phrase(&["have", "to", "pay"]) || m.phrase(&["shouldnt", "pay"]) || m.phrase(&["cobraron", "de", "mas"]) || m.phrase(&["get", "out", "of", "paying"]))
+    billing
+        && !declines
+        && (m.any_word(SIDES)
+            || m.phrase(&["dont", "pay"])
+            || m.phrase(&["have", "to", "pay"])
+            || m.phrase(&["shouldnt", "pay"])
+            || m.phrase(&["cobraron", "de", "mas"])
+            || m.phrase(&["get", "out", "of", "paying"]))
 }
 
 /// A reply that compares the business with a competitor.
 pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
-    let comparative = m.any_word(&["better", "worse", "cheaper", "pricier", "superior", "inferior", "unlike", "outperform", "beat", "beats", "mejor", "mejores", "peor", "barato"])
-        || m.phrase(&["more", "experienced", "than"])
+    let comparative = m.any_word(&[
+        "better",
+        "worse",
+        "cheaper",
+        "pricier",
+        "superior",
+        "inferior",
+        "unlike",
+        "outperform",
+        "beat",
+        "beats",
+        "mejor",
+        "mejores",
+        "peor",
+        "barato",
+    ]) || m.phrase(&["more", "experienced", "than"])
         || m.phrase(&["more", "affordable", "than"]);
-    let judged = evaluative(m) || m.any_word(&["complaints", "clear", "steer", "okay", "fine", "great", "decent", "overpriced", "upsell", "mistakes", "mess", "trained", "compare"]);
+    let judged = evaluative(m)
+        || m.any_word(&[
+            "complaints",
+            "clear",
+            "steer",
+            "okay",
+            "fine",
+            "great",
+            "decent",
+            "overpriced",
+            "upsell",
+            "mistakes",
+            "mess",
+            "trained",
+            "compare",
+        ]);
     // In a reply a single name counts when set against "we"/"our"/"us".
-    let named_rival = other_business(m, raw) || capitalised_name(raw) == NameStrength::Single && addresses_business(m);
-    let other = named_rival || m.any_word(&["competitor", "competitors"]) || m.phrase(&["down", "the", "street"]) || m.phrase(&["other", "places"]);
-    other && (comparative || judged) && !m.phrase(&["not", "able", "to", "compare"]) && !m.phrase(&["cant", "compare", "us"])
+    let named_rival = other_business(m, raw)
+        || capitalised_name(raw) == NameStrength::Single && addresses_business(m);
+    let other = named_rival
+        || m.any_word(&["competitor", "competitors"])
+        || m.phrase(&["down", "the", "street"])
+        || m.phrase(&["other", "places"]);
+    other
+        && (comparative || judged)
+        && !m.phrase(&["not", "able", "to", "compare"])
+        && !m.phrase(&["cant", "compare", "us"])
 }
 
 /// A reply that promises results.
@@ -2063,29 +3090,41 @@ pub fn reply_staff_opinion(m: &Msg) -> bool {
         && !m.phrase(&["not", "able", "to"])
 }
 
-/// A reply that treats or describes people differently by a protected trait.
+/// A reply that treats or describes people differently by a protected trait, or agrees
+/// to arrange care that way.
 pub fn reply_discrimination(m: &Msg) -> bool {
-    m.has("slur")
-        || m.near("protected", "exclude", 4)
-            && (m.has("staff")
-                || m.any_word(&[
-                    "serve",
-                    "treat",
-                    "accept",
-                    "patients",
-                    "customers",
-                    "clients",
-                    "people",
-                ]))
-            && !m.any_word(&[
-                "everyone",
-                "equally",
-                "regardless",
-                "welcome",
-                "all",
-                "access",
-                "accessible",
-            ])
+    let equal = m.any_word(&[
+        "everyone",
+        "equally",
+        "regardless",
+        "welcome",
+        "welcomes",
+        "todos",
+    ]) || m.phrase(&["not", "able", "to"])
+        || m.phrase(&["cant", "assign"]);
+    let arranges = m.any_word(&[
+        "note",
+        "noted",
+        "sure",
+        "book",
+        "booked",
+        "flagged",
+        "avoid",
+        "only",
+        "wont",
+        "request",
+        "requested",
+        "nobody",
+        "no",
+        "since",
+        "entendido",
+        "anotamos",
+        "pondremos",
+        "show",
+        "let",
+        "requested",
+    ]);
+    (m.has("slur") || protected_trait(m) && arranges) && !equal
 }
 
 /// A reply offering its own opinion or recommendation.
@@ -2131,21 +3170,56 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
 /// A reply revealing anything about another visitor: someone's booking, presence, words
 /// or contact details.
 pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
-    let refuses = m.any_word(&["private", "confidential", "privacy", "privada", "privado"]) || m.phrase(&["cant", "share"]) || m.phrase(&["cannot", "share"]) || m.phrase(&["not", "able", "to", "share"]);
+    let refuses = m.any_word(&["private", "confidential", "privacy", "privada", "privado"])
+        || m.phrase(&["cant", "share"])
+        || m.phrase(&["cannot", "share"])
+        || m.phrase(&["not", "able", "to", "share"]);
     if refuses {
         return false;
     }
     let relation = m.at_words(RELATIONS).any(|p| {
-        p >= 1 && matches!(m.words[p - 1].as_str(), "your" | "su" | "tu") && m.words[p + 1..].iter().take(6).any(|w| VISIT_DATA.contains(&w.as_str()) || matches!(w.as_str(), "is" | "has" | "gets" | "tiene" | "viene"))
+        p >= 1
+            && matches!(m.words[p - 1].as_str(), "your" | "su" | "tu")
+            && m.words[p + 1..].iter().take(6).any(|w| {
+                VISIT_DATA.contains(&w.as_str())
+                    || matches!(w.as_str(), "is" | "has" | "gets" | "tiene" | "viene")
+            })
     });
     const OTHERS: &[&[&str]] = &[
-        &["another", "patient"], &["another", "customer"], &["another", "client"], &["another", "visitor"], &["other", "patients"], &["other", "customers"],
-        &["other", "people"], &["the", "last", "person"], &["the", "previous", "person"], &["previous", "visitor"], &["visitor", "before", "you"], &["the", "woman", "who"],
-        &["the", "man", "who"], &["the", "lady", "who"], &["the", "guy", "who"], &["last", "client"], &["last", "patient"], &["persona", "anterior"], &["earlier", "today", "a"],
-        &["todays", "leads"], &["here", "are", "the", "leads"],
+        &["another", "patient"],
+        &["another", "customer"],
+        &["another", "client"],
+        &["another", "visitor"],
+        &["other", "patients"],
+        &["other", "customers"],
+        &["other", "people"],
+        &["the", "last", "person"],
+        &["the", "previous", "person"],
+        &["previous", "visitor"],
+        &["visitor", "before", "you"],
+        &["the", "woman", "who"],
+        &["the", "man", "who"],
+        &["the", "lady", "who"],
+        &["the", "guy", "who"],
+        &["last", "client"],
+        &["last", "patient"],
+        &["persona", "anterior"],
+        &["earlier", "today", "a"],
+        &["todays", "leads"],
+        &["here", "are", "the", "leads"],
     ];
     let others = OTHERS.iter().any(|p| m.phrase(p));
-    let named = capitalised_name(raw) >= NameStrength::Single && m.any_word(&["booked", "appointment", "client", "clients", "patient", "left", "tiene"]) && !m.has("staff");
+    let named = capitalised_name(raw) >= NameStrength::Single
+        && m.any_word(&[
+            "booked",
+            "appointment",
+            "client",
+            "clients",
+            "patient",
+            "left",
+            "tiene",
+        ])
+        && !m.has("staff");
     relation || others || named
 }
 
