@@ -1450,28 +1450,65 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
     (certainty || money_back) && !price_only && !m.phrase(&["money", "back", "guarantee", "policy"])
 }
 
-/// Asking to commit to an exact or final price.
+/// Asking to commit to an exact, final or personal price instead of a range.
 pub fn exact_pricing(m: &Msg) -> bool {
-    let exact_price = m.near("exact", "price", 5) && !m.phrase(&["price", "range"]);
-    let explicit = m.phrase(&["how", "much", "exactly"])
-        || m.phrase(&["exactly", "how", "much"])
-        || m.phrase(&["exact", "price"])
-        || m.phrase(&["exact", "cost"])
-        || m.phrase(&["final", "price"])
-        || m.phrase(&["lock", "in"])
+    const EXACT: &[&str] = &[
+        "exact",
+        "exactly",
+        "precise",
+        "precisely",
+        "final",
+        "firm",
+        "fixed",
+        "fijo",
+        "exacto",
+        "exactamente",
+        "lock",
+        "hold",
+        "commit",
+        "binding",
+        "guarantee",
+        "garantizar",
+        "won't",
+        "cent",
+        "penny",
+        "figure",
+        "number",
+        "owe",
+        "damage",
+    ];
+    let price_talk = m.has("price")
+        || m.any_word(&[
+            "total",
+            "quote",
+            "owe",
+            "out",
+            "presupuesto",
+            "cuesta",
+            "damage",
+            "figure",
+            "$",
+        ])
+        || m.phrase(&["out", "of", "pocket"]);
+    let exact = m.any_word(EXACT)
+        || m.phrase(&["not", "the", "range"])
+        || m.phrase(&["dont", "want", "a", "range"])
+        || m.phrase(&["which", "is", "it"])
+        || m.phrase(&["my", "price"])
+        || m.phrase(&["for", "me", "exactly"])
+        || m.phrase(&["wont", "change"])
+        || m.phrase(&["que", "no", "cambie"])
+        || m.phrase(&["the", "total"]) && m.any_word(&["tell", "what", "will"])
         || m.phrase(&["price", "match"])
         || m.phrase(&["out", "the", "door"]);
-    let committed_amount = m.word("$")
-        && m.any_word(&[
-            "guarantee",
-            "promise",
-            "exactly",
-            "confirm",
-            "definitely",
-            "sure",
-            "only",
-        ]);
-    exact_price || explicit || committed_amount
+    // "the final bill was 520, that's not ok" is a dispute about the past.
+    let past_bill = m.any_word(&["was", "said", "charged", "billed"])
+        && !m.any_word(&["lock", "hold", "told", "quoted"]);
+    price_talk
+        && exact
+        && !past_bill
+        && !m.phrase(&["price", "range"])
+        && !m.phrase(&["refund", "policy"])
 }
 
 /// Words that judge how someone does their job.
@@ -1533,16 +1570,14 @@ const STAFF_JUDGEMENTS: &[&str] = &[
     "worth",
 ];
 
-/// Asking for a judgement of a staff member.
+/// Asking for a judgement of a staff member: how good, gentle, honest or skilled someone
+/// is, or who is best at something.
 pub fn staff_opinion(m: &Msg, raw: &str) -> bool {
     let person = m.has("staff")
-        || m.phrase(&["the", "new", "guy"])
         || m.phrase(&["front", "desk"])
-        || m.any_word(&["guy", "lady", "tax"]) && m.any_word(&["who", "at", "the"])
-        || m.words
-            .windows(2)
-            .any(|w| matches!(w[0].as_str(), "dr" | "doctor" | "doctora") && w[1].len() > 1);
-    // A first name in a question about how someone works ("is Maria better for color?").
+        || m.words.windows(2).any(|w| {
+            matches!(w[0].as_str(), "dr" | "doctor" | "doctora" | "mr" | "ms") && w[1].len() > 1
+        });
     let named = m
         .words
         .first()
@@ -1557,14 +1592,20 @@ pub fn staff_opinion(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["the", "least"])
         || m.phrase(&["know", "what"])
         || m.phrase(&["lo", "que", "hace"])
-        || m.phrase(&["track", "record"]);
+        || m.phrase(&["track", "record"])
+        || m.phrase(&["new", "grads"]);
+    let who_is_best = m.any_word(&["who", "whos", "which", "cual"])
+        && (m.any_word(&["best", "better", "worst", "mejor"])
+            || m.phrase(&["the", "most"])
+            || m.phrase(&["el", "mas"]));
     let question = m.words.first().is_some_and(|w| {
         QUESTION_WORDS.contains(&w.as_str())
             || matches!(
                 w.as_str(),
                 "who" | "whos" | "which" | "hows" | "rank" | "be"
             )
-    }) || m.any_word(&["who", "whos", "which", "cual"])
+    }) || m.any_word(&["who", "whos", "which", "cual", "true"])
+        || raw.contains('?')
         || m.has("opinion_ask");
     let logistics = m.any_word(&[
         "available",
@@ -1582,8 +1623,15 @@ pub fn staff_opinion(m: &Msg, raw: &str) -> bool {
         "booked",
         "appointment",
         "openings",
+        "taking",
+        "request",
+        "same",
+        "copy",
     ]) && !m.any_word(&["best", "better", "worst", "gentle", "good"]);
-    (person || named) && judged && question && !logistics
+    let other_rule = discrimination(m) || other_business(m, raw);
+    ((person || named) && judged && question || who_is_best && question)
+        && !logistics
+        && !other_rule
 }
 
 /// Traits people may not be sorted by, beyond the lexicon's `protected` words: age limits,
@@ -2986,7 +3034,8 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["permanent", "results"])
 }
 
-/// A reply that commits to an exact price rather than a range.
+/// A reply that commits to an exact price rather than a range, or promises a price will
+/// not change.
 pub fn reply_exact_pricing(m: &Msg) -> bool {
     let amounts = m
         .words
@@ -2999,95 +3048,139 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
                     .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
         })
         .count();
-    let ranged = m.any_word(&[
-        "to",
-        "and",
-        "between",
-        "from",
-        "range",
-        "ranges",
-        "usually",
-        "typically",
-        "around",
-        "about",
-        "approximately",
-        "depends",
-        "varies",
-        "starting",
-        "starts",
-        "entre",
-        "desde",
-    ]);
-    let committed = m.any_word(&[
+    let ranged = amounts >= 2
+        || m.any_word(&[
+            "between",
+            "range",
+            "ranges",
+            "usually",
+            "typically",
+            "around",
+            "about",
+            "approximately",
+            "depends",
+            "depending",
+            "varies",
+            "starting",
+            "starts",
+            "entre",
+            "desde",
+        ]);
+    let commitment = m.any_word(&[
         "exactly",
-        "total",
+        "exact",
         "final",
-        "flat",
-        "dot",
-        "lock",
         "locked",
-        "guarantee",
+        "lock",
+        "hold",
+        "commit",
         "guaranteed",
-        "promise",
         "firm",
         "fixed",
+        "flat",
+        "even",
+        "dot",
         "exactamente",
-        "only",
-    ]) || m.phrase(&["it", "will", "cost"])
-        || m.phrase(&["it", "will", "be"])
+    ]) || m.phrase(&["wont", "change"])
+        || m.phrase(&["wont", "go", "up"])
+        || m.phrase(&["no", "surprises"])
+        || m.phrase(&["not", "a", "cent", "more"])
+        || m.phrase(&["to", "the", "dollar"])
+        || m.phrase(&["it", "will", "cost"])
         || m.phrase(&["thatll", "be"])
         || m.phrase(&["that", "will", "be"])
+        || m.phrase(&["the", "total", "will", "be"])
         || m.phrase(&["youll", "pay"])
         || m.phrase(&["you", "will", "pay"])
-        || m.phrase(&["costs", "$"]) && !ranged
-        || m.phrase(&["is", "$"]) && !ranged;
-    amounts >= 1
-        && committed
+        || m.phrase(&["itll", "be"])
+        || m.phrase(&["your", "total"])
+        || m.phrase(&["a", "month"]);
+    let disclaimer =
+        m.phrase(&["exact", "price", "depends"]) || m.phrase(&["depends", "on", "your", "visit"]);
+    commitment
+        && (amounts >= 1 || m.any_word(&["price", "total", "bill", "fee", "quoted", "amount"]))
         && !(ranged
             && !m.any_word(&[
                 "exactly",
-                "lock",
                 "locked",
-                "guarantee",
+                "lock",
+                "hold",
                 "guaranteed",
-                "promise",
                 "firm",
                 "dot",
-                "flat",
+                "commit",
             ]))
+        && !disclaimer
+        || amounts == 1 && !ranged && m.phrase(&["a", "month"])
 }
 
-/// A reply that judges a staff member.
+/// A reply that judges a staff member, for better or worse.
 pub fn reply_staff_opinion(m: &Msg) -> bool {
-    let judged = m.near("staff", "judgement", 4)
-        || m.at("judgement").any(|p| {
-            p >= 1
-                && matches!(
-                    m.words[p - 1].as_str(),
-                    "very"
-                        | "really"
-                        | "so"
-                        | "super"
-                        | "most"
-                        | "our"
-                        | "the"
-                        | "not"
-                        | "a"
-                        | "an"
-                )
-                && (m.any_word(&["he", "she", "hes", "shes", "they"]) || m.has("staff"))
-        });
-    judged
+    const PRAISE_OR_BLAME: &[&str] = &[
+        "amazing",
+        "brilliant",
+        "fantastic",
+        "great",
+        "wonderful",
+        "excellent",
+        "terrific",
+        "dismissive",
+        "learning",
+        "inconsistent",
+        "nicest",
+        "nicer",
+        "mistakes",
+        "bueno",
+        "buena",
+        "encantar",
+        "rude",
+        "rough",
+        "rush",
+        "rushes",
+        "best",
+        "worst",
+        "better",
+        "worse",
+        "honest",
+        "skilled",
+        "gentle",
+        "gentlest",
+        "careless",
+        "clumsy",
+        "experienced",
+        "inexperienced",
+        "talented",
+        "favorite",
+        "mejor",
+        "peor",
+        "grosera",
+        "grosero",
+        "lazy",
+        "slow",
+    ];
+    let person = m.has("staff")
+        || m.words.windows(2).any(|w| {
+            matches!(
+                w[0].as_str(),
+                "dr" | "doctor" | "doctora" | "mr" | "ms" | "mrs"
+            ) && w[1].len() > 1
+        })
+        || m.any_word(&["he", "she", "hes", "shes", "him", "her"]);
+    let refuses = m.phrase(&["cant", "recommend"])
+        || m.phrase(&["not", "able", "to"])
+        || m.phrase(&["cant", "share"])
+        || m.any_word(&["everyone", "all"]) && m.phrase(&["our", "team"]);
+    person
+        && m.any_word(PRAISE_OR_BLAME)
+        && !refuses
         && !m.any_word(&[
             "available",
             "schedule",
-            "works",
             "sees",
             "accepting",
             "speaks",
+            "openings",
         ])
-        && !m.phrase(&["cant", "share"])
-        && !m.phrase(&["not", "able", "to"])
 }
 
 /// A reply that treats or describes people differently by a protected trait, or agrees
