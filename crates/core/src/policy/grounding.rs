@@ -154,6 +154,57 @@ fn times(text: &str) -> Vec<(String, u16)> {
     found
 }
 
+/// Every number the business data states, as digit strings ("1204", "78704", "95",
+/// "8", "17", "5"), so a reply's numbers can be checked against it.
+fn known_numbers(business: &Business) -> Vec<String> {
+    let mut text = String::new();
+    for part in [&business.phone, &business.email, &business.website, &business.address, &business.directions].into_iter().flatten() {
+        text.push_str(part);
+        text.push(' ');
+    }
+    for service in &business.services {
+        for value in [service.price_min, service.price_max].into_iter().flatten() {
+            text.push_str(&format!("{value} "));
+        }
+        if let Some(minutes) = service.duration_minutes {
+            text.push_str(&format!("{minutes} {} ", minutes / 60));
+        }
+        text.push_str(service.description.as_deref().unwrap_or(""));
+        text.push(' ');
+    }
+    for faq in &business.faqs {
+        text.push_str(&faq.answer);
+        text.push(' ');
+    }
+    for closure in &business.closures {
+        text.push_str(&format!("{} {} ", closure.date.day(), closure.date.year()));
+    }
+    for day in 0..7 {
+        let weekday = jiff::civil::Weekday::from_monday_zero_offset(day).expect("0..7 is a weekday");
+        for range in business.hours.day(weekday).ranges() {
+            for minute in [range.open(), range.close()] {
+                let hour = minute / 60;
+                let twelve = if hour % 12 == 0 { 12 } else { hour % 12 };
+                text.push_str(&format!("{hour} {twelve} {} ", minute % 60));
+            }
+        }
+    }
+    text.split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()).map(|d| d.trim_start_matches('0').to_owned()).collect()
+}
+
+/// Numbers in a reply that the business data never states ("since 1985", "72 hours",
+/// "1402 Maple Street"). Emergency numbers and small counts are fine.
+pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
+    let known = known_numbers(business);
+    reply
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim_start_matches('0').to_owned())
+        .filter(|d| !d.is_empty() && d.parse::<u64>().is_ok_and(|n| n > 3) && !matches!(d.as_str(), "911" | "988"))
+        .filter(|d| !known.contains(d))
+        .collect()
+}
+
 /// Claims the fast path blocks on: contact details and prices not in the data.
 pub fn fast_findings(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = Vec::new();
@@ -213,6 +264,11 @@ pub fn fast_findings(reply: &str, business: &Business) -> Vec<Finding> {
 /// numbers and insurance plans.
 pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = fast_findings(reply, business);
+    for number in unknown_numbers(reply, business) {
+        if !findings.iter().any(|f| f.claim.contains(&number)) {
+            findings.push(Finding { kind: "number", claim: number });
+        }
+    }
     let known_minutes: Vec<u16> = (0..7)
         .flat_map(|d| {
             let weekday =

@@ -201,10 +201,11 @@ impl Policy {
     /// must be found in its data (the grounding fast path).
     pub fn post_check(&self, reply: &str, business: Option<&Business>) -> Findings {
         let m = Msg::new(reply);
-        let ungrounded = business
-            .map(|b| fast_findings(reply, b))
-            .unwrap_or_default();
-        let fabricated = !ungrounded.is_empty() || invented_claims(&m);
+        // Contact details and prices (the fast path) and any other number the data does
+        // not state block the reply; times, durations and plans are graded in the background.
+        let ungrounded: Vec<Finding> = business.map(|b| fast_findings(reply, b)).unwrap_or_default();
+        let unknown_numbers = business.map(|b| grounding::unknown_numbers(reply, b)).unwrap_or_default();
+        let stated_facts = !ungrounded.is_empty() || invented_claims(&m);
         let checks: [(Rule, bool); 14] = [
             (Rule::Emergency, false),
             (Rule::HealthDetail, rules::reply_health_detail(&m, reply)),
@@ -219,7 +220,7 @@ impl Policy {
             (Rule::ExactPricing, rules::reply_exact_pricing(&m)),
             (Rule::StaffOpinion, rules::reply_staff_opinion(&m)),
             (Rule::Discrimination, rules::reply_discrimination(&m)),
-            (Rule::Fabrication, fabricated),
+            (Rule::Fabrication, stated_facts),
             (Rule::PersonalOpinion, rules::reply_personal_opinion(&m)),
             (
                 Rule::OtherVisitorInfo,
@@ -230,6 +231,17 @@ impl Policy {
                 rules::reply_prompt_injection(&m, reply),
             ),
         ];
+        // A number the data never states is a made-up fact, unless the reply already broke
+        // another rule (an advice reply's "600 mg" is the advice, not a business fact).
+        let mut checks = checks;
+        let other_rule = checks.iter().any(|(rule, fired)| *fired && *rule != Rule::Fabrication);
+        if !unknown_numbers.is_empty() && !other_rule {
+            if let Some(fabrication) = checks.iter_mut().find(|(rule, _)| *rule == Rule::Fabrication) {
+                fabrication.1 = true;
+            }
+        }
+        let mut ungrounded = ungrounded;
+        ungrounded.extend(unknown_numbers.into_iter().map(|claim| Finding { kind: "number", claim }));
         self.findings(&m, checks, ungrounded)
     }
 

@@ -1789,8 +1789,6 @@ pub fn fabrication(m: &Msg) -> bool {
         &["if", "you", "dont", "know"],
         &["if", "you", "dont", "have"],
         &["looks", "real"],
-        &["just", "say"],
-        &["just", "tell", "me"],
         &["just", "pick"],
         &["just", "guess"],
         &["take", "a", "guess"],
