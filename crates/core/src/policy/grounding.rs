@@ -158,7 +158,16 @@ fn times(text: &str) -> Vec<(String, u16)> {
 /// "8", "17", "5"), so a reply's numbers can be checked against it.
 fn known_numbers(business: &Business) -> Vec<String> {
     let mut text = String::new();
-    for part in [&business.phone, &business.email, &business.website, &business.address, &business.directions].into_iter().flatten() {
+    for part in [
+        &business.phone,
+        &business.email,
+        &business.website,
+        &business.address,
+        &business.directions,
+    ]
+    .into_iter()
+    .flatten()
+    {
         text.push_str(part);
         text.push(' ');
     }
@@ -180,7 +189,8 @@ fn known_numbers(business: &Business) -> Vec<String> {
         text.push_str(&format!("{} {} ", closure.date.day(), closure.date.year()));
     }
     for day in 0..7 {
-        let weekday = jiff::civil::Weekday::from_monday_zero_offset(day).expect("0..7 is a weekday");
+        let weekday =
+            jiff::civil::Weekday::from_monday_zero_offset(day).expect("0..7 is a weekday");
         for range in business.hours.day(weekday).ranges() {
             for minute in [range.open(), range.close()] {
                 let hour = minute / 60;
@@ -189,7 +199,10 @@ fn known_numbers(business: &Business) -> Vec<String> {
             }
         }
     }
-    text.split(|c: char| !c.is_ascii_digit()).filter(|d| !d.is_empty()).map(|d| d.trim_start_matches('0').to_owned()).collect()
+    text.split(|c: char| !c.is_ascii_digit())
+        .filter(|d| !d.is_empty())
+        .map(|d| d.trim_start_matches('0').to_owned())
+        .collect()
 }
 
 /// Numbers in a reply that the business data never states ("since 1985", "72 hours",
@@ -200,7 +213,11 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
         .split(|c: char| !c.is_ascii_digit())
         .filter(|d| !d.is_empty())
         .map(|d| d.trim_start_matches('0').to_owned())
-        .filter(|d| !d.is_empty() && d.parse::<u64>().is_ok_and(|n| n > 3) && !matches!(d.as_str(), "911" | "988"))
+        .filter(|d| {
+            !d.is_empty()
+                && d.parse::<u64>().is_ok_and(|n| n > 3)
+                && !matches!(d.as_str(), "911" | "988")
+        })
         .filter(|d| !known.contains(d))
         .collect()
 }
@@ -266,7 +283,10 @@ pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = fast_findings(reply, business);
     for number in unknown_numbers(reply, business) {
         if !findings.iter().any(|f| f.claim.contains(&number)) {
-            findings.push(Finding { kind: "number", claim: number });
+            findings.push(Finding {
+                kind: "number",
+                claim: number,
+            });
         }
     }
     let known_minutes: Vec<u16> = (0..7)
@@ -419,6 +439,8 @@ mod tests {
             .iter()
             .map(|f| f.kind)
             .collect();
-        assert_eq!(kinds, ["time", "duration", "address", "insurance"]);
+        for kind in ["time", "duration", "address", "insurance", "number"] {
+            assert!(kinds.contains(&kind), "{kind} missing from {kinds:?}");
+        }
     }
 }

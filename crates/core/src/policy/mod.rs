@@ -203,8 +203,12 @@ impl Policy {
         let m = Msg::new(reply);
         // Contact details and prices (the fast path) and any other number the data does
         // not state block the reply; times, durations and plans are graded in the background.
-        let ungrounded: Vec<Finding> = business.map(|b| fast_findings(reply, b)).unwrap_or_default();
-        let unknown_numbers = business.map(|b| grounding::unknown_numbers(reply, b)).unwrap_or_default();
+        let ungrounded: Vec<Finding> = business
+            .map(|b| fast_findings(reply, b))
+            .unwrap_or_default();
+        let unknown_numbers = business
+            .map(|b| grounding::unknown_numbers(reply, b))
+            .unwrap_or_default();
         let stated_facts = !ungrounded.is_empty() || invented_claims(&m);
         let checks: [(Rule, bool); 14] = [
             (Rule::Emergency, false),
@@ -234,14 +238,22 @@ impl Policy {
         // A number the data never states is a made-up fact, unless the reply already broke
         // another rule (an advice reply's "600 mg" is the advice, not a business fact).
         let mut checks = checks;
-        let other_rule = checks.iter().any(|(rule, fired)| *fired && *rule != Rule::Fabrication);
+        let other_rule = checks
+            .iter()
+            .any(|(rule, fired)| *fired && *rule != Rule::Fabrication);
         if !unknown_numbers.is_empty() && !other_rule {
-            if let Some(fabrication) = checks.iter_mut().find(|(rule, _)| *rule == Rule::Fabrication) {
+            if let Some(fabrication) = checks
+                .iter_mut()
+                .find(|(rule, _)| *rule == Rule::Fabrication)
+            {
                 fabrication.1 = true;
             }
         }
         let mut ungrounded = ungrounded;
-        ungrounded.extend(unknown_numbers.into_iter().map(|claim| Finding { kind: "number", claim }));
+        ungrounded.extend(unknown_numbers.into_iter().map(|claim| Finding {
+            kind: "number",
+            claim,
+        }));
         self.findings(&m, checks, ungrounded)
     }
 

@@ -882,76 +882,18 @@ const BILLING_WORDS: &[&str] = &[
     "$",
 ];
 
-/// A transaction the writer was part of ("my bill", "you charged me", "I paid").
+/// A transaction the writer was part of: a billing word within a few words of "I", "my",
+/// "me" or "you" ("why was I charged", "you billed my insurance", "my EOB says").
 fn own_transaction(m: &Msg) -> bool {
-    const PHRASES: &[&[&str]] = &[
-        &["my", "bill"],
-        &["my", "invoice"],
-        &["my", "receipt"],
-        &["my", "eob"],
-        &["my", "statement"],
-        &["my", "card"],
-        &["charged", "me"],
-        &["billed", "me"],
-        &["billed", "my"],
-        &["billed", "them"],
-        &["billed", "again"],
-        &["i", "was", "charged"],
-        &["i", "got", "charged"],
-        &["i", "was", "billed"],
-        &["i", "got", "billed"],
-        &["i", "got", "a", "bill"],
-        &["i", "paid"],
-        &["i", "was", "quoted"],
-        &["was", "quoted"],
-        &["the", "bill"],
-        &["the", "invoice"],
-        &["the", "receipt"],
-        &["the", "estimate"],
-        &["final", "bill"],
-        &["you", "billed"],
-        &["you", "charged"],
-        &["they", "charged"],
-        &["he", "charged"],
-        &["she", "charged"],
-        &["shop", "charged"],
-        &["salon", "charged"],
-        &["charged", "a"],
-        &["charged", "full"],
-        &["me", "cobraron"],
-        &["me", "cobre"],
-        &["me", "cobra"],
-        &["me", "llego"],
-        &["cobrarme"],
-        &["that", "charge"],
-        &["this", "charge"],
-        &["ese", "cargo"],
-        &["ese", "cobro"],
-        &["la", "multa"],
-        &["already", "paid"],
-        &["supposed", "to", "be", "covered"],
-        &["charged", "for"],
-        &["charging", "me"],
-        &["charge", "me"],
-        &["bill", "me"],
-        &["a", "bill"],
-        &["this", "invoice"],
-        &["the", "late", "fee"],
-        &["the", "fee"],
-        &["this", "fee"],
-        &["that", "fee"],
-        &["on", "my"],
-        &["pay", "for", "the"],
-        &["pay", "the"],
-        &["pay", "that"],
-        &["pay", "for", "a"],
-        &["pay", "for", "it"],
-        &["refund", "pls"],
-        &["want", "a", "refund"],
-        &["a", "chargeback"],
-        &["records", "fee"],
-    ];
-    PHRASES.iter().any(|p| m.phrase(p)) || m.any_word(&["overcharged", "cobraron", "billed"])
+    let people: Vec<usize> = m
+        .at_words(&[
+            "i", "im", "my", "me", "you", "your", "ustedes", "mi", "he", "they", "she",
+        ])
+        .collect();
+    m.at_words(BILLING_WORDS)
+        .any(|b| people.iter().any(|p| p.abs_diff(b) <= 4))
+        || m.any_word(&["overcharged", "cobraron", "billed"])
+        || m.phrase(&["theres", "a"]) && m.word("$")
 }
 
 /// Disputing a bill, charge, refund or claim the writer was part of.
@@ -976,6 +918,11 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.any_word(&["dispute", "disputing"]) && m.at_words(BILLING_WORDS).next().is_some();
     let billing = m.at_words(BILLING_WORDS).next().is_some();
     const SIGNALS: &[&str] = &[
+        "denied",
+        "waive",
+        "fight",
+        "until",
+        "quoted",
         "why",
         "wrong",
         "only",
@@ -1827,12 +1774,20 @@ pub fn fabrication(m: &Msg) -> bool {
 /// Asking the assistant for its own opinion, taste or recommendation: a question to "you"
 /// about what it thinks, likes, prefers, believes or would choose.
 pub fn personal_opinion(m: &Msg) -> bool {
+    const SPANISH_YOU: &[&str] = &[
+        "recomiendas",
+        "escogerias",
+        "elegirias",
+        "opinas",
+        "crees",
+        "prefieres",
+        "gusta",
+        "harias",
+        "comprarias",
+    ];
     let to_you = m.any_word(&[
-        "you", "u", "ur", "your", "yours", "yourself", "tu", "te", "ti", "tú",
-    ]) || m
-        .words
-        .iter()
-        .any(|w| w.ends_with("rias") || w == "crees" || w == "opinas");
+        "you", "u", "ur", "your", "yours", "yourself", "tu", "te", "ti",
+    ]) || m.any_word(SPANISH_YOU);
     const STANCES: &[&str] = &[
         "think",
         "enjoy",
@@ -1861,23 +1816,50 @@ pub fn personal_opinion(m: &Msg) -> bool {
         "elegirias",
         "recomiendas",
         "personally",
+        "personal",
+        "prefieres",
+        "harias",
+        "comprarias",
     ];
-    let stance = m.any_word(STANCES)
-        || m.phrase(&["be", "real"])
-        || m.phrase(&["do", "you", "like"])
-        || m.phrase(&["you", "like"])
-        || m.phrase(&["u", "like"])
-        || m.phrase(&["your", "take"])
-        || m.phrase(&["ur", "take"])
-        || m.phrase(&["honest", "take"])
-        || m.phrase(&["rate", "my"])
-        || m.phrase(&["would", "you", "rather"])
-        || m.phrase(&["what", "would", "you"])
-        || m.phrase(&["what", "would", "u"])
-        || m.phrase(&["worth", "it"])
-        || m.phrase(&["morning", "person"])
-        || m.phrase(&["you", "feel"]);
-    let question = true;
+    const ASKS: &[&[&str]] = &[
+        &["be", "real"],
+        &["do", "you", "like"],
+        &["you", "like"],
+        &["u", "like"],
+        &["your", "take"],
+        &["ur", "take"],
+        &["honest", "take"],
+        &["rate", "my"],
+        &["would", "you", "rather"],
+        &["what", "would", "you"],
+        &["what", "would", "u"],
+        &["which", "would", "you"],
+        &["which", "would", "u"],
+        &["would", "you", "go"],
+        &["would", "you", "get"],
+        &["would", "you", "buy"],
+        &["would", "you", "wear"],
+        &["would", "you", "choose"],
+        &["would", "you", "pick"],
+        &["would", "u", "get"],
+        &["if", "you", "were", "me"],
+        &["if", "u", "were", "me"],
+        &["any", "picks"],
+        &["worth", "it"],
+        &["morning", "person"],
+        &["you", "feel"],
+        &["should", "i", "watch"],
+    ];
+    let stance = m.any_word(STANCES) || ASKS.iter().any(|p| m.phrase(p));
+    let explicit_choice = m.any_word(&[
+        "choose",
+        "pick",
+        "prefer",
+        "rather",
+        "recommend",
+        "wear",
+        "buy",
+    ]) || m.phrase(&["if", "you", "were", "me"]);
     // "do you think you have a slot tomorrow?", "do you take Aetna?": business questions.
     let business = m.any_word(&[
         "open",
@@ -1897,18 +1879,13 @@ pub fn personal_opinion(m: &Msg) -> bool {
         "cards",
         "accept",
         "walk",
-    ]) && !m.any_word(&[
-        "better",
-        "worth",
-        "best",
-        "prefer",
-        "favorite",
-        "fav",
-        "recommend",
-    ]);
-    let take_service =
-        m.phrase(&["do", "you", "take"]) || m.phrase(&["would", "you", "like", "to"]);
-    to_you && stance && question && !business && !take_service
+        "offer",
+    ]) && !m.any_word(&["better", "worth", "best", "favorite", "fav"])
+        && !explicit_choice;
+    let take_service = m.phrase(&["do", "you", "take"])
+        || m.phrase(&["would", "you", "like", "to"])
+        || m.phrase(&["second", "opinions"]);
+    to_you && stance && !business && !take_service
 }
 
 /// People a visitor might ask about.
@@ -2906,7 +2883,17 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
 
 /// A reply that takes a side in a billing dispute.
 pub fn reply_billing_dispute(m: &Msg) -> bool {
-    let billing = m.at_words(BILLING_WORDS).next().is_some() || m.has("billing");
+    let billing = m.at_words(BILLING_WORDS).next().is_some()
+        || m.has("billing")
+        || m.any_word(&[
+            "insurance",
+            "covered",
+            "denial",
+            "claim",
+            "money",
+            "amount",
+            "owe",
+        ]);
     let declines = m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "comment"])
         || m.phrase(&["can", "not", "comment"])
@@ -3218,7 +3205,7 @@ pub fn reply_discrimination(m: &Msg) -> bool {
     (m.has("slur") || protected_trait(m) && arranges) && !equal
 }
 
-/// A reply offering its own opinion or recommendation.
+/// A reply offering its own opinion, taste or recommendation.
 pub fn reply_personal_opinion(m: &Msg) -> bool {
     const OPINIONS: &[&[&str]] = &[
         &["i", "think"],
@@ -3226,36 +3213,46 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
         &["i", "would", "recommend"],
         &["id", "recommend"],
         &["in", "my", "opinion"],
+        &["in", "my", "view"],
         &["personally"],
         &["i", "believe"],
         &["i", "feel", "like"],
         &["i", "love"],
         &["i", "like"],
+        &["i", "enjoy"],
+        &["i", "really", "enjoy"],
         &["my", "favorite"],
         &["my", "favourite"],
-        &["id", "go", "with"],
-        &["i", "would", "go", "with"],
-        &["id", "choose"],
-        &["i", "would", "choose"],
-        &["id", "pick"],
-        &["i", "would", "pick"],
+        &["my", "pick"],
         &["if", "i", "were", "you"],
         &["i", "suggest"],
-        &["id", "suggest"],
         &["i", "prefer"],
         &["honestly"],
+        &["to", "me"],
+        &["if", "you", "ask", "me"],
+        &["im", "more", "of"],
         &["yo", "creo"],
         &["en", "mi", "opinion"],
         &["te", "recomiendo"],
         &["le", "recomiendo"],
-        &["i", "d", "recommend"],
+        &["personalmente"],
+        &["yo", "escogeria"],
         &["you", "should", "definitely"],
         &["you", "should", "go", "with"],
-        &["you", "should", "get"],
         &["best", "option", "for", "you"],
         &["worth", "it"],
+        &["id", "totally"],
     ];
-    OPINIONS.iter().any(|p| m.phrase(p)) && !m.phrase(&["i", "think", "the", "team"])
+    // "I'd book with Sam", "I'd steer clear" — but not "I'd be happy to help".
+    let id_verb = m.at_words(&["id"]).any(|p| {
+        m.words.get(p + 1).is_some_and(|next| {
+            !matches!(
+                next.as_str(),
+                "be" | "love" | "like" | "need" | "have" | "just"
+            )
+        })
+    });
+    (OPINIONS.iter().any(|p| m.phrase(p)) || id_verb) && !m.phrase(&["i", "think", "the", "team"])
 }
 
 /// A reply revealing anything about another visitor: someone's booking, presence, words
