@@ -1077,6 +1077,15 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     (
         "legal_topic",
         &[
+            "compete",
+            "noncompete",
+            "injury",
+            "record",
+            "recording",
+            "permission",
+            "employee",
+            "duis",
+            "binding",
             "support",
             "sue",
             "suing",

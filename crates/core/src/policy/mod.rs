@@ -167,13 +167,19 @@ impl Policy {
     /// Which rules a visitor's message touches.
     pub fn pre_check(&self, text: &str) -> Findings {
         let m = Msg::new(text);
-        let legal = rules::legal_advice(&m, text);
         let billing = rules::billing_dispute(&m);
         let competitor = rules::competitor_comparison(&m, text);
         let guarantee = rules::outcome_guarantee(&m);
         let pricing = rules::exact_pricing(&m);
-        let staff = rules::staff_opinion(&m, text);
+        let discrimination = rules::discrimination(&m);
+        let staff = rules::staff_opinion(&m, text, discrimination || competitor);
         let opinion = rules::personal_opinion(&m);
+        let other_visitor = rules::other_visitor_info(&m, text);
+        let legal = rules::legal_advice(
+            &m,
+            text,
+            billing || staff || opinion || discrimination || other_visitor,
+        );
         let other_topic = legal || billing || competitor || guarantee || pricing || staff;
         let checks: [(Rule, bool); 14] = [
             (Rule::Emergency, rules::emergency(&m)),
@@ -188,10 +194,10 @@ impl Policy {
             (Rule::OutcomeGuarantee, guarantee),
             (Rule::ExactPricing, pricing),
             (Rule::StaffOpinion, staff),
-            (Rule::Discrimination, rules::discrimination(&m)),
+            (Rule::Discrimination, discrimination),
             (Rule::Fabrication, rules::fabrication(&m)),
             (Rule::PersonalOpinion, opinion),
-            (Rule::OtherVisitorInfo, rules::other_visitor_info(&m, text)),
+            (Rule::OtherVisitorInfo, other_visitor),
             (Rule::PromptInjection, rules::prompt_injection(&m, text)),
         ];
         self.findings(&m, checks, Vec::new())

@@ -762,7 +762,23 @@ const EXPLICIT_ADVICE: &[&[&str]] = &[
 
 /// A request for legal advice about the writer's own matter: a legal subject, asked as a
 /// question about what they (or someone in their affairs) can, must or should do.
-pub fn legal_advice(m: &Msg, raw: &str) -> bool {
+pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
+    // A question that is really about a bill, a person or a choice is that rule's, unless
+    // it names the law outright ("is it legal to charge…").
+    let names_law = m.any_word(&[
+        "legal",
+        "legally",
+        "illegal",
+        "law",
+        "sue",
+        "lawsuit",
+        "court",
+        "malpractice",
+        "rights",
+    ]);
+    if other_topic && !names_law {
+        return false;
+    }
     let testament = m.phrase(&["a", "will"])
         || m.phrase(&["my", "will"])
         || m.phrase(&["own", "will"])
@@ -822,6 +838,10 @@ pub fn legal_advice(m: &Msg, raw: &str) -> bool {
         &["whether", "i", "should"],
         &["what", "should", "i", "say"],
         &["small", "claims"],
+        &["how", "do", "i"],
+        &["what", "are", "my", "options"],
+        &["chapter", "7"],
+        &["chapter", "13"],
     ];
     let question = raw.contains('?') || raw.contains('¿');
     let asked = ASKS.iter().any(|p| m.phrase(p))
@@ -983,7 +1003,9 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.phrase(&["tengo", "que", "pagar"]);
     let about_future = m.any_word(&["promise", "guarantee", "will", "wont", "estimate"])
         && !m.any_word(&["charged", "billed", "paid"]);
-    strong || billing && own_transaction(m) && disputed && !about_future
+    // Child support and alimony are legal obligations, not the business's bill.
+    let family_law = m.any_word(&["support", "alimony", "custody"]);
+    (strong || billing && own_transaction(m) && disputed && !about_future) && !family_law
 }
 
 /// Another business named or pointed at: a capitalised name that is not the start of a
@@ -1176,6 +1198,10 @@ fn capitalised_name(raw: &str) -> NameStrength {
     let mut run = 0;
     for token in raw.split_whitespace() {
         let word = token.trim_matches(|c: char| !c.is_alphanumeric());
+        let word = word
+            .strip_suffix("'s")
+            .or_else(|| word.strip_suffix("’s"))
+            .unwrap_or(word);
         let ends_sentence = token.ends_with(['.', '!', '?', ':']);
         let capitalised = word.chars().next().is_some_and(char::is_uppercase)
             && word.chars().any(char::is_lowercase);
@@ -1519,7 +1545,7 @@ const STAFF_JUDGEMENTS: &[&str] = &[
 
 /// Asking for a judgement of a staff member: how good, gentle, honest or skilled someone
 /// is, or who is best at something.
-pub fn staff_opinion(m: &Msg, raw: &str) -> bool {
+pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool) -> bool {
     let person = m.has("staff")
         || m.phrase(&["front", "desk"])
         || m.words.windows(2).any(|w| {
@@ -1575,7 +1601,6 @@ pub fn staff_opinion(m: &Msg, raw: &str) -> bool {
         "same",
         "copy",
     ]) && !m.any_word(&["best", "better", "worst", "gentle", "good"]);
-    let other_rule = discrimination(m) || other_business(m, raw);
     ((person || named) && judged && question || who_is_best && question)
         && !logistics
         && !other_rule
@@ -2075,6 +2100,13 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["the", "person", "who"],
     ];
     let group = GROUPS.iter().any(|p| m.phrase(p));
+    let strong_group = m.phrase(&["who", "was", "in"])
+        || m.phrase(&["who", "else"])
+        || m.phrase(&["before", "me"]) && m.any_word(&["who", "what", "was", "quien"])
+        || m.phrase(&["antes", "que", "yo"])
+        || m.phrase(&["other", "customers"])
+        || m.phrase(&["other", "patients"])
+        || m.phrase(&["other", "clients"]);
     // "did my wife book…", "when is my brother coming", "can you check if my husband has
     // an appt" — but not "can my husband and I book…" or "can my husband sit with me".
     let inquiry = m.any_word(&[
@@ -2090,14 +2122,22 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["for", "my"])
         || m.phrase(&["book", "for"])
         || m.phrase(&["bring", "my"])
-        || m.phrase(&["with", "my"]);
+        || m.phrase(&["with", "my"])
+        || m.phrase(&["for", "the", "appointment"]);
     let relation = m.at_words(RELATIONS).any(|p| {
         let possessive = p >= 1 && matches!(m.words[p - 1].as_str(), "my" | "mi" | "our" | "the");
+        // "was really there" is about a visit; "are there snacks" is not.
         possessive
-            && m.words[p + 1..]
-                .iter()
-                .take(8)
-                .any(|w| RELATION_DATA.contains(&w.as_str()))
+            && (p + 1..(p + 9).min(m.words.len())).any(|i| {
+                let word = m.words[i].as_str();
+                let place = matches!(word, "here" | "there");
+                RELATION_DATA.contains(&word)
+                    && (!place
+                        || matches!(
+                            m.words[i - 1].as_str(),
+                            "was" | "were" | "really" | "comes" | "come" | "been" | "went"
+                        ))
+            })
     }) && inquiry
         && !joint_visit;
     let named_person = capitalised_name(raw) >= NameStrength::Single
@@ -2119,6 +2159,7 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["list", "the"]);
     let their_data = m.has("their_data") || m.any_word(VISIT_DATA);
     (group && their_data)
+        || strong_group
         || relation
         || named_person
         || owner_claim
