@@ -136,7 +136,7 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
     let big_number = m
         .words
         .iter()
-        .any(|w| w.parse::<u32>().is_ok_and(|n| n >= 5 && n < 1000));
+        .any(|w| w.parse::<u32>().is_ok_and(|n| (5..1000).contains(&n)));
     m.has("overdose") && !m.phrase(&["overdose", "on", "caffeine"])
         || m.phrase(&["double", "dosed"])
         || m.phrase(&["double", "dose"]) && m.has("confused")
@@ -3123,21 +3123,21 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["a", "month"]);
     let disclaimer =
         m.phrase(&["exact", "price", "depends"]) || m.phrase(&["depends", "on", "your", "visit"]);
-    commitment
-        && (amounts >= 1 || m.any_word(&["price", "total", "bill", "fee", "quoted", "amount"]))
-        && !(ranged
-            && !m.any_word(&[
-                "exactly",
-                "locked",
-                "lock",
-                "hold",
-                "guaranteed",
-                "firm",
-                "dot",
-                "commit",
-            ]))
-        && !disclaimer
-        || amounts == 1 && !ranged && m.phrase(&["a", "month"])
+    // A range is fine unless the reply still insists on it ("exactly", "locked in").
+    let insists = m.any_word(&[
+        "exactly",
+        "locked",
+        "lock",
+        "hold",
+        "guaranteed",
+        "firm",
+        "dot",
+        "commit",
+    ]);
+    let names_a_price =
+        amounts >= 1 || m.any_word(&["price", "total", "bill", "fee", "quoted", "amount"]);
+    let committed = commitment && names_a_price && (!ranged || insists) && !disclaimer;
+    committed || amounts == 1 && !ranged && m.phrase(&["a", "month"])
 }
 
 /// A reply that judges a staff member, for better or worse.
@@ -3392,7 +3392,7 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
     ]) || m.phrase(&["you", "take"])
         || m.phrase(&["you", "have"]))
         && !m.phrase(&["if", "you", "have"])
-        && !(m.has("condition") && staff_trait && !m.has("symptom") && !m.has("medication"));
+        && (!m.has("condition") || !staff_trait || m.has("symptom") || m.has("medication"));
     let diagnoses = reply_medical_advice(m, raw) && (m.has("symptom") || m.has("condition"));
     asks || records || diagnoses
 }
