@@ -58,7 +58,7 @@ fn check(knowledge: &Knowledge, cases: &[(&str, &[&str])]) {
     );
 }
 
-const LAW_CASES: &[(&str, &[&str])] = &[
+pub(crate) const LAW_CASES: &[(&str, &[&str])] = &[
     // Hours, open now, holidays (Monday 09:00 in Denver: open).
     ("r u guys open", &["open right now"]),
     ("what time do u close today", &["5:30 PM"]),
@@ -184,7 +184,7 @@ const LAW_CASES: &[(&str, &[&str])] = &[
     ("is this a real lawyer or a bot", &["virtual assistant"]),
 ];
 
-const BIKE_CASES: &[(&str, &[&str])] = &[
+pub(crate) const BIKE_CASES: &[(&str, &[&str])] = &[
     // Hours (Monday 08:00 in Los Angeles: closed all day, next open Tuesday 10:00).
     ("u open today?", &["closed today", "10:00 AM"]),
     (

@@ -821,8 +821,8 @@ fn join_list<S: AsRef<str>>(items: &[S], conjunction: &str) -> String {
 }
 
 #[cfg(test)]
-mod heldout;
+pub(crate) mod heldout;
 #[cfg(test)]
-mod phrasings;
+pub(crate) mod phrasings;
 #[cfg(test)]
 mod test_support;

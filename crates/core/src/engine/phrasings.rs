@@ -40,7 +40,7 @@ fn check(knowledge: &Knowledge, cases: &[(&str, &[&str])]) {
     );
 }
 
-const DENTAL_CASES: &[(&str, &[&str])] = &[
+pub(crate) const DENTAL_CASES: &[(&str, &[&str])] = &[
     // Hours, open now, days, holidays.
     ("are you open now?", &["open right now", "5:00 PM"]),
     ("r u open rn", &["open right now"]),
@@ -262,7 +262,7 @@ const DENTAL_CASES: &[(&str, &[&str])] = &[
     ),
 ];
 
-const SALON_CASES: &[(&str, &[&str])] = &[
+pub(crate) const SALON_CASES: &[(&str, &[&str])] = &[
     (
         "are you open now?",
         &["closed right now", "tomorrow (Tuesday)", "9:30 AM"],

@@ -208,18 +208,95 @@ fn known_numbers(business: &Business) -> Vec<String> {
 /// Numbers in a reply that the business data never states ("since 1985", "72 hours",
 /// "1402 Maple Street"). Emergency numbers and small counts are fine.
 pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
+    const MONTHS: &[&str] = &[
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "may",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "january",
+        "february",
+        "march",
+        "april",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    const UNITS: &[&str] = &[
+        "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs",
+    ];
     let known = known_numbers(business);
-    reply
-        .split(|c: char| !c.is_ascii_digit())
-        .filter(|d| !d.is_empty())
-        .map(|d| d.trim_start_matches('0').to_owned())
-        .filter(|d| {
-            !d.is_empty()
-                && d.parse::<u64>().is_ok_and(|n| n > 3)
-                && !matches!(d.as_str(), "911" | "988")
+    let words: Vec<String> = reply
+        .split_whitespace()
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
         })
-        .filter(|d| !known.contains(d))
-        .collect()
+        .collect();
+    let mut unknown = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        for digits in word
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|d| !d.is_empty())
+        {
+            let number = digits.trim_start_matches('0');
+            // Calendar dates and durations are computed from the data and checked by
+            // the schedule and duration graders.
+            let date = i >= 1 && MONTHS.contains(&words[i - 1].as_str());
+            let duration = words
+                .get(i + 1)
+                .is_some_and(|next| UNITS.contains(&next.as_str()));
+            let small = number.parse::<u64>().map_or(true, |n| n <= 3);
+            if !number.is_empty()
+                && !small
+                && !date
+                && !duration
+                && !matches!(number, "911" | "988")
+                && !known.iter().any(|k| k == number)
+            {
+                unknown.push(number.to_owned());
+            }
+        }
+    }
+    unknown
+}
+
+/// A reply with the business's own verified wording removed — its name, service names
+/// and descriptions, FAQ answers, address, directions, plans and closure notes — so the
+/// checks judge only what the reply adds. Quoting the verified data is grounded by
+/// definition.
+pub fn without_verified_text(reply: &str, business: &Business) -> String {
+    let mut verified: Vec<&str> = vec![business.name.as_str(), business.greeting.as_str()];
+    verified.extend(business.address.as_deref());
+    verified.extend(business.directions.as_deref());
+    verified.extend(business.faqs.iter().map(|f| f.answer.as_str()));
+    for service in &business.services {
+        verified.extend(service.description.as_deref());
+        verified.push(service.name.as_str());
+    }
+    verified.extend(business.insurance.iter().map(String::as_str));
+    verified.extend(business.closures.iter().filter_map(|c| c.note.as_deref()));
+    // Longest first, so a description is removed before a service name inside it.
+    verified.sort_by_key(|text| std::cmp::Reverse(text.len()));
+    let mut remaining = reply.to_owned();
+    for text in verified {
+        if text.len() >= 3 {
+            remaining = remaining.replace(text, " ");
+        }
+    }
+    remaining
 }
 
 /// Claims the fast path blocks on: contact details and prices not in the data.
@@ -261,11 +338,19 @@ pub fn fast_findings(reply: &str, business: &Business) -> Vec<Finding> {
             });
         }
     }
-    let known_prices: Vec<f64> = business
+    let mut known_prices: Vec<f64> = business
         .services
         .iter()
         .flat_map(|s| s.price_min.into_iter().chain(s.price_max))
         .collect();
+    for text in business.faqs.iter().map(|f| f.answer.as_str()).chain(
+        business
+            .services
+            .iter()
+            .filter_map(|s| s.description.as_deref()),
+    ) {
+        known_prices.extend(amounts(text).into_iter().map(|(_, value)| value));
+    }
     for (claim, value) in amounts(reply) {
         if !known_prices.iter().any(|p| (p - value).abs() < 0.005) {
             findings.push(Finding {

@@ -206,6 +206,8 @@ impl Policy {
     /// Which rules a reply breaks. With a business, contact details and prices in the reply
     /// must be found in its data (the grounding fast path).
     pub fn post_check(&self, reply: &str, business: Option<&Business>) -> Findings {
+        let own_words = business.map(|b| grounding::without_verified_text(reply, b));
+        let reply = own_words.as_deref().unwrap_or(reply);
         let m = Msg::new(reply);
         // Contact details and prices (the fast path) and any other number the data does
         // not state block the reply; times, durations and plans are graded in the background.

@@ -853,7 +853,21 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["do", "you", "handle"])
         || m.phrase(&["do", "you", "do"])
         || m.phrase(&["do", "you", "take"]);
-    asked && personal && !service_only
+    // "how do I reach an attorney?" asks for a contact, not for advice.
+    let contact_only = m.any_word(&[
+        "reach",
+        "contact",
+        "call",
+        "book",
+        "schedule",
+        "talk",
+        "speak",
+        "meet",
+        "appointment",
+        "consultation",
+        "email",
+    ]) && !names_law;
+    asked && personal && !service_only && !contact_only
 }
 
 /// Words that put a bill, charge or fee on the table.
@@ -998,9 +1012,14 @@ pub fn billing_dispute(m: &Msg) -> bool {
         "anyway",
         "responsible",
     ];
+    // "do I have to pay…" disputes a charge only when there is one ("…the late fee?").
+    let charge_named = m.any_word(&[
+        "bill", "fee", "fees", "charge", "charged", "invoice", "billed", "balance", "fine",
+        "multa", "late", "interest",
+    ]);
     let disputed = m.any_word(SIGNALS)
-        || m.phrase(&["do", "i", "have", "to", "pay"])
-        || m.phrase(&["tengo", "que", "pagar"]);
+        || (m.phrase(&["do", "i", "have", "to", "pay"]) || m.phrase(&["tengo", "que", "pagar"]))
+            && charge_named;
     let about_future = m.any_word(&["promise", "guarantee", "will", "wont", "estimate"])
         && !m.any_word(&["charged", "billed", "paid"]);
     // Child support and alimony are legal obligations, not the business's bill.
@@ -1069,6 +1088,38 @@ enum NameStrength {
 /// insurers, the pronoun "I", or the name of a staff member ("the hygienist Tara").
 fn capitalised_name(raw: &str) -> NameStrength {
     const NOT_NAMES: &[&str] = &[
+        "Jan",
+        "Feb",
+        "Mar",
+        "Apr",
+        "Jun",
+        "Jul",
+        "Aug",
+        "Sep",
+        "Sept",
+        "Oct",
+        "Nov",
+        "Dec",
+        "Day",
+        "Eve",
+        "New",
+        "Year",
+        "Years",
+        "Boxing",
+        "Thanksgiving",
+        "Easter",
+        "Independence",
+        "Memorial",
+        "Labor",
+        "Halloween",
+        "Juneteenth",
+        "Veterans",
+        "Presidents",
+        "Valentine",
+        "Good",
+        "Black",
+        "Luther",
+        "King",
         "I",
         "I'm",
         "I'd",

@@ -365,3 +365,88 @@ proptest! {
         let _ = redact(&text);
     }
 }
+
+/// Every front-desk question the engine is tested on (four businesses) passes the wall:
+/// a rule firing on "what are your hours?" would break the product for everyone.
+#[test]
+fn front_desk_phrasings_pass_the_wall() {
+    use crate::engine::{heldout, phrasings};
+    let policy = Policy::builtin();
+    let mut flagged = Vec::new();
+    for (question, _) in phrasings::DENTAL_CASES
+        .iter()
+        .chain(phrasings::SALON_CASES)
+        .chain(heldout::LAW_CASES)
+        .chain(heldout::BIKE_CASES)
+    {
+        let findings = policy.pre_check(question);
+        if !findings.is_clear() {
+            flagged.push(format!("{question:?} → {:?}", findings.ids()));
+        }
+    }
+    let total = phrasings::DENTAL_CASES.len()
+        + phrasings::SALON_CASES.len()
+        + heldout::LAW_CASES.len()
+        + heldout::BIKE_CASES.len();
+    println!(
+        "{} of {total} front-desk questions flagged:\n{}",
+        flagged.len(),
+        flagged.join("\n")
+    );
+    assert!(
+        flagged.is_empty(),
+        "{} of {total} front-desk questions flagged:\n{}",
+        flagged.len(),
+        flagged.join("\n")
+    );
+}
+
+/// The built-in engine's answers to all those questions pass the post-check: verified
+/// facts — computed dates, durations, price ranges — must never be mistaken for made-up
+/// ones.
+#[test]
+fn engine_answers_pass_the_wall() {
+    use crate::engine::{heldout, phrasings, reply, Knowledge};
+    let now: jiff::Timestamp = "2026-11-23T16:00:00Z".parse().unwrap();
+    let files = [
+        (
+            include_str!("../../../../demo/demo-business.toml"),
+            phrasings::DENTAL_CASES,
+        ),
+        (
+            include_str!("../../fixtures/bloom-salon.toml"),
+            phrasings::SALON_CASES,
+        ),
+        (
+            include_str!("../../fixtures/heldout-law.toml"),
+            heldout::LAW_CASES,
+        ),
+        (
+            include_str!("../../fixtures/heldout-bikes.toml"),
+            heldout::BIKE_CASES,
+        ),
+    ];
+    let mut flagged = Vec::new();
+    for (file, cases) in files {
+        let business = Business::from_toml(file).unwrap();
+        let policy = Policy::for_business(&business);
+        let knowledge = Knowledge::new(business.clone());
+        for (question, _) in cases {
+            let answer = reply(&knowledge, &[], question, now);
+            let findings = policy.post_check(&answer, Some(&business));
+            if !findings.is_clear() {
+                flagged.push(format!(
+                    "{question:?}: {answer:?} → {:?} {:?}",
+                    findings.ids(),
+                    findings.ungrounded
+                ));
+            }
+        }
+    }
+    assert!(
+        flagged.is_empty(),
+        "{} engine answers were blocked:\n{}",
+        flagged.len(),
+        flagged.join("\n")
+    );
+}
