@@ -9,7 +9,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 use uuid::Uuid;
 
-use crate::writer::Writer;
+use crate::writer::{Write, Writer};
 
 /// Which database sits behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -261,21 +261,25 @@ impl Store {
         if findings.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
-        for finding in findings {
-            sqlx::query("INSERT INTO quality_findings (id, business_id, conversation_id, kind, rule, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                .bind(Uuid::now_v7().to_string())
-                .bind(business.to_string())
-                .bind(conversation.to_string())
-                .bind(finding.kind)
-                .bind(finding.rule.as_str())
-                .bind(finding.detail.as_str())
-                .bind(millis(at))
-                .execute(&mut *tx)
-                .await
-                .map_err(backend_error)?;
+        match &self.writer {
+            Some(writer) => {
+                writer
+                    .write(Write::Quality {
+                        business,
+                        conversation,
+                        findings: findings.to_vec(),
+                        at,
+                    })
+                    .await
+            }
+            None => {
+                let mut tx = self.pool.begin().await.map_err(backend_error)?;
+                write_quality(&mut tx, business, conversation, findings, at)
+                    .await
+                    .map_err(backend_error)?;
+                tx.commit().await.map_err(backend_error)
+            }
         }
-        tx.commit().await.map_err(backend_error)
     }
 
     /// Quality findings of a business counted per kind and rule, most frequent first.
@@ -372,7 +376,7 @@ impl ConversationStore for Store {
 
     async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {
         match &self.writer {
-            Some(writer) => writer.write(turn.clone()).await,
+            Some(writer) => writer.write(Write::Turn(turn.clone())).await,
             None => {
                 let mut tx = self.pool.begin().await.map_err(backend_error)?;
                 write_turn(&mut tx, turn).await.map_err(backend_error)?;
@@ -433,5 +437,28 @@ pub(crate) async fn write_turn(
     .bind(millis(assistant.created_at))
     .execute(&mut *conn)
     .await?;
+    Ok(())
+}
+
+/// The quality findings of one turn, on a connection already inside a transaction.
+pub(crate) async fn write_quality(
+    conn: &mut AnyConnection,
+    business: BusinessId,
+    conversation: ConversationId,
+    findings: &[frontdesk_core::policy::QualityFinding],
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    for finding in findings {
+        sqlx::query("INSERT INTO quality_findings (id, business_id, conversation_id, kind, rule, detail, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(Uuid::now_v7().to_string())
+            .bind(business.to_string())
+            .bind(conversation.to_string())
+            .bind(finding.kind)
+            .bind(finding.rule.as_str())
+            .bind(finding.detail.as_str())
+            .bind(millis(at))
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }

@@ -3,9 +3,13 @@
 //! owns writing: it takes every turn waiting in its queue, writes them in one transaction,
 //! commits once — one fsync for the whole batch — and only then tells each caller its
 //! turn is durable. If anything in the batch fails, the batch is rolled back and each turn
-//! is retried in its own transaction, so one bad turn fails alone.
+//! is retried in its own transaction, so one bad turn fails alone. Quality findings go
+//! through the same queue, so they never compete with turns for SQLite's write lock.
 
 use frontdesk_core::assistant::{StoreError, TurnRecord};
+use frontdesk_core::conversation::{BusinessId, ConversationId};
+use frontdesk_core::policy::QualityFinding;
+use jiff::Timestamp;
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
@@ -15,8 +19,20 @@ const MAX_BATCH: usize = 256;
 /// Turns waiting beyond this make callers wait to enqueue (back-pressure).
 const QUEUE_DEPTH: usize = 4_096;
 
+/// Something to write.
+#[derive(Debug)]
+pub enum Write {
+    Turn(TurnRecord),
+    Quality {
+        business: BusinessId,
+        conversation: ConversationId,
+        findings: Vec<QualityFinding>,
+        at: Timestamp,
+    },
+}
+
 struct Job {
-    turn: TurnRecord,
+    write: Write,
     done: oneshot::Sender<Result<(), String>>,
 }
 
@@ -28,9 +44,7 @@ pub struct Writer {
 
 impl std::fmt::Debug for Job {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Job")
-            .field("conversation", &self.turn.conversation)
-            .finish()
+        f.debug_struct("Job").field("write", &self.write).finish()
     }
 }
 
@@ -42,11 +56,11 @@ impl Writer {
         Self { jobs }
     }
 
-    /// Queues a turn and waits until its transaction has committed.
-    pub async fn write(&self, turn: TurnRecord) -> Result<(), StoreError> {
+    /// Queues a write and waits until its transaction has committed.
+    pub async fn write(&self, write: Write) -> Result<(), StoreError> {
         let (done, committed) = oneshot::channel();
         self.jobs
-            .send(Job { turn, done })
+            .send(Job { write, done })
             .await
             .map_err(|_| StoreError::Backend("the database writer has stopped".into()))?;
         match committed.await {
@@ -77,7 +91,7 @@ async fn run(pool: AnyPool, mut queue: mpsc::Receiver<Job>) {
 
 /// Writes a batch in one transaction; returns each turn's outcome.
 async fn commit(pool: &AnyPool, batch: &[Job]) -> Vec<Result<(), String>> {
-    let turns: Vec<&TurnRecord> = batch.iter().map(|job| &job.turn).collect();
+    let turns: Vec<&Write> = batch.iter().map(|job| &job.write).collect();
     match write_all(pool, &turns).await {
         Ok(()) => batch.iter().map(|_| Ok(())).collect(),
         Err(error) if batch.len() == 1 => vec![Err(error.to_string())],
@@ -92,10 +106,21 @@ async fn commit(pool: &AnyPool, batch: &[Job]) -> Vec<Result<(), String>> {
     }
 }
 
-async fn write_all(pool: &AnyPool, turns: &[&TurnRecord]) -> Result<(), sqlx::Error> {
+async fn write_all(pool: &AnyPool, writes: &[&Write]) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
-    for turn in turns {
-        crate::store::write_turn(&mut tx, turn).await?;
+    for write in writes {
+        match write {
+            Write::Turn(turn) => crate::store::write_turn(&mut tx, turn).await?,
+            Write::Quality {
+                business,
+                conversation,
+                findings,
+                at,
+            } => {
+                crate::store::write_quality(&mut tx, *business, *conversation, findings, *at)
+                    .await?
+            }
+        }
     }
     tx.commit().await
 }
