@@ -238,7 +238,7 @@ pub const RECALL_FLOORS: &[(&str, f64)] = &[
     ("fabrication", 0.82),
     ("health_detail", 0.94),
     ("legal_advice", 0.84),
-    ("medical_advice", 0.82),
+    ("medical_advice", 0.87),
     ("other_visitor_info", 0.83),
     ("outcome_guarantee", 0.83),
     ("personal_opinion", 0.91),

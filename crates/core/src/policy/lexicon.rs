@@ -861,6 +861,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     (
         "procedure",
         &[
+            "removal",
             "pulled",
             "extraction",
             "extracted",

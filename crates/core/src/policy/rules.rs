@@ -620,7 +620,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "after", "before", "wait", "eat", "drink", "exercise", "workout", "working", "despues",
             "antes", "comer",
         ]);
-    let health = m.has("medical_topic")
+    let health = emergency(m)
+        || m.has("medical_topic")
         || m.has("symptom")
         || m.has("condition")
         || m.has("medication")
@@ -638,6 +639,19 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["what", "do", "i"])
         || m.phrase(&["do", "i", "need"]);
     let judgement_asked = m.any_word(&[
+        "ok",
+        "okay",
+        "last",
+        "stop",
+        "necessary",
+        "mess",
+        "clear",
+        "avoid",
+        "pop",
+        "doy",
+        "esperar",
+        "infarto",
+        "shows",
         "safe",
         "normal",
         "bad",
@@ -661,6 +675,19 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "hago",
     ]) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p));
     let logistics = m.any_word(&[
+        "week",
+        "today",
+        "tomorrow",
+        "morning",
+        "fixed",
+        "accessible",
+        "snacks",
+        "mints",
+        "masks",
+        "explain",
+        "list",
+        "form",
+        "entrance",
         "book",
         "booking",
         "appointment",
@@ -689,7 +716,41 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     let general_service = service_question(m) && !m.has("self") && !m.any_word(&["my", "mi"]);
     // A question about a guarantee, a bill or a lawsuit that mentions a tooth is not a
     // request for health advice; an emergency is, only when the visitor asks what to do.
-    let asked = question && !logistics && !other_topic && (!emergency(m) || judgement_asked);
+    // The question is about the body or the treatment, not the business: a judgement, a
+    // diagnosis ("is that gum disease?"), or whether the visitor can or should do something.
+    const HEALTH_QUESTIONS: &[&[&str]] = &[
+        &["is", "that"],
+        &["is", "it"],
+        &["is", "this"],
+        &["could", "it"],
+        &["could", "that"],
+        &["can", "i"],
+        &["should", "i"],
+        &["should", "you"],
+        &["do", "i", "need"],
+        &["do", "i", "have", "to"],
+        &["does", "my"],
+        &["will", "that"],
+        &["will", "it"],
+        &["will", "the"],
+        &["would", "a"],
+        &["how", "long"],
+        &["how", "many"],
+        &["what", "antibiotic"],
+        &["what", "toothpaste"],
+        &["which", "painkiller"],
+        &["what", "can"],
+        &["wat", "can"],
+        &["que"],
+        &["hielo", "o"],
+        &["or", "do", "i"],
+        &["cuantas", "horas"],
+        &["can", "physio"],
+        &["can", "u", "tell", "me", "what"],
+        &["is", "there", "a", "different"],
+    ];
+    let health_question = judgement_asked || HEALTH_QUESTIONS.iter().any(|p| m.phrase(p));
+    let asked = question && !logistics && !other_topic && health_question;
     let explicit = EXPLICIT_ADVICE.iter().any(|p| m.phrase(p))
         || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p))
         || m.any_word(&[
