@@ -238,6 +238,12 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
         "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs",
     ];
     let known = known_numbers(business);
+    let service_parts: Vec<u32> = business
+        .services
+        .iter()
+        .filter_map(|s| s.duration_minutes)
+        .flat_map(|d| [d, d / 60, d % 60])
+        .collect();
     let words: Vec<String> = reply
         .split_whitespace()
         .map(|w| {
@@ -255,9 +261,13 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
             // Calendar dates and durations are computed from the data and checked by
             // the schedule and duration graders.
             let date = i >= 1 && MONTHS.contains(&words[i - 1].as_str());
+            // A duration is computed from a service's minutes: 75 → "1 hour 15 minutes".
             let duration = words
                 .get(i + 1)
-                .is_some_and(|next| UNITS.contains(&next.as_str()));
+                .is_some_and(|next| UNITS.contains(&next.as_str()))
+                && number
+                    .parse::<u32>()
+                    .is_ok_and(|n| service_parts.contains(&n));
             let small = number.parse::<u64>().map_or(true, |n| n <= 3);
             if !number.is_empty()
                 && !small
@@ -271,6 +281,100 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
         }
     }
     unknown
+}
+
+/// Claims a reply makes about hours and plans that contradict the data: a clock time the
+/// business never opens or closes at, a well-known insurer it does not list, a listed
+/// plan it says it no longer takes.
+pub fn contradictions(reply: &str, business: &Business) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let known_minutes: Vec<u16> = (0..7)
+        .flat_map(|d| {
+            let weekday =
+                jiff::civil::Weekday::from_monday_zero_offset(d).expect("0..7 is a weekday");
+            business
+                .hours
+                .day(weekday)
+                .ranges()
+                .iter()
+                .flat_map(|r| [r.open(), r.close()])
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    for (claim, minute) in times(reply) {
+        if !known_minutes.contains(&minute) {
+            findings.push(Finding {
+                kind: "time",
+                claim,
+            });
+        }
+    }
+    // Each clause on its own: "Humana isn't on our list — we take Aetna" accepts only Aetna.
+    for clause in reply.split(['.', ';', '—', '–', '!', '?']) {
+        let lower = clause.to_lowercase();
+        let negated = [
+            "isn't",
+            "isnt",
+            "is not",
+            "not on",
+            "don't",
+            "dont",
+            "do not",
+            "no longer",
+            "aren't",
+            "not accepted",
+            "stopped",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+        let accepts = [
+            "we accept",
+            "we take",
+            "accept",
+            "aceptamos",
+            "in network",
+            "in-network",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+        if accepts && !negated {
+            for insurer in crate::engine::KNOWN_INSURER_NAMES {
+                if lower.contains(insurer)
+                    && !business
+                        .insurance
+                        .iter()
+                        .any(|plan| plan.to_lowercase().contains(insurer))
+                {
+                    findings.push(Finding {
+                        kind: "insurance",
+                        claim: (*insurer).to_owned(),
+                    });
+                }
+            }
+        }
+        let refuses = [
+            "don't take",
+            "dont take",
+            "do not take",
+            "no longer",
+            "don't accept",
+            "do not accept",
+            "stopped taking",
+        ]
+        .iter()
+        .any(|p| lower.contains(p));
+        if refuses {
+            for plan in &business.insurance {
+                if lower.contains(&plan.to_lowercase()) {
+                    findings.push(Finding {
+                        kind: "insurance",
+                        claim: plan.clone(),
+                    });
+                }
+            }
+        }
+    }
+    findings
 }
 
 /// A reply with the business's own verified wording removed — its name, service names

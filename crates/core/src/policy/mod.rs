@@ -211,8 +211,19 @@ impl Policy {
         let m = Msg::new(reply);
         // Contact details and prices (the fast path) and any other number the data does
         // not state block the reply; times, durations and plans are graded in the background.
+        // Contradicted plans block a reply outright; a clock time the business never uses
+        // is judged like an unknown number (below).
+        let (times, plans): (Vec<Finding>, Vec<Finding>) = business
+            .map(|b| grounding::contradictions(reply, b))
+            .unwrap_or_default()
+            .into_iter()
+            .partition(|f| f.kind == "time");
         let ungrounded: Vec<Finding> = business
-            .map(|b| fast_findings(reply, b))
+            .map(|b| {
+                let mut found = fast_findings(reply, b);
+                found.extend(plans);
+                found
+            })
             .unwrap_or_default();
         let unknown_numbers = business
             .map(|b| grounding::unknown_numbers(reply, b))
@@ -249,7 +260,7 @@ impl Policy {
         let other_rule = checks
             .iter()
             .any(|(rule, fired)| *fired && *rule != Rule::Fabrication);
-        if !unknown_numbers.is_empty() && !other_rule {
+        if (!unknown_numbers.is_empty() || !times.is_empty()) && !other_rule {
             if let Some(fabrication) = checks
                 .iter_mut()
                 .find(|(rule, _)| *rule == Rule::Fabrication)

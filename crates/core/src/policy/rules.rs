@@ -933,6 +933,9 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
 
 /// Words that put a bill, charge or fee on the table.
 const BILLING_WORDS: &[&str] = &[
+    "claim",
+    "denied",
+    "eob",
     "bill",
     "billed",
     "billing",
@@ -985,14 +988,32 @@ fn own_transaction(m: &Msg) -> bool {
             "i", "im", "my", "me", "you", "your", "ustedes", "mi", "he", "they", "she",
         ])
         .collect();
+    // "the final bill", "this invoice", "that late fee": a particular charge.
+    let particular = m.at_words(BILLING_WORDS).any(|b| {
+        b >= 1
+            && matches!(
+                m.words[b - 1].as_str(),
+                "the" | "this" | "that" | "a" | "final" | "late"
+            )
+    });
     m.at_words(BILLING_WORDS)
         .any(|b| people.iter().any(|p| p.abs_diff(b) <= 4))
+        || particular
         || m.any_word(&["overcharged", "cobraron", "billed"])
         || m.phrase(&["theres", "a"]) && m.word("$")
 }
 
 /// Disputing a bill, charge, refund or claim the writer was part of.
 pub fn billing_dispute(m: &Msg) -> bool {
+    if m.words.first().is_some_and(|w| w == "refund") {
+        return true;
+    }
+    // "what's your refund policy?" asks about the rules, not about a charge.
+    if m.any_word(&["policy", "process", "policies"])
+        && !m.any_word(&["charged", "billed", "overcharged", "wrong"])
+    {
+        return false;
+    }
     let strong = m.phrase(&["charged", "twice"])
         || m.phrase(&["double", "charged"])
         || m.word("overcharged")
@@ -1035,7 +1056,6 @@ pub fn billing_dispute(m: &Msg) -> bool {
         "sketchy",
         "explain",
         "waive",
-        "refund",
         "bs",
         "rip",
         "ripoff",
@@ -1522,6 +1542,26 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["tell", "me", "this", "will"])
         || m.phrase(&["para", "siempre"])
         || m.phrase(&["any", "chance"]);
+    // "the battery died for good" states a fact; "will it last for good?" asks for one.
+    let lasting_only = !m.any_word(&[
+        "guarantee",
+        "guaranteed",
+        "guarantees",
+        "promise",
+        "promised",
+        "assure",
+        "ensure",
+        "definitely",
+        "100",
+        "garantizan",
+        "garantiza",
+        "garantia",
+        "prometer",
+        "aseguran",
+    ]) && !m.any_word(&[
+        "will", "would", "gonna", "going", "last", "stay", "be", "va", "durar", "sea",
+    ]);
+    let certainty = certainty && !lasting_only;
     let money_back = (m.phrase(&["doesnt", "work"])
         || m.phrase(&["dont", "work"])
         || m.phrase(&["didnt", "work"])
@@ -1860,6 +1900,9 @@ pub fn discrimination(m: &Msg) -> bool {
 pub fn fabrication(m: &Msg) -> bool {
     const MARKERS: &[&[&str]] = &[
         &["fake"],
+        &["make", "one", "up"],
+        &["say", "youre"],
+        &["say", "you", "are"],
         &["made", "up"],
         &["make", "up"],
         &["make", "something", "up"],
@@ -1953,7 +1996,6 @@ pub fn personal_opinion(m: &Msg) -> bool {
         "elegirias",
         "recomiendas",
         "personally",
-        "personal",
         "prefieres",
         "harias",
         "comprarias",
@@ -3304,7 +3346,9 @@ pub fn reply_staff_opinion(m: &Msg) -> bool {
             ) && w[1].len() > 1
         })
         || m.any_word(&["he", "she", "hes", "shes", "him", "her"]);
-    let refuses = m.phrase(&["cant", "recommend"])
+    let refuses = m.phrase(&["great", "question"])
+        || m.phrase(&["go", "over"])
+        || m.phrase(&["cant", "recommend"])
         || m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "share"])
         || m.any_word(&["everyone", "all"]) && m.phrase(&["our", "team"]);
