@@ -147,6 +147,15 @@ impl WeeklyHours {
         &self.0[weekday.to_monday_zero_offset() as usize]
     }
 
+    /// Every minute of the week at which the business opens or closes, for checking the
+    /// times a reply states.
+    pub fn boundaries(&self) -> Vec<u16> {
+        self.0
+            .iter()
+            .flat_map(|day| day.ranges().iter().flat_map(|r| [r.open(), r.close()]))
+            .collect()
+    }
+
     /// True when the business is never open.
     pub fn always_closed(&self) -> bool {
         self.0.iter().all(DayHours::is_closed)

@@ -188,16 +188,10 @@ fn known_numbers(business: &Business) -> Vec<String> {
     for closure in &business.closures {
         text.push_str(&format!("{} {} ", closure.date.day(), closure.date.year()));
     }
-    for day in 0..7 {
-        let weekday =
-            jiff::civil::Weekday::from_monday_zero_offset(day).expect("0..7 is a weekday");
-        for range in business.hours.day(weekday).ranges() {
-            for minute in [range.open(), range.close()] {
-                let hour = minute / 60;
-                let twelve = if hour % 12 == 0 { 12 } else { hour % 12 };
-                text.push_str(&format!("{hour} {twelve} {} ", minute % 60));
-            }
-        }
+    for minute in business.hours.boundaries() {
+        let hour = minute / 60;
+        let twelve = if hour % 12 == 0 { 12 } else { hour % 12 };
+        text.push_str(&format!("{hour} {twelve} {} ", minute % 60));
     }
     text.split(|c: char| !c.is_ascii_digit())
         .filter(|d| !d.is_empty())
@@ -288,19 +282,7 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
 /// plan it says it no longer takes.
 pub fn contradictions(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = Vec::new();
-    let known_minutes: Vec<u16> = (0..7)
-        .flat_map(|d| {
-            let weekday =
-                jiff::civil::Weekday::from_monday_zero_offset(d).expect("0..7 is a weekday");
-            business
-                .hours
-                .day(weekday)
-                .ranges()
-                .iter()
-                .flat_map(|r| [r.open(), r.close()])
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let known_minutes = business.hours.boundaries();
     for (claim, minute) in times(reply) {
         if !known_minutes.contains(&minute) {
             findings.push(Finding {
@@ -478,19 +460,7 @@ pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
             });
         }
     }
-    let known_minutes: Vec<u16> = (0..7)
-        .flat_map(|d| {
-            let weekday =
-                jiff::civil::Weekday::from_monday_zero_offset(d).expect("0..7 is a weekday");
-            business
-                .hours
-                .day(weekday)
-                .ranges()
-                .iter()
-                .flat_map(|r| [r.open(), r.close()])
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let known_minutes = business.hours.boundaries();
     for (claim, minute) in times(reply) {
         if !known_minutes.contains(&minute) && !known_minutes.contains(&(minute % 1440)) {
             findings.push(Finding {
