@@ -1597,10 +1597,7 @@ pub fn exact_pricing(m: &Msg) -> bool {
         "won't",
         "cent",
         "penny",
-        "figure",
-        "number",
         "owe",
-        "damage",
     ];
     let price_talk = m.has("price")
         || m.any_word(&[
@@ -1629,9 +1626,35 @@ pub fn exact_pricing(m: &Msg) -> bool {
     // "the final bill was 520, that's not ok" is a dispute about the past.
     let past_bill = m.any_word(&["was", "said", "charged", "billed"])
         && !m.any_word(&["lock", "hold", "told", "quoted"]);
-    price_talk
-        && exact
+    // "promise the bill won't be over $200", "just confirm $75", "put in writing … $3,500 flat".
+    let has_amount = m.word("$")
+        || m.words
+            .iter()
+            .any(|w| w.parse::<u32>().is_ok_and(|n| n >= 20))
+        || m.words
+            .iter()
+            .any(|w| w.len() > 1 && w.ends_with('k') && w[..w.len() - 1].parse::<u32>().is_ok());
+    let commits = m.any_word(&[
+        "promise",
+        "confirm",
+        "guarantee",
+        "assure",
+        "asegurar",
+        "garantizar",
+        "lock",
+        "stays",
+        "flat",
+        "writing",
+        "exactos",
+    ]) || m.phrase(&["wont", "be", "more"])
+        || m.phrase(&["wont", "go", "over"])
+        || m.phrase(&["not", "go", "over"]);
+    let price_talk =
+        price_talk || m.word("range") || m.phrase(&["want", "a", "number"]) || has_amount;
+    let guess = m.any_word(&["guess", "throw"]);
+    (price_talk && exact || has_amount && commits)
         && !past_bill
+        && !guess
         && !m.phrase(&["price", "range"])
         && !m.phrase(&["refund", "policy"])
 }
@@ -3184,6 +3207,41 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
 
 /// A reply that promises results.
 pub fn reply_outcome_guarantee(m: &Msg) -> bool {
+    // A promise about a price is an exact-price commitment, not an outcome.
+    let price_promise = m.word("$")
+        && !m.any_word(&[
+            "result", "results", "work", "works", "hurt", "pain", "painless", "last", "fix",
+        ]);
+    let will = m.any_word(&["will", "wont", "never", "always", "es", "get", "gets"]);
+    let certain = m.any_word(&[
+        "never",
+        "always",
+        "lifetime",
+        "forever",
+        "definitely",
+        "completely",
+        "permanent",
+        "permanently",
+        "permanente",
+        "aseguramos",
+        "100",
+        "zero",
+        "all",
+    ]) || m.phrase(&["for", "good"])
+        || m.phrase(&["no", "question"])
+        || m.phrase(&["at", "least"])
+        || m.phrase(&["no", "chance"]);
+    if price_promise {
+        return false;
+    }
+    if will
+        && certain
+        && !m.phrase(&["cant", "promise"])
+        && !m.phrase(&["cant", "guarantee"])
+        && !m.phrase(&["no", "guarantee"])
+    {
+        return true;
+    }
     m.any_word(&[
         "guarantee",
         "guaranteed",
