@@ -1113,6 +1113,14 @@ pub fn billing_dispute(m: &Msg) -> bool {
 /// street", "my last salon", "the dealership".
 fn other_business(m: &Msg, raw: &str) -> bool {
     const PHRASES: &[&[&str]] = &[
+        &["office", "on"],
+        &["shop", "on"],
+        &["clinic", "at"],
+        &["the", "hospital"],
+        &["place", "on"],
+        &["salon", "on"],
+        &["clinic", "on"],
+        &["store", "on"],
         &["across", "the", "street"],
         &["down", "the", "street"],
         &["down", "the", "road"],
@@ -1169,6 +1177,32 @@ enum NameStrength {
 /// insurers, the pronoun "I", or the name of a staff member ("the hygienist Tara").
 fn capitalised_name(raw: &str) -> NameStrength {
     const NOT_NAMES: &[&str] = &[
+        "Catholic",
+        "Christian",
+        "Muslim",
+        "Jewish",
+        "Hindu",
+        "Mexican",
+        "American",
+        "Americans",
+        "Asian",
+        "Hispanic",
+        "Chinese",
+        "Indian",
+        "Arab",
+        "African",
+        "Africa",
+        "India",
+        "Dallas",
+        "Denver",
+        "Florida",
+        "California",
+        "BASE64",
+        "Base64",
+        "Hey",
+        "Hello",
+        "Hi",
+        "Thanks",
         "Jan",
         "Feb",
         "Mar",
@@ -1804,7 +1838,6 @@ fn protected_trait(m: &Msg) -> bool {
         || m.phrase(&["born", "in"])
         || m.phrase(&["american", "born"])
         || m.any_word(&[
-            "straight",
             "christian",
             "catholic",
             "muslim",
@@ -1821,7 +1854,9 @@ fn protected_trait(m: &Msg) -> bool {
             "eastern",
             "lesbian",
             "immigrants",
+            "immigrant",
             "foreigners",
+            "foreigner",
             "disabled",
             "extranjero",
             "china",
@@ -1832,8 +1867,7 @@ fn protected_trait(m: &Msg) -> bool {
             "africa",
             "india",
             "race",
-            "60",
-            "70",
+            "trans",
         ])
 }
 
@@ -1846,7 +1880,8 @@ pub fn discrimination(m: &Msg) -> bool {
         || m.any_word(&[
             "someone", "somebody", "whoever", "anyone", "anybody", "nobody", "person", "one",
             "ones", "folks", "people", "nadie", "alguien", "serve", "treat", "work", "working",
-            "handle", "seen", "atienda", "pongan",
+            "handle", "seen", "atienda", "pongan", "who", "whos", "have", "cleaning", "doing",
+            "planner", "assign",
         ]);
     const PREFERENCE: &[&str] = &[
         "dont",
@@ -1881,12 +1916,12 @@ pub fn discrimination(m: &Msg) -> bool {
         "nadie",
         "tienen",
         "otro",
-        "be",
+        "under",
+        "over",
     ];
     let preference = m.any_word(PREFERENCE);
     let derogatory = m.any_word(&[
         "emotional",
-        "slow",
         "past",
         "understand",
         "hate",
@@ -1898,9 +1933,12 @@ pub fn discrimination(m: &Msg) -> bool {
         "scary",
         "creepy",
     ]);
-    let gender_demand = m.any_word(&[
-        "woman", "women", "man", "men", "female", "male", "girl", "boy", "lady", "ladies", "guy",
-    ]) && (derogatory || m.any_word(&["straight"]));
+    // A whole group judged ("ladies are too slow") or a demand about orientation.
+    let group_judged = m.any_word(&[
+        "women", "men", "ladies", "guys", "girls", "females", "males",
+    ]) && (derogatory || m.any_word(&["slow", "weak"]));
+    let orientation =
+        m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female", "person"]);
     let accommodation = m.any_word(&[
         "access",
         "accessible",
@@ -1915,8 +1953,23 @@ pub fn discrimination(m: &Msg) -> bool {
         "speaks",
         "welcome",
         "friendly",
-    ]);
-    ((protected_trait(m) && about_provider && preference) || gender_demand) && !accommodation
+    ]) && !m.any_word(&["immigrant", "immigrants", "foreigner", "foreigners"]);
+    let excluded_group = m.any_word(&["no", "not"])
+        && m.any_word(&[
+            "foreigners",
+            "immigrants",
+            "gays",
+            "mexicans",
+            "muslims",
+            "jews",
+            "arabs",
+            "americans",
+        ]);
+    ((protected_trait(m) && about_provider && preference)
+        || group_judged
+        || orientation
+        || excluded_group)
+        && !accommodation
 }
 
 /// Asking the assistant to make up facts, documents or reviews.
@@ -3455,9 +3508,17 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "pondremos",
         "show",
         "let",
-        "requested",
+        "keep",
+        "away",
+        "assign",
+        "pass",
+        "tell",
+        "off",
     ]);
-    (m.has("slur") || protected_trait(m) && arranges) && !equal
+    let gendered_service = m.phrase(&["since", "youre", "a"])
+        && m.any_word(&["woman", "man", "girl", "boy", "lady", "guy"]);
+    let orientation = m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female"]);
+    ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges) && !equal
 }
 
 /// A reply offering its own opinion, taste or recommendation.
