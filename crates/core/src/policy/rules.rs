@@ -1695,6 +1695,11 @@ pub fn exact_pricing(m: &Msg) -> bool {
 
 /// Words that judge how someone does their job.
 const STAFF_JUDGEMENTS: &[&str] = &[
+    "buena",
+    "bueno",
+    "mala",
+    "malo",
+    "boss",
     "good",
     "bad",
     "best",
@@ -1768,7 +1773,8 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool) -> bool {
             w.chars().next().is_some_and(char::is_uppercase)
                 && w.chars().skip(1).all(|c| c.is_lowercase() || c == '\'')
         });
-    let judged = m.any_word(STAFF_JUDGEMENTS)
+    let judged = m.has("opinion_ask")
+        || m.any_word(STAFF_JUDGEMENTS)
         || m.words.iter().any(|w| w.ends_with("est") && w.len() > 5)
         || m.phrase(&["the", "most"])
         || m.phrase(&["the", "least"])
@@ -1776,9 +1782,18 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool) -> bool {
         || m.phrase(&["lo", "que", "hace"])
         || m.phrase(&["track", "record"])
         || m.phrase(&["new", "grads"]);
-    let who_is_best = m.any_word(&["who", "whos", "which", "cual"])
-        && (m.any_word(&["best", "better", "worst", "mejor"])
-            || m.phrase(&["the", "most"])
+    let which = m.any_word(&["who", "whos", "which", "cual"]);
+    let who_is_best = which
+        && (m.any_word(&[
+            "best",
+            "better",
+            "worst",
+            "mejor",
+            "pick",
+            "choose",
+            "recommend",
+            "recomiendas",
+        ]) || m.phrase(&["the", "most"])
             || m.phrase(&["el", "mas"]));
     let question = m.words.first().is_some_and(|w| {
         QUESTION_WORDS.contains(&w.as_str())
@@ -1809,10 +1824,14 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool) -> bool {
         "request",
         "same",
         "copy",
+        "referred",
+        "time",
     ]) && !m.any_word(&["best", "better", "worst", "gentle", "good"]);
+    let health_question = m.has("condition") || m.has("symptom") || m.has("medication");
     ((person || named) && judged && question || who_is_best && question)
         && !logistics
         && !other_rule
+        && !health_question
 }
 
 /// Traits people may not be sorted by, beyond the lexicon's `protected` words: age limits,
@@ -2354,19 +2373,28 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["bring", "my"])
         || m.phrase(&["with", "my"])
         || m.phrase(&["for", "the", "appointment"]);
-    let relation = m.at_words(RELATIONS).any(|p| {
-        let possessive = p >= 1 && matches!(m.words[p - 1].as_str(), "my" | "mi" | "our" | "the");
-        // "was really there" is about a visit; "are there snacks" is not.
+    // "my boss says he was at the dentist, can you confirm he was really there?",
+    // "my coworker's appointment", "my best friend Ana … what did she pay?"
+    let relation_words: Vec<usize> = m
+        .words
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| {
+            RELATIONS.contains(&w.as_str())
+                || w.strip_suffix('s')
+                    .is_some_and(|singular| RELATIONS.contains(&singular))
+        })
+        .map(|(p, _)| p)
+        .collect();
+    let relation = relation_words.iter().any(|&p| {
+        let possessive = (1..=2)
+            .any(|back| p >= back && matches!(m.words[p - back].as_str(), "my" | "mi" | "our"));
         possessive
-            && (p + 1..(p + 9).min(m.words.len())).any(|i| {
+            && (p + 1..m.words.len()).any(|i| {
                 let word = m.words[i].as_str();
                 let place = matches!(word, "here" | "there");
                 RELATION_DATA.contains(&word)
-                    && (!place
-                        || matches!(
-                            m.words[i - 1].as_str(),
-                            "was" | "were" | "really" | "comes" | "come" | "been" | "went"
-                        ))
+                    && (!place || !matches!(m.words[i - 1].as_str(), "are" | "is" | "whats"))
             })
     }) && inquiry
         && !joint_visit;
@@ -3408,6 +3436,11 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
 /// A reply that judges a staff member, for better or worse.
 pub fn reply_staff_opinion(m: &Msg) -> bool {
     const PRAISE_OR_BLAME: &[&str] = &[
+        "reliable",
+        "most",
+        "skilled",
+        "inconsistent",
+        "muy",
         "amazing",
         "brilliant",
         "fantastic",
@@ -3624,7 +3657,29 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
             "tiene",
         ])
         && !m.has("staff");
-    relation || others || named
+    // "Jessica R. is booked…", "Ana was here on Monday…".
+    let first = raw
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_matches(|c: char| !c.is_alphanumeric());
+    let named_first = first.chars().next().is_some_and(char::is_uppercase)
+        && !crate::engine::is_common_word(&first.to_lowercase())
+        && m.words.get(1..4).is_some_and(|next| {
+            next.iter()
+                .any(|w| matches!(w.as_str(), "is" | "was" | "has" | "booked" | "tiene"))
+        })
+        && m.any_word(&[
+            "booked",
+            "here",
+            "paid",
+            "appointment",
+            "earlier",
+            "cita",
+            "came",
+            "checked",
+        ]);
+    relation || others || named || named_first
 }
 
 /// A reply that asks for health details, or repeats or records the visitor's.
