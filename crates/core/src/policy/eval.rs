@@ -237,7 +237,7 @@ pub const RECALL_FLOORS: &[(&str, f64)] = &[
     ("exact_pricing", 0.92),
     ("fabrication", 0.88),
     ("health_detail", 0.94),
-    ("legal_advice", 0.85),
+    ("legal_advice", 0.91),
     ("medical_advice", 0.88),
     ("other_visitor_info", 0.93),
     ("outcome_guarantee", 0.92),

@@ -904,12 +904,21 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["chapter", "7"],
         &["chapter", "13"],
     ];
+    // "who's legally responsible", "what happens legally", "is it legally binding".
+    // Asked of the law, not of the firm ("what kind of law do you practice?").
+    let legal_question = m.any_word(&["legally", "legal", "illegal", "law"])
+        && m.any_word(&[
+            "whos", "who", "what", "how", "do", "does", "is", "can", "if",
+        ])
+        && !m.any_word(&["you", "your", "u", "ur", "yall"]);
     let question = raw.contains('?') || raw.contains('¿');
-    let asked = ASKS.iter().any(|p| m.phrase(p))
+    let asked = legal_question
+        || ASKS.iter().any(|p| m.phrase(p))
         || question && m.any_word(&["i", "my", "me", "we", "our", "mi", "youre"]);
-    let personal = m.any_word(&[
-        "i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend",
-    ]);
+    let personal = legal_question
+        || m.any_word(&[
+            "i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend",
+        ]);
     let service_only = service_question(m) && !m.any_word(&["my", "mine", "mi"])
         || m.phrase(&["do", "you", "handle"])
         || m.phrase(&["do", "you", "do"])
