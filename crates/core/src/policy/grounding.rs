@@ -4,7 +4,6 @@
 //! reply leaves and blocks it; the full check runs in the background and records findings.
 
 use crate::business::Business;
-use crate::schedule::clock_time;
 
 /// One claim that the business data does not support.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -460,15 +459,7 @@ pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
             });
         }
     }
-    let known_minutes = business.hours.boundaries();
-    for (claim, minute) in times(reply) {
-        if !known_minutes.contains(&minute) && !known_minutes.contains(&(minute % 1440)) {
-            findings.push(Finding {
-                kind: "time",
-                claim: format!("{claim} ({})", clock_time(minute)),
-            });
-        }
-    }
+    findings.extend(contradictions(reply, business));
     let lower = reply.to_lowercase();
     let known_durations: Vec<u32> = business
         .services
@@ -532,25 +523,6 @@ pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
                 findings.push(Finding {
                     kind: "address",
                     claim: pair.join(" "),
-                });
-            }
-        }
-    }
-    let accepts = lower.contains("we accept")
-        || lower.contains("we take")
-        || lower.contains("in network")
-        || lower.contains("in-network");
-    if accepts {
-        for insurer in crate::engine::KNOWN_INSURER_NAMES {
-            if lower.contains(insurer)
-                && !business
-                    .insurance
-                    .iter()
-                    .any(|plan| plan.to_lowercase().contains(insurer))
-            {
-                findings.push(Finding {
-                    kind: "insurance",
-                    claim: (*insurer).to_owned(),
                 });
             }
         }
