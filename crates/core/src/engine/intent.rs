@@ -178,7 +178,6 @@ const CUES: &[(Intent, &[(&str, f32)])] = &[
             ("dollars", 2.5),
             ("bucks", 2.5),
             ("ballpark", 2.0),
-            ("hourly", 3.0),
             ("per hour", 3.0),
             ("cheap", 2.5),
             ("price range", 1.0),
@@ -494,7 +493,11 @@ pub fn analyse(text: &Text, knowledge: &Knowledge, today: Date) -> Analysis {
             bump(Intent::Hours, 1.0);
         }
     }
-    // "hourly rate" and "per hour" are prices, not opening hours.
+    // "hourly rate" and "per hour" are prices, not opening hours. "hourly" is matched as a
+    // word: its stem is "hour", the stem of "hours".
+    if text.has_word("hourly") {
+        bump(Intent::Price, 3.0);
+    }
     if text.has_word("hourly")
         || text.has_phrase(&["per", "hour"])
         || text.has_phrase(&["an", "hour"]) && text.has_any(&["cost", "charg", "rate", "price"])

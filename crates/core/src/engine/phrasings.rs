@@ -347,6 +347,22 @@ fn salon_phrasings() {
 }
 
 #[test]
+fn hours_answers_stay_on_hours() {
+    let dental = dental();
+    for question in [
+        "what are your hours",
+        "hours on friday",
+        "what are your hours on friday?",
+    ] {
+        let answer = reply(&dental, &[], question, now());
+        assert!(
+            !answer.contains('$'),
+            "{question:?} answered with prices: {answer}"
+        );
+    }
+}
+
+#[test]
 fn at_least_150_phrasings() {
     assert!(DENTAL_CASES.len() + SALON_CASES.len() >= 150);
 }
