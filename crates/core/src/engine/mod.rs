@@ -17,6 +17,7 @@ use crate::schedule::{clock_time, DateHours, OpenState, Schedule};
 pub use intent::{Analysis, Intent};
 pub use knowledge::{Knowledge, KNOWN_INSURER_NAMES};
 pub(crate) use text::is_common_word;
+pub(crate) use when::month_number;
 use when::{short_date, weekday_name, DayRef, When};
 
 /// How many distinct answers one reply may combine ("hours and address?").

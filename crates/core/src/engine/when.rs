@@ -62,6 +62,14 @@ const MONTHS: [(&str, i8); 12] = [
     ("december", 12),
 ];
 
+/// The month a word names ("december", "dec", "sept"), 1-based.
+pub fn month_number(word: &str) -> Option<i8> {
+    MONTHS
+        .iter()
+        .find(|(name, _)| *name == word || (matches!(word.len(), 3 | 4) && name.starts_with(word)))
+        .map(|(_, m)| *m)
+}
+
 /// The full English name of a weekday.
 pub fn weekday_name(weekday: Weekday) -> &'static str {
     WEEKDAYS
@@ -367,14 +375,7 @@ fn holidays(text: &Text, today: Date) -> Option<Vec<DayRef>> {
 /// "dec 24", "24th of december", "12/24", "the 3rd".
 fn explicit_date(text: &Text, today: Date) -> Option<Date> {
     let words: Vec<&str> = text.tokens.iter().map(|t| t.word.as_str()).collect();
-    let month_of = |word: &str| {
-        MONTHS
-            .iter()
-            .find(|(name, _)| {
-                *name == word || (matches!(word.len(), 3 | 4) && name.starts_with(word))
-            })
-            .map(|(_, m)| *m)
-    };
+    let month_of = month_number;
     let day_of = |word: &str| -> Option<i8> {
         let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
         let suffix = &word[digits.len()..];

@@ -201,32 +201,6 @@ fn known_numbers(business: &Business) -> Vec<String> {
 /// Numbers in a reply that the business data never states ("since 1985", "72 hours",
 /// "1402 Maple Street"). Emergency numbers and small counts are fine.
 pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
-    const MONTHS: &[&str] = &[
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "may",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "january",
-        "february",
-        "march",
-        "april",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-    ];
     const UNITS: &[&str] = &[
         "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs",
     ];
@@ -253,7 +227,7 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
             let number = digits.trim_start_matches('0');
             // Calendar dates and durations are computed from the data and checked by
             // the schedule and duration graders.
-            let date = i >= 1 && MONTHS.contains(&words[i - 1].as_str());
+            let date = i >= 1 && crate::engine::month_number(&words[i - 1]).is_some();
             // A duration is computed from a service's minutes: 75 → "1 hour 15 minutes".
             let duration = words
                 .get(i + 1)
