@@ -211,16 +211,15 @@ impl Msg {
         self.phrase_at(phrase).is_some()
     }
 
-    /// Where a consecutive phrase starts.
+    /// Where a consecutive phrase starts (its first occurrence).
     pub fn phrase_at(&self, phrase: &[&str]) -> Option<usize> {
-        if phrase.is_empty() || phrase.len() > self.words.len() {
-            return None;
-        }
-        (0..=self.words.len() - phrase.len()).find(|&start| {
-            phrase
-                .iter()
-                .enumerate()
-                .all(|(i, w)| self.words[start + i] == *w)
+        let (first, rest) = phrase.split_first()?;
+        self.positions.get(*first)?.iter().copied().find(|&start| {
+            self.words.len() >= start + phrase.len()
+                && rest
+                    .iter()
+                    .enumerate()
+                    .all(|(i, w)| self.words[start + 1 + i] == *w)
         })
     }
 
