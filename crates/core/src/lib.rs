@@ -8,6 +8,7 @@ pub mod business;
 pub mod clock;
 pub mod conversation;
 pub mod engine;
+pub mod llm;
 pub mod policy;
 pub mod safety;
 pub mod schedule;
