@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+use std::time::Duration;
 
 use jiff::Timestamp;
 
@@ -14,7 +15,8 @@ use crate::conversation::{
     BusinessId, Channel, ConversationId, HistoryMessage, Message, Role, VisitorId, VisitorText,
 };
 use crate::engine::{self, Knowledge};
-use crate::policy::{self, Findings, Policy};
+use crate::llm::{TextSink, TokenUsage};
+use crate::policy::{self, Findings, Policy, Release, SentenceGate};
 use crate::safety::Safety;
 
 /// How many earlier messages a provider sees; enough for follow-ups, bounded for cost.
@@ -64,6 +66,8 @@ pub struct TurnRecord {
     pub visitor_message: Message,
     pub assistant_message: Message,
     pub safety: Safety,
+    /// What the reply cost, when a model wrote it.
+    pub usage: Option<ReplyUsage>,
 }
 
 /// Where conversations live. Implemented by the storage adapter.
@@ -90,16 +94,59 @@ pub trait ConversationStore: Send + Sync {
 pub struct ProviderError(pub String);
 
 /// What a provider gets to draft one reply.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct DraftRequest<'a> {
     pub knowledge: &'a Knowledge,
     pub history: &'a [HistoryMessage],
     pub text: &'a str,
     pub now: Timestamp,
+    /// Receives the draft's text as it is written, for providers that stream. It goes to
+    /// the safety gate, never straight to the visitor.
+    pub stream: TextSink<'a>,
+}
+
+impl std::fmt::Debug for DraftRequest<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DraftRequest")
+            .field("history", &self.history.len())
+            .field("now", &self.now)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A drafted reply and, for model providers, what it cost.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// The whole reply; it may differ from what was streamed when a provider fell back.
+    pub text: String,
+    pub usage: Option<ReplyUsage>,
+}
+
+impl Draft {
+    /// A draft that cost nothing to make (the built-in engine).
+    pub fn free(text: String) -> Self {
+        Self { text, usage: None }
+    }
+}
+
+/// Tokens and time one model-written reply took, for the owner's cost view.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReplyUsage {
+    /// "vendor/model".
+    pub model: String,
+    pub tokens: TokenUsage,
+    /// Model calls made (one, plus one per round of tool calls).
+    pub calls: u32,
+    /// From asking the model to its whole reply.
+    pub latency: Duration,
+    /// From asking the model to its first streamed text, when it streamed any.
+    pub first_text: Option<Duration>,
+    /// Why the built-in engine answered instead, when it did.
+    pub fallback: Option<String>,
 }
 
 /// The boxed future a provider returns, so providers can be chosen at run time.
-pub type DraftFuture<'a> = Pin<Box<dyn Future<Output = Result<String, ProviderError>> + Send + 'a>>;
+pub type DraftFuture<'a> = Pin<Box<dyn Future<Output = Result<Draft, ProviderError>> + Send + 'a>>;
 
 /// Produces reply text. The built-in engine is one; language-model providers are others.
 pub trait ReplyProvider: Send + Sync + std::fmt::Debug {
@@ -119,7 +166,8 @@ impl ReplyProvider for BuiltinEngine {
             request.text,
             request.now,
         );
-        Box::pin(std::future::ready(Ok(text)))
+        (request.stream)(&text);
+        Box::pin(std::future::ready(Ok(Draft::free(text))))
     }
 }
 
@@ -143,6 +191,7 @@ pub struct TurnOutcome {
     /// What the provider drafted, when the safety wall replaced it (for the quality log;
     /// never shown to the visitor).
     pub blocked_draft: Option<String>,
+    pub usage: Option<ReplyUsage>,
 }
 
 /// Why a turn failed.
@@ -194,6 +243,19 @@ impl<S: ConversationStore> Assistant<S> {
         business: &LoadedBusiness,
         incoming: IncomingMessage,
     ) -> Result<TurnOutcome, TurnError> {
+        self.take_turn_streaming(business, incoming, &|_| {}).await
+    }
+
+    /// Takes one turn, releasing the reply to `release` sentence by sentence as the
+    /// provider writes it, each sentence only once it has passed the post-check. The final
+    /// reply in the outcome is authoritative: when the wall replaced the draft, or the
+    /// provider fell back, it differs from what was released.
+    pub async fn take_turn_streaming(
+        &self,
+        business: &LoadedBusiness,
+        incoming: IncomingMessage,
+        release: Release<'_>,
+    ) -> Result<TurnOutcome, TurnError> {
         let (conversation, history, is_new) = match incoming.conversation {
             Some(id) => {
                 let history = self
@@ -208,9 +270,16 @@ impl<S: ConversationStore> Assistant<S> {
         let business_data = &business.knowledge.business;
         // The wall, part one: the visitor's message is checked before any provider sees it.
         let pre = business.policy.pre_check(incoming.text.as_str());
-        let (text, findings, blocked_draft) = match policy::pre_reply(business_data, &pre) {
-            Some(reply) => (reply, pre, None),
+        let (text, findings, blocked_draft, usage) = match policy::pre_reply(business_data, &pre) {
+            Some(reply) => {
+                release(&reply);
+                (reply, pre, None, None)
+            }
             None => {
+                // Part two: whatever the provider writes is checked before the visitor sees
+                // it, sentence by sentence while it streams, then as a whole.
+                let gate = SentenceGate::new(&business.policy, business_data, release);
+                let push = |delta: &str| gate.push(delta);
                 let draft = self
                     .provider
                     .draft(DraftRequest {
@@ -218,17 +287,22 @@ impl<S: ConversationStore> Assistant<S> {
                         history: &history,
                         text: incoming.text.as_str(),
                         now: received_at,
+                        stream: &push,
                     })
                     .await?;
-                // Part two: whatever the provider wrote is checked before the visitor sees it.
-                let post: Findings = business.policy.post_check(&draft, Some(business_data));
+                let streamed = gate.finish();
+                let post: Findings = match streamed.blocked {
+                    Some(findings) => findings,
+                    None => business.policy.post_check(&draft.text, Some(business_data)),
+                };
                 if post.is_clear() {
-                    (draft, post, None)
+                    (draft.text, post, None, draft.usage)
                 } else {
                     (
                         policy::redirect_reply(business_data, &post),
                         post,
-                        Some(draft),
+                        Some(draft.text),
+                        draft.usage,
                     )
                 }
             }
@@ -254,6 +328,7 @@ impl<S: ConversationStore> Assistant<S> {
                 created_at: replied_at,
             },
             safety: safety.clone(),
+            usage: usage.clone(),
         };
         self.store.record_turn(&record).await?;
         Ok(TurnOutcome {
@@ -262,6 +337,7 @@ impl<S: ConversationStore> Assistant<S> {
             safety,
             created_at: replied_at,
             blocked_draft,
+            usage,
         })
     }
 }

@@ -12,3 +12,14 @@ pub mod llm;
 pub mod policy;
 pub mod safety;
 pub mod schedule;
+
+/// Businesses shared by the unit tests of several modules.
+#[cfg(test)]
+pub(crate) mod fixtures {
+    use crate::business::Business;
+
+    /// The bundled demo business (a Texas dental practice).
+    pub fn demo_business() -> Business {
+        Business::from_toml(include_str!("../../../demo/demo-business.toml")).unwrap()
+    }
+}

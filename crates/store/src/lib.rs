@@ -11,6 +11,7 @@ mod writer;
 
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,
+    UsageSummary,
 };
 
 #[cfg(test)]

@@ -56,6 +56,20 @@ pub struct QualityCount {
     pub latest_at: Timestamp,
 }
 
+/// What model-written replies of one model cost a business.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsageSummary {
+    pub model: String,
+    pub replies: i64,
+    pub calls: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    /// Replies the built-in engine wrote because the model failed.
+    pub fallbacks: i64,
+    pub mean_latency_ms: f64,
+    pub mean_first_text_ms: Option<f64>,
+}
+
 /// Whether an import created a business or replaced one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ImportOutcome {
@@ -310,6 +324,40 @@ impl Store {
             .collect()
     }
 
+    /// Token use and latency of model-written replies since a moment, per model.
+    pub async fn usage_summary(
+        &self,
+        business: BusinessId,
+        since: Timestamp,
+    ) -> Result<Vec<UsageSummary>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT model, COUNT(*) AS replies, CAST(SUM(calls) AS BIGINT) AS calls, CAST(SUM(input_tokens) AS BIGINT) AS input_tokens, \
+             CAST(SUM(output_tokens) AS BIGINT) AS output_tokens, CAST(SUM(CASE WHEN fallback IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS fallbacks, \
+             CAST(AVG(latency_ms) AS DOUBLE PRECISION) AS mean_latency_ms, \
+             CAST(AVG(first_text_ms) AS DOUBLE PRECISION) AS mean_first_text_ms \
+             FROM reply_usage WHERE business_id = $1 AND created_at >= $2 GROUP BY model ORDER BY model",
+        )
+        .bind(business.to_string())
+        .bind(millis(since))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        rows.iter()
+            .map(|row| {
+                Ok(UsageSummary {
+                    model: row.try_get("model").map_err(backend_error)?,
+                    replies: row.try_get("replies").map_err(backend_error)?,
+                    calls: row.try_get("calls").map_err(backend_error)?,
+                    input_tokens: row.try_get("input_tokens").map_err(backend_error)?,
+                    output_tokens: row.try_get("output_tokens").map_err(backend_error)?,
+                    fallbacks: row.try_get("fallbacks").map_err(backend_error)?,
+                    mean_latency_ms: row.try_get("mean_latency_ms").map_err(backend_error)?,
+                    mean_first_text_ms: row.try_get("mean_first_text_ms").map_err(backend_error)?,
+                })
+            })
+            .collect()
+    }
+
     /// A whole conversation, oldest first, for the visitor who owns it.
     pub async fn transcript(
         &self,
@@ -437,6 +485,26 @@ pub(crate) async fn write_turn(
     .bind(millis(assistant.created_at))
     .execute(&mut *conn)
     .await?;
+    if let Some(usage) = &turn.usage {
+        let as_millis = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+        sqlx::query(
+            "INSERT INTO reply_usage (id, business_id, conversation_id, model, input_tokens, output_tokens, calls, latency_ms, first_text_ms, fallback, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(Uuid::now_v7().to_string())
+        .bind(&business)
+        .bind(&conversation)
+        .bind(usage.model.as_str())
+        .bind(i64::try_from(usage.tokens.input_tokens).unwrap_or(i64::MAX))
+        .bind(i64::try_from(usage.tokens.output_tokens).unwrap_or(i64::MAX))
+        .bind(i32::try_from(usage.calls).unwrap_or(i32::MAX))
+        .bind(as_millis(usage.latency))
+        .bind(usage.first_text.map(as_millis))
+        .bind(usage.fallback.as_deref())
+        .bind(millis(assistant.created_at))
+        .execute(&mut *conn)
+        .await?;
+    }
     Ok(())
 }
 

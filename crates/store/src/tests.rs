@@ -45,6 +45,7 @@ fn turn(
             created_at: when + 1.millisecond(),
         },
         safety: Safety::allowed(),
+        usage: None,
     }
 }
 
@@ -247,4 +248,81 @@ fn bare_paths_mean_sqlite_files() {
         crate::database_url("postgres://u@h/db"),
         "postgres://u@h/db"
     );
+}
+
+#[tokio::test]
+async fn model_usage_is_stored_with_its_turn_and_summarised() {
+    use frontdesk_core::assistant::ReplyUsage;
+    use frontdesk_core::llm::TokenUsage;
+    use std::time::Duration;
+
+    for backend in BACKENDS {
+        let (_db, store, business) = with_business(backend).await;
+        let usage = |input, output, latency, fallback: Option<&str>| ReplyUsage {
+            model: "anthropic/claude-test".to_owned(),
+            tokens: TokenUsage {
+                input_tokens: input,
+                output_tokens: output,
+            },
+            calls: 2,
+            latency: Duration::from_millis(latency),
+            first_text: fallback.is_none().then(|| Duration::from_millis(100)),
+            fallback: fallback.map(str::to_owned),
+        };
+        let mut first = turn(
+            business,
+            ConversationId::new(),
+            true,
+            "visitor-0001",
+            "hi",
+            at(1),
+        );
+        first.usage = Some(usage(1200, 80, 900, None));
+        let mut second = turn(
+            business,
+            ConversationId::new(),
+            true,
+            "visitor-0002",
+            "hey",
+            at(2),
+        );
+        second.usage = Some(usage(
+            1000,
+            0,
+            300,
+            Some("the model provider is overloaded"),
+        ));
+        let free = turn(
+            business,
+            ConversationId::new(),
+            true,
+            "visitor-0003",
+            "yo",
+            at(3),
+        );
+        for record in [&first, &second, &free] {
+            store.record_turn(record).await.unwrap();
+        }
+        let summary = store.usage_summary(business, at(0)).await.unwrap();
+        assert_eq!(summary.len(), 1, "{backend:?}: {summary:?}");
+        let row = &summary[0];
+        assert_eq!(row.model, "anthropic/claude-test");
+        assert_eq!((row.replies, row.calls), (2, 4), "{backend:?}");
+        assert_eq!(
+            (row.input_tokens, row.output_tokens),
+            (2200, 80),
+            "{backend:?}"
+        );
+        assert_eq!(row.fallbacks, 1, "{backend:?}");
+        assert!(
+            (row.mean_latency_ms - 600.0).abs() < 0.01,
+            "{backend:?}: {row:?}"
+        );
+        assert_eq!(row.mean_first_text_ms, Some(100.0), "{backend:?}");
+        assert!(store
+            .usage_summary(business, at(10))
+            .await
+            .unwrap()
+            .is_empty());
+    }
 }

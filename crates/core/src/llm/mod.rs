@@ -3,8 +3,15 @@
 //! verified data, and the loop that runs them with the built-in engine as fallback.
 
 pub mod model;
+pub mod prompt;
+mod provider;
+pub mod tools;
 
 pub use model::{
-    LanguageModel, ModelError, ModelFuture, ModelMessage, ModelRequest, ModelResponse,
-    StopReason, TextSink, TokenUsage, ToolCall, ToolResult, ToolSpec,
+    LanguageModel, ModelError, ModelFuture, ModelMessage, ModelRequest, ModelResponse, StopReason,
+    TextSink, TokenUsage, ToolCall, ToolResult, ToolSpec,
 };
+pub use provider::ModelProvider;
+
+#[cfg(test)]
+mod tests;

@@ -144,8 +144,7 @@ pub type ModelFuture<'a> =
 pub trait LanguageModel: Send + Sync + std::fmt::Debug {
     /// Runs one response, streaming text deltas to `on_text` as they arrive, and returns
     /// the whole response (text, tool calls, usage) when the stream ends.
-    fn respond<'a>(&'a self, request: &'a ModelRequest, on_text: TextSink<'a>)
-        -> ModelFuture<'a>;
+    fn respond<'a>(&'a self, request: &'a ModelRequest, on_text: TextSink<'a>) -> ModelFuture<'a>;
 
     /// "vendor/model", recorded with usage.
     fn label(&self) -> String;

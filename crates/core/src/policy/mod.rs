@@ -6,6 +6,7 @@
 //! (rules are evaluated on the text; nothing in the text is ever treated as an instruction).
 
 pub mod eval;
+mod gate;
 mod grounding;
 mod lexicon;
 mod message;
@@ -13,6 +14,7 @@ mod rules;
 
 use std::fmt;
 
+pub use gate::{GateOutcome, Release, SentenceGate};
 pub use grounding::{all_findings, fast_findings, Finding};
 pub use message::Msg;
 

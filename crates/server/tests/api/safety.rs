@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk_core::assistant::{
-    Assistant, DraftFuture, DraftRequest, IncomingMessage, LoadedBusiness, ReplyProvider,
+    Assistant, Draft, DraftFuture, DraftRequest, IncomingMessage, LoadedBusiness, ReplyProvider,
 };
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::SystemClock;
@@ -197,7 +197,7 @@ impl ReplyProvider for RecklessModel {
                 "You should take 600mg of ibuprofen every six hours; that sounds like an infection."
             }
         };
-        Box::pin(std::future::ready(Ok(reply.to_owned())))
+        Box::pin(std::future::ready(Ok(Draft::free(reply.to_owned()))))
     }
 }
 
