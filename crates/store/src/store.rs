@@ -424,7 +424,7 @@ impl ConversationStore for Store {
 
     async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {
         match &self.writer {
-            Some(writer) => writer.write(Write::Turn(turn.clone())).await,
+            Some(writer) => writer.write(Write::Turn(Box::new(turn.clone()))).await,
             None => {
                 let mut tx = self.pool.begin().await.map_err(backend_error)?;
                 write_turn(&mut tx, turn).await.map_err(backend_error)?;

@@ -22,7 +22,7 @@ const QUEUE_DEPTH: usize = 4_096;
 /// Something to write.
 #[derive(Debug)]
 pub enum Write {
-    Turn(TurnRecord),
+    Turn(Box<TurnRecord>),
     Quality {
         business: BusinessId,
         conversation: ConversationId,
