@@ -23,7 +23,9 @@ pub struct AnthropicConfig {
     pub base_url: String,
     /// Sent as `x-api-key`. Optional only for compatible servers that need none.
     pub api_key: Option<String>,
+    /// e.g. `claude-sonnet-4-5`; also the second half of the usage label.
     pub model: String,
+    /// Connect / first-byte / idle limits; see [`Timeouts`].
     pub timeouts: Timeouts,
 }
 

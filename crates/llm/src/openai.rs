@@ -19,10 +19,12 @@ pub struct OpenAiConfig {
     pub base_url: String,
     /// Sent as `Authorization: Bearer` only when set: local servers usually need none.
     pub api_key: Option<String>,
+    /// The server's model name (`gpt-4o-mini`, `llama3.1:8b`...).
     pub model: String,
     /// First half of [`LanguageModel::label`], so usage records tell a local Ollama from
     /// OpenAI itself. `"openai"` by default.
     pub vendor: String,
+    /// Connect / first-byte / idle limits; see [`Timeouts`].
     pub timeouts: Timeouts,
 }
 

@@ -100,6 +100,8 @@ impl<M: LanguageModel> Resilient<M> {
         Self::with_policies(inner, RetryPolicy::default(), BreakerPolicy::default())
     }
 
+    /// Wraps `inner` with explicit policies, e.g. fewer attempts where latency matters
+    /// more than success, or short delays in tests.
     pub fn with_policies(inner: M, retry: RetryPolicy, breaker: BreakerPolicy) -> Self {
         Self {
             inner,
@@ -109,6 +111,7 @@ impl<M: LanguageModel> Resilient<M> {
         }
     }
 
+    /// The wrapped model, for callers (and tests) that need its own accessors.
     pub fn inner(&self) -> &M {
         &self.inner
     }

@@ -31,6 +31,7 @@ pub struct SseParser {
 }
 
 impl SseParser {
+    /// An empty decoder, for one response body.
     pub fn new() -> Self {
         Self::default()
     }
