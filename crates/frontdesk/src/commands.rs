@@ -3,9 +3,8 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
-use frontdesk_core::assistant::{Assistant, BuiltinEngine, IncomingMessage, LoadedBusiness};
+use frontdesk_core::assistant::{Assistant, IncomingMessage, LoadedBusiness, ReplyProvider};
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::conversation::{Channel, VisitorId, VisitorText};
@@ -35,18 +34,10 @@ async fn connect(database: &str) -> Result<Store, String> {
 }
 
 /// `frontdesk serve`.
-pub async fn serve(
-    addr: SocketAddr,
-    database: &str,
-    stream_pace_ms: u64,
-    grounding_grader: bool,
-) -> Result<(), String> {
+pub async fn serve(addr: SocketAddr, config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
-    let mut config = Config::new(database);
-    config.stream_pace = Duration::from_millis(stream_pace_ms);
-    config.grounding_grader = grounding_grader;
     let app = Application::build(config, listener)
         .await
         .map_err(|e| format!("cannot start: {e}"))?;
@@ -166,7 +157,11 @@ pub async fn quality(slug: &str, database: &str) -> Result<(), String> {
 }
 
 /// `frontdesk chat SLUG`: one line in, one reply out, stored like any other conversation.
-pub async fn chat(slug: &str, database: &str) -> Result<(), String> {
+pub async fn chat(
+    slug: &str,
+    database: &str,
+    provider: Arc<dyn ReplyProvider>,
+) -> Result<(), String> {
     let store = connect(database).await?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     seed_demo(&store, clock.as_ref())
@@ -180,7 +175,7 @@ pub async fn chat(slug: &str, database: &str) -> Result<(), String> {
     let parsed = Business::from_toml(&stored.source)
         .map_err(|e| format!("stored business is invalid: {e}"))?;
     let business = LoadedBusiness::new(stored.id, parsed);
-    let assistant = Assistant::new(store, Arc::new(BuiltinEngine), clock);
+    let assistant = Assistant::new(store, provider, clock);
     let visitor =
         VisitorId::parse(&format!("cli-{}", uuid_suffix())).expect("generated visitor id is valid");
     println!("{}", business.knowledge.business.greeting);

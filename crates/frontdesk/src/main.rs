@@ -5,6 +5,7 @@
 mod bench;
 mod commands;
 mod eval;
+mod llm;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -71,6 +72,8 @@ struct ServeArgs {
     /// Check every reply's claims against the business data in the background.
     #[arg(long, env = "HALLUCINATION_GRADER_ENABLED", default_value_t = true, action = clap::ArgAction::Set)]
     hallucination_grader: bool,
+    #[command(flatten)]
+    llm: llm::LlmArgs,
 }
 
 #[derive(Debug, Args)]
@@ -79,6 +82,8 @@ struct ChatArgs {
     slug: String,
     #[command(flatten)]
     database: DatabaseArgs,
+    #[command(flatten)]
+    llm: llm::LlmArgs,
 }
 
 #[derive(Debug, Subcommand)]
@@ -102,16 +107,20 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::init_logging(matches!(cli.command, Command::Serve(_)));
     let result = match cli.command {
-        Command::Serve(args) => {
-            commands::serve(
-                args.addr,
-                &args.database.database,
-                args.stream_pace_ms,
-                args.hallucination_grader,
-            )
-            .await
-        }
-        Command::Chat(args) => commands::chat(&args.slug, &args.database.database).await,
+        Command::Serve(args) => match llm::provider(&args.llm) {
+            Ok(provider) => {
+                let mut config = frontdesk_server::Config::new(args.database.database);
+                config.stream_pace = std::time::Duration::from_millis(args.stream_pace_ms);
+                config.grounding_grader = args.hallucination_grader;
+                config.provider = provider;
+                commands::serve(args.addr, config).await
+            }
+            Err(message) => Err(message),
+        },
+        Command::Chat(args) => match llm::provider(&args.llm) {
+            Ok(provider) => commands::chat(&args.slug, &args.database.database, provider).await,
+            Err(message) => Err(message),
+        },
         Command::Business(BusinessCommand::Import { file, database }) => {
             commands::import(&file, &database.database).await
         }

@@ -2,7 +2,6 @@
 
 use std::convert::Infallible;
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::extract::{FromRequest, Path, Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -10,11 +9,13 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use frontdesk_core::assistant::{IncomingMessage, LoadedBusiness, TurnOutcome};
+use frontdesk_core::assistant::{IncomingMessage, LoadedBusiness, TurnError, TurnOutcome};
 use frontdesk_core::conversation::{Channel, ConversationId, Message, VisitorId, VisitorText};
 use frontdesk_core::safety::Safety;
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
+use tokio::sync::mpsc;
+use tokio_stream::wrappers::UnboundedReceiverStream;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
@@ -257,30 +258,115 @@ async fn post_message(
         ));
     }
     let business = load_business(&state, &slug).await?;
-    let outcome = state
-        .assistant
-        .take_turn(
-            &business,
-            IncomingMessage {
-                visitor,
-                conversation,
-                text,
-                channel: Channel::Web,
-                page_url: request.page_url,
-            },
-        )
-        .await?;
-    grade_in_background(&state, business, &outcome);
+    let incoming = IncomingMessage {
+        visitor,
+        conversation,
+        text,
+        channel: Channel::Web,
+        page_url: request.page_url,
+    };
     let wants_stream = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|accept| accept.contains("text/event-stream"));
     if wants_stream {
-        Ok(Sse::new(reply_events(outcome, state.stream_pace))
-            .keep_alive(KeepAlive::default())
-            .into_response())
-    } else {
-        Ok(Json(MessageResponse::from(&outcome)).into_response())
+        return stream_turn(state, business, incoming).await;
+    }
+    let outcome = state.assistant.take_turn(&business, incoming).await?;
+    grade_in_background(&state, business, &outcome);
+    Ok(Json(MessageResponse::from(&outcome)).into_response())
+}
+
+/// What a turn running in the background reports to the stream answering it.
+enum TurnEvent {
+    /// Text that passed the safety gate, ready for the visitor.
+    Released(String),
+    Finished(Result<TurnOutcome, TurnError>),
+}
+
+/// Runs a turn in its own task and streams it: released text as `delta` events while the
+/// provider writes, then `done` once the turn is stored (or `error`). The task finishes
+/// and stores the turn even if the visitor disconnects. A failure before any text (an
+/// unknown conversation, say) is still an ordinary HTTP error.
+async fn stream_turn(
+    state: AppState,
+    business: Arc<LoadedBusiness>,
+    incoming: IncomingMessage,
+) -> Result<Response, ApiError> {
+    let (events, mut reports) = mpsc::unbounded_channel();
+    let task_state = state.clone();
+    tokio::spawn(async move {
+        let released = events.clone();
+        let release = move |text: &str| {
+            let _ = released.send(TurnEvent::Released(text.to_owned()));
+        };
+        let result = task_state
+            .assistant
+            .take_turn_streaming(&business, incoming, &release)
+            .await;
+        if let Ok(outcome) = &result {
+            grade_in_background(&task_state, business, outcome);
+        }
+        let _ = events.send(TurnEvent::Finished(result));
+    });
+    let first = reports
+        .recv()
+        .await
+        .ok_or_else(|| ApiError::internal(&TurnTaskLost))?;
+    if let TurnEvent::Finished(Err(error)) = first {
+        return Err(error.into());
+    }
+    let pace = state.stream_pace;
+    let events = stream::once(std::future::ready(first))
+        .chain(UnboundedReceiverStream::new(reports))
+        .flat_map(|report| stream::iter(sse_events(report)))
+        .enumerate()
+        .then(move |(index, (event, is_delta))| async move {
+            if is_delta && index > 0 && !pace.is_zero() {
+                tokio::time::sleep(pace).await;
+            }
+            Ok::<_, Infallible>(event)
+        });
+    Ok(Sse::new(events)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+/// The turn task ended without reporting (it panicked).
+#[derive(Debug, thiserror::Error)]
+#[error("the turn task ended without a result")]
+struct TurnTaskLost;
+
+/// The SSE events of one report: released text word by word (so even an instant reply
+/// reads like typing; `true` marks deltas to pace), or the closing `done` / `error`.
+fn sse_events(report: TurnEvent) -> Vec<(Event, bool)> {
+    match report {
+        TurnEvent::Released(text) => text
+            .split_inclusive(' ')
+            .map(|word| {
+                let event = Event::default()
+                    .event("delta")
+                    .json_data(DeltaEvent {
+                        text: word.to_owned(),
+                    })
+                    .expect("delta serialises");
+                (event, true)
+            })
+            .collect(),
+        TurnEvent::Finished(Ok(outcome)) => vec![(
+            Event::default()
+                .event("done")
+                .json_data(MessageResponse::from(&outcome))
+                .expect("reply serialises"),
+            false,
+        )],
+        TurnEvent::Finished(Err(error)) => vec![(
+            Event::default()
+                .event("error")
+                .json_data(ApiError::from(error).body())
+                .expect("error serialises"),
+            false,
+        )],
     }
 }
 
@@ -310,34 +396,6 @@ fn grade_in_background(state: &AppState, business: Arc<LoadedBusiness>, outcome:
             tracing::warn!(%error, "storing quality findings failed");
         }
     });
-}
-
-/// The reply as `delta` events, one word at a time, then `done`. The reply is already
-/// stored; pacing only makes the built-in engine's instant answer read like typing.
-fn reply_events(
-    outcome: TurnOutcome,
-    pace: Duration,
-) -> impl Stream<Item = Result<Event, Infallible>> {
-    let done = Event::default()
-        .event("done")
-        .json_data(MessageResponse::from(&outcome))
-        .expect("reply serialises");
-    let words: Vec<String> = outcome
-        .reply
-        .split_inclusive(' ')
-        .map(str::to_owned)
-        .collect();
-    let deltas =
-        stream::iter(words.into_iter().enumerate()).then(move |(index, word)| async move {
-            if index > 0 && !pace.is_zero() {
-                tokio::time::sleep(pace).await;
-            }
-            Ok(Event::default()
-                .event("delta")
-                .json_data(DeltaEvent { text: word })
-                .expect("delta serialises"))
-        });
-    deltas.chain(stream::once(async move { Ok(done) }))
 }
 
 /// A conversation's transcript, only for the visitor who owns it.

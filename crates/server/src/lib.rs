@@ -16,7 +16,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::http::{header, Method};
 use axum::routing::get;
 use axum::Router;
-use frontdesk_core::assistant::{Assistant, BuiltinEngine, StoreError};
+use frontdesk_core::assistant::{Assistant, BuiltinEngine, ReplyProvider, StoreError};
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_store::{ImportOutcome, Store};
@@ -52,10 +52,13 @@ pub struct Config {
     /// Run the full grounding grader on every reply in the background
     /// (`HALLUCINATION_GRADER_ENABLED`).
     pub grounding_grader: bool,
+    /// Who drafts replies: the built-in engine, or a language model inside the wall.
+    pub provider: Arc<dyn ReplyProvider>,
 }
 
 impl Config {
-    /// Defaults for a database: the real clock, a 15 ms streaming pace, demo seeded.
+    /// Defaults for a database: the real clock, a 15 ms streaming pace, demo seeded, the
+    /// built-in engine.
     pub fn new(database_url: impl Into<String>) -> Self {
         Self {
             database_url: database_url.into(),
@@ -63,6 +66,7 @@ impl Config {
             seed_demo: true,
             clock: Arc::new(SystemClock),
             grounding_grader: true,
+            provider: Arc::new(BuiltinEngine),
         }
     }
 }
@@ -94,7 +98,7 @@ impl Application {
             seed_demo(&store, config.clock.as_ref()).await?;
         }
         let assistant =
-            Assistant::new(store.clone(), Arc::new(BuiltinEngine), config.clock.clone());
+            Assistant::new(store.clone(), config.provider.clone(), config.clock.clone());
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),

@@ -2,6 +2,7 @@
 //! system prompt and tools, executes the tool calls it makes (validated first), and falls
 //! back to the built-in engine whenever the model fails, so a visitor always gets a reply.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -58,14 +59,24 @@ impl ModelProvider {
             max_tokens: MAX_REPLY_TOKENS,
         };
         let mut said: Vec<String> = Vec::new();
+        // Text of successive rounds reads as one reply: a space goes between rounds
+        // unless the stream already ends in one.
+        let ends_in_space = AtomicBool::new(true);
         for _ in 0..=MAX_TOOL_ROUNDS {
-            // Text of successive rounds reads as one reply: separate it by a space.
-            let separate = !said.is_empty();
-            let first_piece = std::sync::atomic::AtomicBool::new(separate);
+            let round_started = AtomicBool::new(false);
             let sink = |piece: &str| {
-                if first_piece.swap(false, std::sync::atomic::Ordering::Relaxed) {
+                if piece.is_empty() {
+                    return;
+                }
+                let first_of_round = !round_started.swap(true, Ordering::Relaxed);
+                if first_of_round
+                    && !said.is_empty()
+                    && !ends_in_space.load(Ordering::Relaxed)
+                    && !piece.starts_with(char::is_whitespace)
+                {
                     stream(" ");
                 }
+                ends_in_space.store(piece.ends_with(char::is_whitespace), Ordering::Relaxed);
                 stream(piece);
             };
             *calls += 1;

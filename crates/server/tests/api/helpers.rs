@@ -34,10 +34,16 @@ pub async fn spawn_app(backend: Backend) -> TestApp {
 }
 
 pub async fn spawn_app_with_pace(backend: Backend, stream_pace: Duration) -> TestApp {
+    spawn_app_with(backend, |config| config.stream_pace = stream_pace).await
+}
+
+/// Starts the server with the test defaults, adjusted by `configure`.
+pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDatabase::new(backend).await;
     let mut config = Config::new(db.url.clone());
-    config.stream_pace = stream_pace;
+    config.stream_pace = Duration::ZERO;
     config.clock = Arc::new(FixedClock(MONDAY_MORNING.parse().unwrap()));
+    configure(&mut config);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let app = Application::build(config, listener)
         .await
@@ -89,5 +95,49 @@ impl TestApp {
         let response = self.client.get(url).send().await.unwrap();
         let status = response.status().as_u16();
         (status, response.json().await.unwrap())
+    }
+
+    /// Posts a message asking for SSE; returns the concatenated `delta` text, the number of
+    /// deltas, and the `done` event's JSON. Panics on any other event or status.
+    pub async fn send_streaming(&self, visitor: &str, text: &str) -> (String, usize, Value) {
+        let response = self
+            .client
+            .post(self.url("/api/v1/businesses/demo/messages"))
+            .header("accept", "text/event-stream")
+            .json(&json!({"visitor_id": visitor, "conversation_id": null, "text": text}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        assert!(response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/event-stream"));
+        let body = response.text().await.unwrap();
+        let mut deltas = String::new();
+        let mut done: Option<Value> = None;
+        let mut delta_count = 0;
+        for block in body.split("\n\n").filter(|b| !b.trim().is_empty()) {
+            let event = block
+                .lines()
+                .find_map(|l| l.strip_prefix("event: "))
+                .unwrap_or("");
+            let data: Value = serde_json::from_str(
+                block
+                    .lines()
+                    .find_map(|l| l.strip_prefix("data: "))
+                    .unwrap(),
+            )
+            .unwrap();
+            match event {
+                "delta" => {
+                    delta_count += 1;
+                    deltas.push_str(data["text"].as_str().unwrap());
+                }
+                "done" => done = Some(data),
+                other => panic!("unexpected event {other:?}: {data}"),
+            }
+        }
+        (deltas, delta_count, done.expect("a done event"))
     }
 }

@@ -3,5 +3,6 @@
 mod browser;
 mod helpers;
 mod messages;
+mod models;
 mod public;
 mod safety;

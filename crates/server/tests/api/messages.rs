@@ -93,45 +93,8 @@ async fn transcripts_are_private_to_their_visitor() {
 async fn the_reply_streams_as_server_sent_events() {
     for backend in BACKENDS {
         let app = spawn_app(backend).await;
-        let response = app
-            .client
-            .post(app.url("/api/v1/businesses/demo/messages"))
-            .header("accept", "text/event-stream")
-            .json(&json!({"visitor_id": VISITOR, "conversation_id": null, "text": "how much for a cleaning"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        assert!(response.headers()["content-type"]
-            .to_str()
-            .unwrap()
-            .starts_with("text/event-stream"));
-        let body = response.text().await.unwrap();
-        let mut deltas = String::new();
-        let mut done: Option<Value> = None;
-        let mut delta_count = 0;
-        for block in body.split("\n\n").filter(|b| !b.trim().is_empty()) {
-            let event = block
-                .lines()
-                .find_map(|l| l.strip_prefix("event: "))
-                .unwrap_or("");
-            let data: Value = serde_json::from_str(
-                block
-                    .lines()
-                    .find_map(|l| l.strip_prefix("data: "))
-                    .unwrap(),
-            )
-            .unwrap();
-            match event {
-                "delta" => {
-                    delta_count += 1;
-                    deltas.push_str(data["text"].as_str().unwrap());
-                }
-                "done" => done = Some(data),
-                other => panic!("unexpected event {other:?}"),
-            }
-        }
-        let done = done.expect("a done event");
+        let (deltas, delta_count, done) =
+            app.send_streaming(VISITOR, "how much for a cleaning").await;
         assert!(delta_count > 3, "streamed in pieces");
         assert_eq!(
             deltas,
