@@ -39,6 +39,9 @@ pub struct LoadedBusiness {
     pub id: BusinessId,
     pub knowledge: Knowledge,
     pub policy: Policy,
+    /// The business's own reply provider (its own model account), if it chose one;
+    /// otherwise the assistant's default answers.
+    pub provider: Option<Arc<dyn ReplyProvider>>,
 }
 
 impl LoadedBusiness {
@@ -49,7 +52,14 @@ impl LoadedBusiness {
             id,
             knowledge: Knowledge::new(business),
             policy,
+            provider: None,
         }
+    }
+
+    /// The same business, answered by its own provider.
+    pub fn with_provider(mut self, provider: Arc<dyn ReplyProvider>) -> Self {
+        self.provider = Some(provider);
+        self
     }
 }
 
@@ -280,8 +290,8 @@ impl<S: ConversationStore> Assistant<S> {
                 // it, sentence by sentence while it streams, then as a whole.
                 let gate = SentenceGate::new(&business.policy, business_data, release);
                 let push = |delta: &str| gate.push(delta);
-                let draft = self
-                    .provider
+                let provider = business.provider.as_ref().unwrap_or(&self.provider);
+                let draft = provider
                     .draft(DraftRequest {
                         knowledge: &business.knowledge,
                         history: &history,

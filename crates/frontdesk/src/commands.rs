@@ -9,7 +9,7 @@ use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::conversation::{Channel, VisitorId, VisitorText};
 use frontdesk_server::{seed_demo, Application, Config};
-use frontdesk_store::{ImportOutcome, Store};
+use frontdesk_store::{ImportOutcome, Store, StoredBusiness};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tracing_subscriber::EnvFilter;
 
@@ -27,10 +27,19 @@ pub fn init_logging(serving: bool) {
         .init();
 }
 
-async fn connect(database: &str) -> Result<Store, String> {
+pub async fn connect(database: &str) -> Result<Store, String> {
     Store::connect(database)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))
+}
+
+/// The stored business with this slug, or an error that says how to find slugs.
+pub async fn stored_business(store: &Store, slug: &str) -> Result<StoredBusiness, String> {
+    store
+        .business_by_slug(slug)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no business with slug {slug:?}; see `frontdesk business list`"))
 }
 
 /// `frontdesk serve`.
@@ -128,11 +137,7 @@ pub async fn list(database: &str) -> Result<(), String> {
 /// `frontdesk quality SLUG`.
 pub async fn quality(slug: &str, database: &str) -> Result<(), String> {
     let store = connect(database).await?;
-    let business = store
-        .business_by_slug(slug)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no business with slug {slug:?}; see `frontdesk business list`"))?;
+    let business = stored_business(&store, slug).await?;
     let counts = store
         .quality_summary(business.id)
         .await
@@ -167,11 +172,7 @@ pub async fn chat(
     seed_demo(&store, clock.as_ref())
         .await
         .map_err(|e| e.to_string())?;
-    let stored = store
-        .business_by_slug(slug)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| format!("no business with slug {slug:?}; see `frontdesk business list`"))?;
+    let stored = stored_business(&store, slug).await?;
     let parsed = Business::from_toml(&stored.source)
         .map_err(|e| format!("stored business is invalid: {e}"))?;
     let business = LoadedBusiness::new(stored.id, parsed);

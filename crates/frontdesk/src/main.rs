@@ -38,6 +38,19 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Tokens and latency of model-written replies for a business.
+    Usage {
+        /// The business.
+        slug: String,
+        /// How many days back.
+        #[arg(long, default_value_t = 30)]
+        days: i64,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
+    /// Keys that seal credentials (model API keys) at rest.
+    #[command(subcommand)]
+    Keys(llm::KeysCommand),
     /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
     Bench(bench::BenchArgs),
     /// Measure the assistant against labelled cases.
@@ -53,10 +66,10 @@ enum EvalCommand {
 
 /// Where the data lives.
 #[derive(Debug, Args)]
-struct DatabaseArgs {
+pub(crate) struct DatabaseArgs {
     /// `postgres://…`, `sqlite://…`, or a SQLite file path.
     #[arg(long, env = "DATABASE_URL", default_value = "frontdesk.db")]
-    database: String,
+    pub(crate) database: String,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +113,14 @@ enum BusinessCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Give a business its own language model (API key from FRONTDESK_LLM_API_KEY, sealed
+    /// with FRONTDESK_SECRET_KEYS), or `--clear` it.
+    Model {
+        #[command(flatten)]
+        model: llm::BusinessModelArgs,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[tokio::main]
@@ -113,7 +134,14 @@ async fn main() -> ExitCode {
                 config.stream_pace = std::time::Duration::from_millis(args.stream_pace_ms);
                 config.grounding_grader = args.hallucination_grader;
                 config.provider = provider;
-                commands::serve(args.addr, config).await
+                config.model_providers = Some(llm::factory());
+                match llm::keyring_from_env() {
+                    Ok(keyring) => {
+                        config.keyring = keyring;
+                        commands::serve(args.addr, config).await
+                    }
+                    Err(message) => Err(message),
+                }
             }
             Err(message) => Err(message),
         },
@@ -127,6 +155,21 @@ async fn main() -> ExitCode {
         Command::Business(BusinessCommand::List { database }) => {
             commands::list(&database.database).await
         }
+        Command::Business(BusinessCommand::Model { model, database }) => {
+            match commands::connect(&database.database).await {
+                Ok(store) => llm::set_business_model(model, store).await,
+                Err(message) => Err(message),
+            }
+        }
+        Command::Usage {
+            slug,
+            days,
+            database,
+        } => match commands::connect(&database.database).await {
+            Ok(store) => llm::usage(&slug, days, store).await,
+            Err(message) => Err(message),
+        },
+        Command::Keys(command) => llm::keys(command).await,
         Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Eval(EvalCommand::Safety(args)) => eval::safety(args),

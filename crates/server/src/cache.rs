@@ -6,10 +6,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
-use frontdesk_core::assistant::{LoadedBusiness, StoreError};
+use frontdesk_core::assistant::{LoadedBusiness, ReplyProvider, StoreError};
 use frontdesk_core::business::Business;
+use frontdesk_core::conversation::BusinessId;
 use frontdesk_store::Store;
 use jiff::Timestamp;
+
+use crate::ProviderFactory;
 
 /// How long a cached business is trusted before the database is asked again.
 const FRESH_FOR: Duration = Duration::from_secs(2);
@@ -25,9 +28,18 @@ struct Entry {
 #[derive(Debug, Default)]
 pub struct BusinessCache {
     entries: RwLock<HashMap<String, Entry>>,
+    model_providers: Option<ProviderFactory>,
 }
 
 impl BusinessCache {
+    /// An empty cache; businesses with their own model get it built by `model_providers`.
+    pub fn new(model_providers: Option<ProviderFactory>) -> Self {
+        Self {
+            entries: RwLock::default(),
+            model_providers,
+        }
+    }
+
     /// The business with this slug, or None if there is none.
     pub async fn get(
         &self,
@@ -41,8 +53,7 @@ impl BusinessCache {
             self.entries.write().expect("cache lock").remove(slug);
             return Ok(None);
         };
-        let mut entries = self.entries.write().expect("cache lock");
-        if let Some(entry) = entries.get_mut(slug) {
+        if let Some(entry) = self.entries.write().expect("cache lock").get_mut(slug) {
             if entry.updated_at == stored.updated_at {
                 entry.checked = Instant::now();
                 return Ok(Some(entry.business.clone()));
@@ -53,7 +64,12 @@ impl BusinessCache {
         let parsed = Business::from_toml(&stored.source).map_err(|e| {
             StoreError::Conflict(format!("stored business {slug:?} is invalid: {e}"))
         })?;
-        let business = Arc::new(LoadedBusiness::new(stored.id, parsed));
+        let mut business = LoadedBusiness::new(stored.id, parsed);
+        if let Some(provider) = self.own_provider(store, stored.id, slug).await {
+            business = business.with_provider(provider);
+        }
+        let business = Arc::new(business);
+        let mut entries = self.entries.write().expect("cache lock");
         entries.insert(
             slug.to_owned(),
             Entry {
@@ -63,6 +79,32 @@ impl BusinessCache {
             },
         );
         Ok(Some(business))
+    }
+
+    /// The provider of a business that chose its own model. A setting that can't be used
+    /// (a key sealed with a retired key, say) is logged and the default answers instead:
+    /// a visitor is never turned away over configuration.
+    async fn own_provider(
+        &self,
+        store: &Store,
+        business: BusinessId,
+        slug: &str,
+    ) -> Option<Arc<dyn ReplyProvider>> {
+        let factory = self.model_providers.as_ref()?;
+        match store.model_settings(business).await {
+            Ok(Some(settings)) => match (factory.0)(&settings) {
+                Ok(provider) => Some(provider),
+                Err(error) => {
+                    tracing::warn!(%slug, %error, "the business's model settings are unusable; using the default provider");
+                    None
+                }
+            },
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(%slug, %error, "cannot read the business's model settings; using the default provider");
+                None
+            }
+        }
     }
 
     fn fresh(&self, slug: &str) -> Option<Arc<LoadedBusiness>> {

@@ -19,7 +19,8 @@ use axum::Router;
 use frontdesk_core::assistant::{Assistant, BuiltinEngine, ReplyProvider, StoreError};
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
-use frontdesk_store::{ImportOutcome, Store};
+use frontdesk_core::llm::ModelSettings;
+use frontdesk_store::{ImportOutcome, Keyring, Store};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -54,6 +55,26 @@ pub struct Config {
     pub grounding_grader: bool,
     /// Who drafts replies: the built-in engine, or a language model inside the wall.
     pub provider: Arc<dyn ReplyProvider>,
+    /// Builds the provider of a business that chose its own model; without it, every
+    /// business uses `provider`.
+    pub model_providers: Option<ProviderFactory>,
+    /// Opens credentials stored sealed (`FRONTDESK_SECRET_KEYS`).
+    pub keyring: Option<Keyring>,
+}
+
+/// Builds a reply provider from a business's model settings. The server knows no vendor:
+/// the binary supplies this.
+#[derive(Clone)]
+pub struct ProviderFactory(pub Arc<BuildProvider>);
+
+/// The function inside a [`ProviderFactory`]; errors say which setting is unusable.
+pub type BuildProvider =
+    dyn Fn(&ModelSettings) -> Result<Arc<dyn ReplyProvider>, String> + Send + Sync;
+
+impl std::fmt::Debug for ProviderFactory {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ProviderFactory")
+    }
 }
 
 impl Config {
@@ -67,6 +88,8 @@ impl Config {
             clock: Arc::new(SystemClock),
             grounding_grader: true,
             provider: Arc::new(BuiltinEngine),
+            model_providers: None,
+            keyring: None,
         }
     }
 }
@@ -93,7 +116,10 @@ impl Application {
     /// Connects the store, seeds the demo business if asked, and prepares the routes on an
     /// already-bound listener (tests bind port 0).
     pub async fn build(config: Config, listener: TcpListener) -> Result<Self, StoreError> {
-        let store = Store::connect(&config.database_url).await?;
+        let mut store = Store::connect(&config.database_url).await?;
+        if let Some(keyring) = config.keyring.clone() {
+            store = store.with_keyring(keyring);
+        }
         if config.seed_demo {
             seed_demo(&store, config.clock.as_ref()).await?;
         }
@@ -102,7 +128,7 @@ impl Application {
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
-            businesses: Arc::new(BusinessCache::default()),
+            businesses: Arc::new(BusinessCache::new(config.model_providers.clone())),
             stream_pace: config.stream_pace,
             grounding_grader: config.grounding_grader,
         };

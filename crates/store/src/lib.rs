@@ -4,11 +4,14 @@
 //! can diverge where a backend has something better to offer (row-level security, for one).
 #![forbid(unsafe_code)]
 
+mod model_settings;
+mod secrets;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
 mod writer;
 
+pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,
     UsageSummary,

@@ -1,4 +1,5 @@
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk_core::assistant::{ConversationStore, StoreError, TurnRecord};
@@ -9,6 +10,7 @@ use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
 use uuid::Uuid;
 
+use crate::secrets::Keyring;
 use crate::writer::{Write, Writer};
 
 /// Which database sits behind the pool.
@@ -21,10 +23,12 @@ pub enum Backend {
 /// The storage adapter. Cheap to clone: it is a handle on a connection pool.
 #[derive(Debug, Clone)]
 pub struct Store {
-    pool: AnyPool,
+    pub(crate) pool: AnyPool,
     backend: Backend,
     /// SQLite's group-commit writer; PostgreSQL takes concurrent transactions directly.
     writer: Option<Writer>,
+    /// Seals credentials at rest; without it, storing a credential is refused.
+    pub(crate) keyring: Option<Arc<Keyring>>,
 }
 
 /// A business as stored: its id, identity and the owner's source file.
@@ -77,11 +81,11 @@ pub enum ImportOutcome {
     Updated,
 }
 
-fn backend_error(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
+pub(crate) fn backend_error(error: impl std::error::Error + Send + Sync + 'static) -> StoreError {
     StoreError::Backend(Box::new(error))
 }
 
-fn millis(timestamp: Timestamp) -> i64 {
+pub(crate) fn millis(timestamp: Timestamp) -> i64 {
     timestamp.as_millisecond()
 }
 
@@ -160,7 +164,14 @@ impl Store {
             pool,
             backend,
             writer,
+            keyring: None,
         })
+    }
+
+    /// The same store, sealing and opening credentials with these keys.
+    pub fn with_keyring(mut self, keyring: Keyring) -> Self {
+        self.keyring = Some(Arc::new(keyring));
+        self
     }
 
     /// The database behind this store.

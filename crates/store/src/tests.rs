@@ -326,3 +326,81 @@ async fn model_usage_is_stored_with_its_turn_and_summarised() {
             .is_empty());
     }
 }
+
+#[tokio::test]
+async fn model_keys_are_sealed_at_rest_and_rotate() {
+    use crate::Keyring;
+    use frontdesk_core::llm::{ApiKey, ModelSettings, ModelVendor};
+
+    const KEY: &str = "sk-ant-api03-very-secret-key";
+    let old = Keyring::generate_entry("old");
+    let new = Keyring::generate_entry("new");
+    for backend in BACKENDS {
+        let (db, store, business) = with_business(backend).await;
+        let settings = ModelSettings {
+            vendor: ModelVendor::Anthropic,
+            model: "claude-test".into(),
+            base_url: Some("http://127.0.0.1:9".into()),
+            api_key: Some(ApiKey::new(KEY)),
+        };
+        let refused = store
+            .set_model_settings(business, Some(&settings), at(1))
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Conflict(m)) if m.contains("FRONTDESK_SECRET_KEYS")),
+            "no key, no storing: {refused:?}"
+        );
+        let store = store.with_keyring(Keyring::parse(&old).unwrap());
+        assert_eq!(store.model_settings(business).await.unwrap(), None);
+        store
+            .set_model_settings(business, Some(&settings), at(2))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.model_settings(business).await.unwrap().as_ref(),
+            Some(&settings)
+        );
+        let raw: (String, String) = sqlx::query_as::<_, (String, String)>(
+            "SELECT api_key_sealed, api_key_key_id FROM business_model_settings",
+        )
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert!(!raw.0.contains("secret"), "{backend:?}: sealed at rest");
+        assert_eq!(raw.1, "old");
+        if backend == Backend::Sqlite {
+            let path = db
+                .url
+                .trim_start_matches("sqlite://")
+                .split('?')
+                .next()
+                .unwrap();
+            for suffix in ["", "-wal"] {
+                let bytes = std::fs::read(format!("{path}{suffix}")).unwrap_or_default();
+                assert!(!bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()));
+            }
+        }
+        // Rotation: the new key seals, the old one still opens until everything moved.
+        let rotating = store
+            .clone()
+            .with_keyring(Keyring::parse(&format!("{new},{old}")).unwrap());
+        assert_eq!(rotating.rotate_secrets().await.unwrap(), 1);
+        assert_eq!(rotating.rotate_secrets().await.unwrap(), 0, "idempotent");
+        let only_new = store.clone().with_keyring(Keyring::parse(&new).unwrap());
+        assert_eq!(
+            only_new.model_settings(business).await.unwrap(),
+            Some(settings)
+        );
+        let only_old = store.with_keyring(Keyring::parse(&old).unwrap());
+        assert!(only_old.model_settings(business).await.is_err());
+        only_new
+            .set_model_settings(business, None, at(3))
+            .await
+            .unwrap();
+        assert_eq!(only_new.model_settings(business).await.unwrap(), None);
+        let unknown = only_new
+            .set_model_settings(BusinessId(uuid::Uuid::now_v7()), None, at(4))
+            .await;
+        assert!(matches!(unknown, Err(StoreError::NotFound)));
+    }
+}

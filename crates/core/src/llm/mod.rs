@@ -5,6 +5,7 @@
 pub mod model;
 pub mod prompt;
 mod provider;
+mod settings;
 pub mod tools;
 
 pub use model::{
@@ -12,6 +13,7 @@ pub use model::{
     TextSink, TokenUsage, ToolCall, ToolResult, ToolSpec,
 };
 pub use provider::ModelProvider;
+pub use settings::{ApiKey, ModelSettings, ModelVendor};
 
 #[cfg(test)]
 mod tests;

@@ -398,3 +398,57 @@ async fn an_obedient_model_never_gets_a_prohibited_reply_past_the_wall() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_business_can_bring_its_own_model() {
+    use frontdesk_core::llm::{ApiKey, ModelSettings, ModelVendor};
+    use frontdesk_server::ProviderFactory;
+    use frontdesk_store::Keyring;
+
+    for backend in BACKENDS {
+        let vendor = MockServer::start().await;
+        Mock::given(method("POST"))
+            .and(header("x-api-key", "sk-ant-business-own-key"))
+            .respond_with(sse(anthropic_stream(&["Hello from our own model!"], None)))
+            .expect(1)
+            .mount(&vendor)
+            .await;
+        let factory = ProviderFactory(Arc::new(|settings: &ModelSettings| {
+            let mut config = AnthropicConfig::new(
+                settings.api_key.as_ref().unwrap().expose(),
+                settings.model.as_str(),
+            );
+            config.base_url = settings.base_url.clone().unwrap();
+            let client = AnthropicClient::new(config).map_err(|e| e.to_string())?;
+            Ok(Arc::new(ModelProvider::new(Arc::new(client))) as _)
+        }));
+        let keyring = Keyring::parse(&Keyring::generate_entry("test")).unwrap();
+        let app = spawn_app_with(backend, |config| {
+            config.model_providers = Some(factory);
+            config.keyring = Some(keyring);
+        })
+        .await;
+        let business = app.store.business_by_slug("demo").await.unwrap().unwrap();
+        let settings = ModelSettings {
+            vendor: ModelVendor::Anthropic,
+            model: "claude-own".into(),
+            base_url: Some(vendor.uri()),
+            api_key: Some(ApiKey::new("sk-ant-business-own-key")),
+        };
+        app.store
+            .set_model_settings(
+                business.id,
+                Some(&settings),
+                "2026-11-23T16:00:00Z".parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        let (status, body) = app.send(VISITOR, None, "hello").await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(
+            body["reply"]["text"], "Hello from our own model!",
+            "{backend:?}"
+        );
+        assert_eq!(usage_of(&app).await[0].model, "anthropic/claude-own");
+    }
+}
