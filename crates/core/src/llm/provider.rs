@@ -96,7 +96,7 @@ impl ModelProvider {
             let results = response
                 .tool_calls
                 .iter()
-                .map(|call| tools::run(call, context).0)
+                .map(|call| tools::run(call, context))
                 .collect();
             model_request.messages.push(ModelMessage::Assistant {
                 text: response.text,

@@ -23,16 +23,6 @@ pub struct ToolContext<'a> {
     pub now: Timestamp,
 }
 
-/// What a tool call did, beyond its answer to the model.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ToolEffect {
-    None,
-    /// The visitor asked for, or needs, a person; the model's stated reason.
-    HandedOff {
-        reason: &'static str,
-    },
-}
-
 /// The tools offered to every model, with the JSON Schema of their arguments.
 pub fn specs() -> Vec<ToolSpec> {
     vec![
@@ -111,7 +101,7 @@ struct HandOff {
 
 /// Validates and runs one call. Never panics and never runs a call whose arguments do
 /// not match the schema.
-pub fn run(call: &ToolCall, context: ToolContext<'_>) -> (ToolResult, ToolEffect) {
+pub fn run(call: &ToolCall, context: ToolContext<'_>) -> ToolResult {
     let outcome = match call.name.as_str() {
         "lookup_knowledge" => parse::<LookupKnowledge>(&call.arguments).and_then(|args| {
             let question = args.question.trim();
@@ -124,21 +114,17 @@ pub fn run(call: &ToolCall, context: ToolContext<'_>) -> (ToolResult, ToolEffect
                 ));
             }
             let answer = engine::reply(context.knowledge, context.history, question, context.now);
-            Ok((json!({ "answer": answer }), ToolEffect::None))
+            Ok(json!({ "answer": answer }))
         }),
         "hand_off" => parse::<HandOff>(&call.arguments).map(|args| {
             let business = &context.knowledge.business;
-            let reason = args.reason.id();
-            (
-                json!({
-                    "handed_off": true,
-                    "reason": reason,
-                    "phone": business.phone,
-                    "email": business.email,
-                    "tell_the_visitor": "A person on the team will help; give them the phone or email above.",
-                }),
-                ToolEffect::HandedOff { reason },
-            )
+            json!({
+                "handed_off": true,
+                "reason": args.reason.id(),
+                "phone": business.phone,
+                "email": business.email,
+                "tell_the_visitor": "A person on the team will help; give them the phone or email above.",
+            })
         }),
         other => Err(format!(
             "unknown tool {other:?}; available tools: {}",
@@ -149,23 +135,14 @@ pub fn run(call: &ToolCall, context: ToolContext<'_>) -> (ToolResult, ToolEffect
                 .join(", ")
         )),
     };
-    match outcome {
-        Ok((value, effect)) => (
-            ToolResult {
-                call_id: call.id.clone(),
-                content: value.to_string(),
-                is_error: false,
-            },
-            effect,
-        ),
-        Err(message) => (
-            ToolResult {
-                call_id: call.id.clone(),
-                content: json!({ "error": message }).to_string(),
-                is_error: true,
-            },
-            ToolEffect::None,
-        ),
+    let (content, is_error) = match outcome {
+        Ok(value) => (value, false),
+        Err(message) => (json!({ "error": message }), true),
+    };
+    ToolResult {
+        call_id: call.id.clone(),
+        content: content.to_string(),
+        is_error,
     }
 }
 
@@ -188,7 +165,7 @@ mod tests {
     use super::*;
     use crate::fixtures::demo_business;
 
-    fn call(name: &str, arguments: &str) -> (ToolResult, ToolEffect) {
+    fn call(name: &str, arguments: &str) -> ToolResult {
         let knowledge = Knowledge::new(demo_business());
         let context = ToolContext {
             knowledge: &knowledge,
@@ -207,13 +184,12 @@ mod tests {
 
     #[test]
     fn lookup_answers_from_verified_data() {
-        let (result, effect) = call(
+        let result = call(
             "lookup_knowledge",
             r#"{"question": "are you open on saturday?"}"#,
         );
         assert!(!result.is_error, "{}", result.content);
         assert_eq!(result.call_id, "call_1");
-        assert_eq!(effect, ToolEffect::None);
         let answer: Value = serde_json::from_str(&result.content).unwrap();
         assert!(answer["answer"]
             .as_str()
@@ -242,32 +218,26 @@ mod tests {
             ("hand_off", r#"{"reason": "because"}"#, "unknown variant"),
             ("delete_everything", r#"{}"#, "unknown tool"),
         ] {
-            let (result, effect) = call(name, arguments);
+            let result = call(name, arguments);
             assert!(result.is_error, "{name} {arguments} ran");
             assert!(
                 result.content.contains(expected),
                 "{arguments}: {}",
                 result.content
             );
-            assert_eq!(effect, ToolEffect::None);
         }
         let long = format!(
             r#"{{"question": "{}"}}"#,
             "a".repeat(MAX_QUESTION_CHARS + 1)
         );
-        assert!(call("lookup_knowledge", &long).0.is_error);
+        assert!(call("lookup_knowledge", &long).is_error);
     }
 
     #[test]
     fn hand_off_gives_the_team_contact() {
-        let (result, effect) = call("hand_off", r#"{"reason": "visitor_request"}"#);
+        let result = call("hand_off", r#"{"reason": "visitor_request"}"#);
         assert!(!result.is_error);
-        assert_eq!(
-            effect,
-            ToolEffect::HandedOff {
-                reason: "visitor_request"
-            }
-        );
+        assert!(result.content.contains("visitor_request"));
         assert!(result
             .content
             .contains(demo_business().phone.as_deref().unwrap()));
