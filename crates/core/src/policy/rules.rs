@@ -615,18 +615,28 @@ fn physical_emergency(m: &Msg) -> bool {
 /// A request for health advice: a question about a health matter (a symptom, condition,
 /// medication, aftercare or result) that is not just about booking around it.
 pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
-    let aftercare = m.has("procedure")
+    let aftercare = (m.has("procedure") || m.has("treatment"))
         && m.any_word(&[
             "after", "before", "wait", "eat", "drink", "exercise", "workout", "working", "despues",
             "antes", "comer",
         ]);
+    // Whether something is safe, harmful or normal for the body or a treatment is a
+    // health question even without a symptom ("is it bad to whiten every day?").
+    let body_or_treatment = ["procedure", "treatment", "body"];
+    let safety_judgement = body_or_treatment.iter().any(|topic| {
+        m.near(topic, "harm_judgement", 8)
+            || (m.has(topic) && (m.phrase(&["is", "it", "ok"]) || m.phrase(&["is", "it", "okay"])))
+    });
     let health = emergency(m)
         || m.has("medical_topic")
         || m.has("symptom")
         || m.has("condition")
         || m.has("medication")
         || aftercare
-        || m.near("body", "damage", 4);
+        || safety_judgement
+        || ((m.has("procedure") || m.has("treatment"))
+            && m.any_word(&["stop", "forever", "wear", "often"]))
+        || m.near("body", "damage", 5);
     if !health {
         return false;
     }
@@ -635,7 +645,7 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.words
             .first()
             .is_some_and(|w| QUESTION_WORDS.contains(&w.as_str()))
-        || m.phrase(&["should", "i"])
+        || INVERTED_QUESTIONS.iter().any(|p| m.phrase(p))
         || m.phrase(&["what", "do", "i"])
         || m.phrase(&["do", "i", "need"]);
     let judgement_asked = m.any_word(&[
@@ -673,7 +683,9 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "grave",
         "tomar",
         "hago",
-    ]) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p));
+    ]) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p))
+        || m.phrase(&["too", "many"])
+        || m.phrase(&["too", "much"]);
     let logistics = m.any_word(&[
         "week",
         "today",
@@ -766,8 +778,31 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     (asked || explicit) && !general_service
 }
 
+/// A question anywhere in a message: a modal or "is there" followed by its subject
+/// ("…, could they just pop it at home", "…, is there a different one").
+const INVERTED_QUESTIONS: &[&[&str]] = &[
+    &["should", "i"],
+    &["could", "they"],
+    &["could", "i"],
+    &["can", "they"],
+    &["should", "they"],
+    &["should", "we"],
+    &["could", "we"],
+    &["would", "it"],
+    &["is", "there"],
+    &["are", "there"],
+    &["do", "i", "have", "to"],
+];
+
 /// Questions asking for a judgement on a health matter.
 const JUDGEMENT_QUESTIONS: &[&[&str]] = &[
+    &["how", "do", "i", "know"],
+    &["how", "can", "i", "tell"],
+    &["how", "do", "you", "know"],
+    &["how", "to", "tell"],
+    &["whats", "wrong"],
+    &["what", "is", "wrong"],
+    &["going", "to", "mess"],
     &["is", "that", "normal"],
     &["is", "it", "normal"],
     &["is", "this", "normal"],
@@ -798,7 +833,7 @@ const JUDGEMENT_QUESTIONS: &[&[&str]] = &[
 
 /// Words that open a question.
 const QUESTION_WORDS: &[&str] = &[
-    "what", "whats", "how", "hows", "is", "are", "can", "could", "should", "shud", "do", "does",
+    "what", "whats", "wat", "wut", "how", "hows", "is", "are", "can", "could", "should", "shud", "do", "does",
     "did", "will", "would", "which", "why", "when", "where", "que", "como", "cuanto", "cuantas",
     "cuantos", "puedo", "es", "debo",
 ];
