@@ -174,7 +174,7 @@ impl Policy {
         let guarantee = rules::outcome_guarantee(&m);
         let pricing = rules::exact_pricing(&m);
         let discrimination = rules::discrimination(&m);
-        let staff = rules::staff_opinion(&m, text, discrimination || competitor);
+        let staff = rules::staff_opinion(&m, text, discrimination, competitor);
         let opinion = rules::personal_opinion(&m);
         let other_visitor = rules::other_visitor_info(&m, text);
         let legal = rules::legal_advice(
@@ -243,7 +243,7 @@ impl Policy {
             ),
             (Rule::OutcomeGuarantee, rules::reply_outcome_guarantee(&m)),
             (Rule::ExactPricing, rules::reply_exact_pricing(&m)),
-            (Rule::StaffOpinion, rules::reply_staff_opinion(&m)),
+            (Rule::StaffOpinion, rules::reply_staff_opinion(&m, reply)),
             (Rule::Discrimination, rules::reply_discrimination(&m)),
             (Rule::Fabrication, stated_facts),
             (Rule::PersonalOpinion, rules::reply_personal_opinion(&m)),

@@ -1217,6 +1217,36 @@ enum NameStrength {
     Business,
 }
 
+/// A sentence whose subject is a person's name: a capitalised word that is not an
+/// ordinary word, followed by a verb or a possessive ("Tara is still learning", "Jen's
+/// work", "Carlos es muy bueno").
+fn named_subject(raw: &str) -> bool {
+    raw.split(['.', '!', '?', ';', '\n']).any(|sentence| {
+        let mut words = sentence.split_whitespace();
+        let Some(first) = words.next() else {
+            return false;
+        };
+        let (name, possessive) = match first
+            .strip_suffix("'s")
+            .or_else(|| first.strip_suffix("’s"))
+        {
+            Some(name) => (name, true),
+            None => (first.trim_end_matches(','), false),
+        };
+        let looks_like_name = name.chars().count() >= 3
+            && name.chars().next().is_some_and(char::is_uppercase)
+            && name.chars().skip(1).all(char::is_lowercase)
+            && !crate::engine::is_common_word(&name.to_lowercase());
+        let verb = words.next().is_some_and(|w| {
+            matches!(
+                w.to_lowercase().as_str(),
+                "is" | "was" | "has" | "can" | "does" | "did" | "seems" | "tends" | "gets" | "es" | "está" | "esta" | "tiene"
+            )
+        });
+        looks_like_name && (possessive || verb)
+    })
+}
+
 /// Capitalised or CamelCase names mid-sentence that are not titles, days, months,
 /// insurers, the pronoun "I", or the name of a staff member ("the hygienist Tara").
 fn capitalised_name(raw: &str) -> NameStrength {
@@ -1803,11 +1833,33 @@ const STAFF_JUDGEMENTS: &[&str] = &[
 
 /// Asking for a judgement of a staff member: how good, gentle, honest or skilled someone
 /// is, or who is best at something.
-pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool) -> bool {
-    let person = m.has("staff")
+pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> bool {
+    // "my boss", "my doctor said…": the visitor's own people, not the business's staff.
+    let own_people = m.at("staff").all(|p| {
+        p > 0
+            && matches!(m.words[p - 1].as_str(), "my" | "mi")
+            && (m.words.get(p).is_some_and(|w| {
+                matches!(w.as_str(), "boss" | "bosses" | "manager" | "coworker" | "coworkers" | "colleague" | "colleagues")
+            }) || m.words.get(p + 1).is_some_and(|w| {
+                matches!(w.as_str(), "said" | "says" | "told" | "thinks" | "wants" | "recommended" | "prescribed")
+            }))
+    });
+    // Beside a competitor, only a verdict on this business's own people is a staff
+    // question ("is Dr. Smith there better than your dentists?"); "you or them?" is not.
+    let own_staff_compared = m.at("staff").any(|p| {
+        (p > 0 && matches!(m.words[p - 1].as_str(), "your" | "ur"))
+            || m.word("yours")
+    }) || titled_person(raw);
+    if competitor && !own_staff_compared {
+        return false;
+    }
+    let person = (m.has("staff") && !own_people)
         || m.phrase(&["front", "desk"])
-        || m.words.windows(2).any(|w| {
-            matches!(w[0].as_str(), "dr" | "doctor" | "doctora" | "mr" | "ms") && w[1].len() > 1
+        || m.words.windows(2).any(|w| match w[0].as_str() {
+            "dr" | "mr" | "ms" => w[1].len() > 1,
+            // "doctor Kim", not "my doctor said".
+            "doctor" | "doctora" => w[1].len() > 1 && !crate::engine::is_common_word(&w[1]),
+            _ => false,
         });
     let named = m
         .words
@@ -1870,13 +1922,57 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool) -> bool {
         "copy",
         "referred",
         "time",
-    ]) && !m.any_word(&["best", "better", "worst", "gentle", "good"]);
-    let health_question = m.has("condition") || m.has("symptom") || m.has("medication");
+    ]) && !m.any_word(STAFF_VERDICTS);
+    // "Which doctor treats migraines?" asks about a service; "who's the gentlest, my teeth
+    // are sensitive" still asks for a verdict on a person.
+    let health_question = (m.has("condition") || m.has("symptom") || m.has("medication"))
+        && !m.any_word(STAFF_VERDICTS)
+        && !m.phrase(&["the", "most"]);
     ((person || named) && judged && question || who_is_best && question)
         && !logistics
         && !other_rule
         && !health_question
 }
+
+/// A titled person ("Dr. Lee", "Ms Park") who is not a practice ("Dr. Nguyen's office").
+fn titled_person(raw: &str) -> bool {
+    let words: Vec<&str> = raw.split_whitespace().collect();
+    words.windows(2).any(|pair| {
+        let title = pair[0].trim_end_matches('.').to_lowercase();
+        matches!(title.as_str(), "dr" | "doctor" | "mr" | "ms" | "mrs")
+            && pair[1].chars().next().is_some_and(char::is_uppercase)
+            && !pair[1].ends_with("'s")
+            && !pair[1].ends_with("’s")
+    })
+}
+
+/// Adjectives that can only be a verdict on a person's work or manner.
+const STAFF_VERDICTS: &[&str] = &[
+    "best",
+    "better",
+    "worst",
+    "worse",
+    "gentle",
+    "gentlest",
+    "good",
+    "bad",
+    "rough",
+    "rude",
+    "clumsy",
+    "careless",
+    "skilled",
+    "experienced",
+    "inexperienced",
+    "incompetent",
+    "competent",
+    "aggressive",
+    "pushy",
+    "butcher",
+    "jerk",
+    "nice",
+    "mean",
+    "lazy",
+];
 
 /// Traits people may not be sorted by, beyond the lexicon's `protected` words: age limits,
 /// birthplace, orientation and religious dress.
@@ -3478,7 +3574,7 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
 }
 
 /// A reply that judges a staff member, for better or worse.
-pub fn reply_staff_opinion(m: &Msg) -> bool {
+pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
     const PRAISE_OR_BLAME: &[&str] = &[
         "reliable",
         "most",
@@ -3533,7 +3629,8 @@ pub fn reply_staff_opinion(m: &Msg) -> bool {
                 "dr" | "doctor" | "doctora" | "mr" | "ms" | "mrs"
             ) && w[1].len() > 1
         })
-        || m.any_word(&["he", "she", "hes", "shes", "him", "her"]);
+        || m.any_word(&["he", "she", "hes", "shes", "him", "her"])
+        || named_subject(raw);
     let refuses = m.phrase(&["great", "question"])
         || m.phrase(&["go", "over"])
         || m.phrase(&["cant", "recommend"])
