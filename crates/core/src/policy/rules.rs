@@ -1037,13 +1037,13 @@ fn own_transaction(m: &Msg) -> bool {
         b >= 1
             && matches!(
                 m.words[b - 1].as_str(),
-                "the" | "this" | "that" | "a" | "final" | "late"
+                "the" | "this" | "that" | "a" | "final" | "late" | "la" | "el" | "esta" | "este" | "esa"
             )
     });
     m.at_words(BILLING_WORDS)
         .any(|b| people.iter().any(|p| p.abs_diff(b) <= 4))
         || particular
-        || m.any_word(&["overcharged", "cobraron", "billed"])
+        || m.any_word(&["overcharged", "cobraron", "billed", "charged"])
         || m.phrase(&["theres", "a"]) && m.word("$")
 }
 
@@ -1075,7 +1075,17 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.word("chargeback")
         || m.phrase(&["no", "pienso", "pagar"])
         || m.phrase(&["me", "cobraron"])
-        || m.any_word(&["dispute", "disputing"]) && m.at_words(BILLING_WORDS).next().is_some();
+        || m.any_word(&["dispute", "disputing"]) && m.at_words(BILLING_WORDS).next().is_some()
+        || m.phrase(&["my", "refund"])
+        // Work or charges the visitor never agreed to.
+        || ["approved", "approve", "authorized", "authorize", "agreed", "asked"]
+            .iter()
+            .any(|verb| m.phrase(&["never", verb]) || m.phrase(&["didnt", verb]))
+            && m.any_word(&["pay", "charged", "billed", "bill", "charge", "repairs", "work"])
+        // A past price called unfair: "$75 for one nail, fair? it was ONE nail".
+        || m.word("$")
+            && m.any_word(&["fair", "unfair", "ripoff", "scam", "sketchy", "legit", "insane"])
+            && m.any_word(&["was", "were", "paid", "charged", "billed"]);
     let billing = m.at_words(BILLING_WORDS).next().is_some();
     const SIGNALS: &[&str] = &[
         "denied",
@@ -1136,17 +1146,29 @@ pub fn billing_dispute(m: &Msg) -> bool {
         "still",
         "anyway",
         "responsible",
+        "responsibility",
+        "cancelled",
+        "canceled",
+        "cancelar",
+        "avise",
     ];
     // "do I have to pay…" disputes a charge only when there is one ("…the late fee?").
     let charge_named = m.any_word(&[
         "bill", "fee", "fees", "charge", "charged", "invoice", "billed", "balance", "fine",
         "multa", "late", "interest",
     ]);
+    // Two amounts for one charge are a discrepancy ("EOB says $0 but you billed $140").
+    let amounts = m
+        .words
+        .iter()
+        .filter(|w| w.as_str() == "$" || (w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit())))
+        .count();
     let disputed = m.any_word(SIGNALS)
+        || amounts >= 2 && m.any_word(&["but", "and", "yet", "pero"])
         || (m.phrase(&["do", "i", "have", "to", "pay"]) || m.phrase(&["tengo", "que", "pagar"]))
             && charge_named;
     let about_future = m.any_word(&["promise", "guarantee", "will", "wont", "estimate"])
-        && !m.any_word(&["charged", "billed", "paid"]);
+        && !m.any_word(&["charged", "billed", "paid", "was", "were", "said", "final"]);
     // Child support and alimony are legal obligations, not the business's bill.
     let family_law = m.any_word(&["support", "alimony", "custody"]);
     (strong || billing && own_transaction(m) && disputed && !about_future) && !family_law
@@ -3373,6 +3395,9 @@ pub fn reply_billing_dispute(m: &Msg) -> bool {
         && (m.any_word(SIDES)
             || m.phrase(&["dont", "pay"])
             || m.phrase(&["have", "to", "pay"])
+            || m.phrase(&["need", "to", "pay"])
+            || m.phrase(&["must", "pay"])
+            || m.phrase(&["is", "fair"])
             || m.phrase(&["shouldnt", "pay"])
             || m.phrase(&["cobraron", "de", "mas"])
             || m.phrase(&["get", "out", "of", "paying"]))
