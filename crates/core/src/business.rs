@@ -105,6 +105,8 @@ pub struct Business {
     pub faqs: Vec<Faq>,
     /// Extra topics redirected to the team. They can only add to the built-in rules.
     pub redirect_topics: Vec<RedirectTopic>,
+    /// Stems of every word of the data, built on first use by the claim grounding.
+    pub(crate) word_stems: std::sync::OnceLock<std::collections::HashSet<String>>,
 }
 
 /// Why a business file was refused, with the 1-based line of the offending value when known.
@@ -345,6 +347,7 @@ impl RawBusiness {
             services,
             faqs,
             redirect_topics,
+            word_stems: std::sync::OnceLock::new(),
         })
     }
 }

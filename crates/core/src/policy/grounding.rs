@@ -332,6 +332,187 @@ pub fn contradictions(reply: &str, business: &Business) -> Vec<Finding> {
     findings
 }
 
+/// Opening hours stated for one named day that are not that day's hours ("Our Friday hours
+/// are 8 AM to 5 PM" when Friday closes at 2). Only sentences naming exactly one weekday
+/// are judged, so "Monday to Thursday 8–5, Friday 8–2" is never misread.
+pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for sentence in reply.split(['.', ';', '!', '?', '\n']) {
+        let days: Vec<jiff::civil::Weekday> = sentence
+            .split(|c: char| !c.is_alphanumeric())
+            .filter_map(|word| weekday(&word.to_lowercase()))
+            .collect();
+        let [day] = days.as_slice() else {
+            continue;
+        };
+        // Opening hours, not an appointment time ("booked for Thursday at 2 PM").
+        let lower = sentence.to_lowercase();
+        let about_hours = [
+            "open", "close", "hours", "until", "till", "abierto", "horario", "cerramos",
+            "abrimos",
+        ]
+        .iter()
+        .any(|word| lower.contains(word));
+        if !about_hours {
+            continue;
+        }
+        let hours = business.hours.day(*day);
+        let boundaries: Vec<u16> = hours
+            .ranges()
+            .iter()
+            .flat_map(|range| [range.open(), range.close()])
+            .collect();
+        for (claim, minute) in times(sentence) {
+            if !boundaries.contains(&minute) {
+                findings.push(Finding {
+                    kind: "day_hours",
+                    claim: format!("{claim} on {day:?}"),
+                });
+            }
+        }
+    }
+    findings
+}
+
+fn weekday(word: &str) -> Option<jiff::civil::Weekday> {
+    use jiff::civil::Weekday::*;
+    let word = word.strip_suffix('s').filter(|w| w.ends_with("day")).unwrap_or(word);
+    Some(match word {
+        "monday" | "mon" | "lunes" => Monday,
+        "tuesday" | "tue" | "tues" | "martes" => Tuesday,
+        "wednesday" | "wed" | "miercoles" => Wednesday,
+        "thursday" | "thu" | "thur" | "thurs" | "jueves" => Thursday,
+        "friday" | "fri" | "viernes" => Friday,
+        "saturday" | "sat" | "sabado" => Saturday,
+        "sunday" | "sun" | "domingo" => Sunday,
+        _ => return None,
+    })
+}
+
+/// Offers and facts about the business stated in the reply's own words (what is left after
+/// [`without_verified_text`]) that the business data never mentions: "We accept PayPal",
+/// "Free parking is available in the garage", "All of our dentists speak Spanish". A
+/// sentence is a claim when it says what the business offers, accepts, has or does; each
+/// of its content words must then appear somewhere in the data.
+pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let clauses = own_words
+        .split(['.', ';', '!', '?', '\n', '—'])
+        .flat_map(|sentence| sentence.split(" but ").flat_map(|c| c.split(" pero ")));
+    for sentence in clauses {
+        let words: Vec<String> = super::message::fold_words(sentence);
+        let has = |w: &str| words.iter().any(|x| x == w);
+        let phrase = |p: &[&str]| words.windows(p.len()).any(|w| w.iter().zip(p).all(|(a, b)| a == b));
+        let claim = CLAIM_VERBS.iter().any(|verb| {
+            phrase(&["we", verb]) || phrase(&["we", "also", verb]) || phrase(&["we", "now", verb])
+        }) || words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "ofrecemos" | "aceptamos" | "tenemos" | "hacemos" | "contamos"
+            )
+        }) || phrase(&["all", "of", "our"])
+            || phrase(&["is", "available"])
+            || phrase(&["are", "available"])
+            || phrase(&["same", "day"])
+            || words.windows(2).any(|w| {
+                w[0] == "free" && w[1].len() >= 4 && w[1].chars().all(char::is_alphabetic)
+            })
+            || phrase(&["our", "dentists"]) && has("speak");
+        if !claim {
+            continue;
+        }
+        // Built once per business, on the first reply that makes a claim.
+        let vocabulary = business
+            .word_stems
+            .get_or_init(|| business_vocabulary(business));
+        let unknown: Vec<&String> = words
+            .iter()
+            .filter(|w| {
+                w.len() >= 4
+                    && w.chars().all(char::is_alphabetic)
+                    && !CLAIM_FRAME_WORDS.contains(&w.as_str())
+                    && !vocabulary.contains(&stem(w))
+            })
+            .collect();
+        // Ordinary words of a front desk reply are fine; a claim needs a specific thing
+        // the data does not have. Common words only count beside an uncommon one.
+        if unknown
+            .iter()
+            .any(|w| !crate::engine::is_common_word(w) || OFFER_NOUNS.contains(&w.as_str()))
+        {
+            findings.push(Finding {
+                kind: "claim",
+                claim: sentence.trim().to_owned(),
+            });
+        }
+    }
+    findings
+}
+
+/// Verbs of a business stating what it offers or does.
+const CLAIM_VERBS: &[&str] = &[
+    "offer", "provide", "accept", "take", "have", "carry", "sell", "support", "speak", "use",
+    "do",
+];
+
+/// Common words that still name an offer a business may or may not have.
+const OFFER_NOUNS: &[&str] = &[
+    "parking", "garage", "spanish", "french", "chinese", "wifi", "coffee", "sedation",
+    "financing", "discount", "discounts", "delivery", "pickup", "warranty", "loaner",
+    "shuttle", "childcare", "paypal", "venmo", "crypto", "bitcoin", "cash", "checks",
+    "weekends", "evenings", "overnight", "anesthesia", "laughing", "massage", "sauna",
+];
+
+/// Words of the claim frame itself and of any front desk answer.
+const CLAIM_FRAME_WORDS: &[&str] = &[
+    "offer", "offers", "provide", "provides", "accept", "accepts", "also", "available",
+    "free", "same", "usually", "ready", "patients", "clients", "customers", "visitors",
+    "team", "staff", "appointment", "appointments", "visit", "visits", "service",
+    "services", "happy", "help", "book", "booking", "call", "today", "tomorrow", "week",
+    "many", "most", "options", "option", "plan", "plans", "price", "prices", "cost",
+    "costs", "range", "exact", "depends", "your", "their", "them", "they", "with", "that",
+    "this", "there", "here", "have", "from", "into", "about", "what", "which", "when",
+    "where", "will", "would", "could", "should", "just", "only", "every", "each", "other",
+    "more", "some", "than", "then", "also", "like", "please", "questions", "question",
+    "ofrecemos", "aceptamos", "tenemos", "hacemos", "contamos", "para", "cita", "citas",
+    "emergencia", "emergencias", "llame", "llamar", "nuestro", "nuestra", "nuestros",
+    "nuestras", "todos", "todas", "servicio", "servicios", "precio", "precios", "horario",
+    "pacientes", "clientes", "equipo",
+];
+
+/// Every word the business data uses, stemmed, for claim checks.
+fn business_vocabulary(business: &Business) -> std::collections::HashSet<String> {
+    let mut texts: Vec<&str> = vec![business.name.as_str(), business.greeting.as_str()];
+    texts.extend(business.address.as_deref());
+    texts.extend(business.directions.as_deref());
+    texts.extend(business.website.as_deref());
+    for faq in &business.faqs {
+        texts.push(&faq.question);
+        texts.push(&faq.answer);
+    }
+    for service in &business.services {
+        texts.push(&service.name);
+        texts.extend(service.description.as_deref());
+        texts.extend(service.aliases.iter().map(String::as_str));
+    }
+    texts.extend(business.insurance.iter().map(String::as_str));
+    texts.extend(business.closures.iter().filter_map(|c| c.note.as_deref()));
+    texts
+        .iter()
+        .flat_map(|text| super::message::fold_words(text))
+        .map(|word| stem(&word))
+        .collect()
+}
+
+/// Porter2 stems, so "dentists" matches "dentist" and "cleanings" matches "cleaning".
+fn stem(word: &str) -> String {
+    static STEMMER: std::sync::OnceLock<rust_stemmers::Stemmer> = std::sync::OnceLock::new();
+    STEMMER
+        .get_or_init(|| rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English))
+        .stem(word)
+        .into_owned()
+}
+
 /// A reply with the business's own verified wording removed — its name, service names
 /// and descriptions, FAQ answers, address, directions, plans and closure notes — so the
 /// checks judge only what the reply adds. Quoting the verified data is grounded by
@@ -510,6 +691,50 @@ mod tests {
 
     fn demo() -> Business {
         Business::from_toml(include_str!("../../../../demo/demo-business.toml")).unwrap()
+    }
+
+    #[test]
+    fn hours_stated_for_one_day_must_be_that_days_hours() {
+        let business = demo();
+        for fine in [
+            "On Friday we're open 8:00 AM–2:00 PM.",
+            "We're open Monday to Thursday 8 AM to 5 PM and Friday 8 AM to 2 PM.",
+            "Your appointment is Thursday at 2:30 PM.",
+            "We're open Tuesday until 5 PM.",
+        ] {
+            assert!(day_hours_contradictions(fine, &business).is_empty(), "{fine}");
+        }
+        for wrong in [
+            "Our Friday hours are 8 AM to 5 PM.",
+            "On Tuesdays we close at 7 PM.",
+            "El viernes abrimos hasta las 6 pm.",
+        ] {
+            assert!(!day_hours_contradictions(wrong, &business).is_empty(), "{wrong}");
+        }
+    }
+
+    #[test]
+    fn offers_the_data_never_mentions_are_claims() {
+        let business = demo();
+        let own = |reply: &str| without_verified_text(reply, &business);
+        for fine in [
+            "We offer CareCredit financing and monthly payment plans for larger treatments.",
+            "We accept Delta Dental, Aetna and Cigna.",
+            "We offer check-ups and cleanings, fillings, crowns and teeth whitening.",
+            "I can't promise that, but the team is happy to help.",
+            "Feel free to call us.",
+        ] {
+            assert!(unverified_claims(&own(fine), &business).is_empty(), "{fine}");
+        }
+        for invented in [
+            "We accept PayPal and Venmo.",
+            "Free parking is available in the garage across the street.",
+            "All of our dentists speak Portuguese.",
+            "We also offer hypnotherapy for anxious patients.",
+            "Ofrecemos sedación intravenosa.",
+        ] {
+            assert!(!unverified_claims(&own(invented), &business).is_empty(), "{invented}");
+        }
     }
 
     #[test]

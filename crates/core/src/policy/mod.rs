@@ -208,6 +208,7 @@ impl Policy {
     /// Which rules a reply breaks. With a business, contact details and prices in the reply
     /// must be found in its data (the grounding fast path).
     pub fn post_check(&self, reply: &str, business: Option<&Business>) -> Findings {
+        let original = reply;
         let own_words = business.map(|b| grounding::without_verified_text(reply, b));
         let reply = own_words.as_deref().unwrap_or(reply);
         let m = Msg::new(reply);
@@ -216,7 +217,7 @@ impl Policy {
         // Contradicted plans block a reply outright; a clock time the business never uses
         // is judged like an unknown number (below).
         let (times, plans): (Vec<Finding>, Vec<Finding>) = business
-            .map(|b| grounding::contradictions(reply, b))
+            .map(|b| grounding::contradictions(original, b))
             .unwrap_or_default()
             .into_iter()
             .partition(|f| f.kind == "time");
@@ -224,6 +225,8 @@ impl Policy {
             .map(|b| {
                 let mut found = fast_findings(reply, b);
                 found.extend(plans);
+                found.extend(grounding::day_hours_contradictions(original, b));
+                found.extend(grounding::unverified_claims(reply, b));
                 found
             })
             .unwrap_or_default();
