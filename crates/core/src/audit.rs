@@ -324,17 +324,23 @@ impl ChainVerifier {
         }
     }
 
-    /// Checks the next record; the first error is the first broken link.
-    pub fn push(&mut self, record: &AuditRecord) -> Result<(), ChainBreak> {
-        let business = record.event.business;
-        let (expected, prev) = match self.current {
-            Some((current, head)) if current == business => (head.seq + 1, head.hash),
+    /// The position and previous link the next record of `business` must have; a new
+    /// business first closes the chain walked so far.
+    fn expect(&mut self, business: BusinessId) -> Result<(u64, ChainHash), ChainBreak> {
+        match self.current {
+            Some((current, head)) if current == business => Ok((head.seq + 1, head.hash)),
             _ => {
                 self.finish_chain()?;
                 self.chains += 1;
-                (1, ChainHash::GENESIS)
+                Ok((1, ChainHash::GENESIS))
             }
-        };
+        }
+    }
+
+    /// Checks the next record; the first error is the first broken link.
+    pub fn push(&mut self, record: &AuditRecord) -> Result<(), ChainBreak> {
+        let business = record.event.business;
+        let (expected, prev) = self.expect(business)?;
         let broken = |seq, reason| ChainBreak {
             business,
             seq,
@@ -363,6 +369,29 @@ impl ChainVerifier {
         ));
         self.events += 1;
         Ok(())
+    }
+
+    /// The break to report for a record storage could not even decode (an unknown action,
+    /// a hash that isn't hex): a gap before it comes first, else `reason` at its position.
+    pub fn unreadable(
+        &mut self,
+        business: BusinessId,
+        seq: u64,
+        reason: BreakReason,
+    ) -> ChainBreak {
+        match self.expect(business) {
+            Err(earlier) => earlier,
+            Ok((expected, _)) if expected != seq => ChainBreak {
+                business,
+                seq: expected,
+                reason: BreakReason::Gap { found: seq },
+            },
+            Ok(_) => ChainBreak {
+                business,
+                seq,
+                reason,
+            },
+        }
     }
 
     /// Ends the walk: checks the last chain and any head whose chain had no events.
