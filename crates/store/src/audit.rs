@@ -95,6 +95,16 @@ fn seq_to(value: u64) -> Result<i64, StoreError> {
     i64::try_from(value).map_err(backend_error)
 }
 
+/// A chain head's stored hash. Heads are the application's own bookkeeping, so an
+/// unreadable one is an error rather than a broken link.
+fn head_hash(business: BusinessId, text: String) -> Result<ChainHash, StoreError> {
+    ChainHash::from_hex(&text).ok_or_else(|| unreadable_head(business))
+}
+
+fn unreadable_head(business: BusinessId) -> StoreError {
+    StoreError::Conflict(format!("the audit chain head of {business} is unreadable"))
+}
+
 fn column<T>(row: &AnyRow, name: &str) -> Result<T, RowError>
 where
     T: for<'r> sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
@@ -168,11 +178,11 @@ impl Store {
         .await
         .map_err(backend_error)?;
         let seq = seq_from(head.try_get("seq").map_err(backend_error)?)?;
-        let prev: String = head.try_get("hash").map_err(backend_error)?;
-        let prev = ChainHash::from_hex(&prev).ok_or_else(|| {
-            StoreError::Conflict(format!("the audit chain head of {business} is unreadable"))
-        })?;
-        let record = AuditRecord::next(seq - 1, prev, event);
+        let prev = head_hash(event.business, head.try_get("hash").map_err(backend_error)?)?;
+        let prev_seq = seq
+            .checked_sub(1)
+            .ok_or_else(|| unreadable_head(event.business))?;
+        let record = AuditRecord::next(prev_seq, prev, event);
         let event = &record.event;
         sqlx::query(
             "INSERT INTO audit_events (id, business_id, seq, at, actor_user_id, actor_email, action, resource, ip, user_agent, detail, prev_hash, hash) \
@@ -253,8 +263,8 @@ impl Store {
     }
 
     /// Re-walks every chain (or one business's) in seq order, recomputing each hash, and
-    /// reports the first broken link. Rows are streamed, so any number of events verifies
-    /// in constant memory.
+    /// reports the first broken link. Rows are streamed: memory grows with the number of
+    /// businesses (one head each), not of events.
     ///
     /// Heads are read before the events: an append committing in between only makes the
     /// events run past their head, which is fine, while events missing up to a head, or
@@ -281,12 +291,7 @@ impl Store {
             .map(|row| {
                 let business = BusinessId(uuid_column(row, "business_id")?);
                 let seq = seq_from(row.try_get("seq").map_err(backend_error)?)?;
-                let hash: String = row.try_get("hash").map_err(backend_error)?;
-                let hash = ChainHash::from_hex(&hash).ok_or_else(|| {
-                    StoreError::Conflict(format!(
-                        "the audit chain head of {business} is unreadable"
-                    ))
-                })?;
+                let hash = head_hash(business, row.try_get("hash").map_err(backend_error)?)?;
                 Ok((business, ChainHead { seq, hash }))
             })
             .collect::<Result<HashMap<_, _>, StoreError>>()?;

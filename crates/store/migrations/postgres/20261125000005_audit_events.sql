@@ -28,7 +28,7 @@ CREATE INDEX audit_events_business_at ON audit_events (business_id, at);
 -- business; verification compares it with the events, so a truncated tail is noticed.
 CREATE TABLE audit_heads (
     business_id  TEXT PRIMARY KEY,
-    seq          BIGINT NOT NULL,
+    seq          BIGINT NOT NULL CHECK (seq >= 1),
     hash         TEXT NOT NULL
 );
 

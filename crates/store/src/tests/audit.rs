@@ -10,7 +10,7 @@ use futures_util::TryStreamExt;
 use jiff::ToSpan;
 
 use super::{at, with_business};
-use crate::testing::BACKENDS;
+use crate::testing::{TestDatabase, BACKENDS};
 use crate::{AuditRange, Backend, Store};
 
 fn event(business: BusinessId, n: i64) -> AuditEvent {
@@ -64,6 +64,24 @@ async fn remove_guard(store: &Store, backend: Backend) {
     }
 }
 
+/// Asserts that verification (of all chains, or one business's) finds them whole.
+async fn assert_intact(store: &Store, scope: Option<BusinessId>, events: u64, chains: u64) {
+    assert_eq!(
+        store.verify_audit(scope).await.unwrap(),
+        AuditVerification::Intact { events, chains },
+        "{:?}",
+        store.backend()
+    );
+}
+
+/// A business with `n` events whose guard has been removed, ready to be tampered with.
+async fn unguarded(backend: Backend, n: i64) -> (TestDatabase, Store, BusinessId) {
+    let (db, store, business) = with_business(backend).await;
+    append(&store, business, n).await;
+    remove_guard(&store, backend).await;
+    (db, store, business)
+}
+
 fn broken_at(verification: AuditVerification, business: BusinessId) -> (u64, BreakReason) {
     match verification {
         AuditVerification::Broken(ChainBreak {
@@ -92,22 +110,8 @@ async fn appended_events_chain_and_read_back() {
         assert_eq!(records[3].prev_hash, records[2].hash);
         assert_eq!(records[2].event, event(business, 3), "{backend:?}");
 
-        assert_eq!(
-            store.verify_audit(None).await.unwrap(),
-            AuditVerification::Intact {
-                events: 7,
-                chains: 2
-            },
-            "{backend:?}"
-        );
-        assert_eq!(
-            store.verify_audit(Some(business)).await.unwrap(),
-            AuditVerification::Intact {
-                events: 5,
-                chains: 1
-            },
-            "{backend:?}"
-        );
+        assert_intact(&store, None, 7, 2).await;
+        assert_intact(&store, Some(business), 5, 1).await;
 
         // Pages: newest first, continued with before_seq.
         let all = AuditRange::default();
@@ -166,14 +170,7 @@ async fn concurrent_appends_keep_one_valid_chain() {
         }
         seqs.sort_unstable();
         assert_eq!(seqs, (1..=20).collect::<Vec<u64>>(), "{backend:?}");
-        assert_eq!(
-            store.verify_audit(None).await.unwrap(),
-            AuditVerification::Intact {
-                events: 20,
-                chains: 1
-            },
-            "{backend:?}"
-        );
+        assert_intact(&store, None, 20, 1).await;
     }
 }
 
@@ -199,23 +196,14 @@ async fn the_database_refuses_to_change_or_remove_events() {
                 "{backend:?}: {sql}: {error}"
             );
         }
-        assert_eq!(
-            store.verify_audit(None).await.unwrap(),
-            AuditVerification::Intact {
-                events: 3,
-                chains: 1
-            },
-            "{backend:?}"
-        );
+        assert_intact(&store, None, 3, 1).await;
     }
 }
 
 #[tokio::test]
 async fn verification_finds_an_altered_event() {
     for backend in BACKENDS {
-        let (_db, store, business) = with_business(backend).await;
-        append(&store, business, 5).await;
-        remove_guard(&store, backend).await;
+        let (_db, store, business) = unguarded(backend, 5).await;
         let changed = raw(
             &store,
             "UPDATE audit_events SET actor_email = 'someone@else.test' WHERE seq = 3",
@@ -245,9 +233,7 @@ async fn verification_finds_an_altered_event() {
 #[tokio::test]
 async fn verification_reports_values_the_application_never_writes() {
     for backend in BACKENDS {
-        let (_db, store, business) = with_business(backend).await;
-        append(&store, business, 4).await;
-        remove_guard(&store, backend).await;
+        let (_db, store, business) = unguarded(backend, 4).await;
         raw(
             &store,
             "UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 2",
@@ -276,9 +262,7 @@ async fn verification_reports_values_the_application_never_writes() {
 #[tokio::test]
 async fn verification_finds_deleted_events() {
     for backend in BACKENDS {
-        let (_db, store, business) = with_business(backend).await;
-        append(&store, business, 5).await;
-        remove_guard(&store, backend).await;
+        let (_db, store, business) = unguarded(backend, 5).await;
         assert_eq!(
             raw(&store, "DELETE FROM audit_events WHERE seq = 3")
                 .await
@@ -296,9 +280,7 @@ async fn verification_finds_deleted_events() {
 #[tokio::test]
 async fn verification_finds_a_truncated_tail() {
     for backend in BACKENDS {
-        let (_db, store, business) = with_business(backend).await;
-        append(&store, business, 5).await;
-        remove_guard(&store, backend).await;
+        let (_db, store, business) = unguarded(backend, 5).await;
         raw(&store, "DELETE FROM audit_events WHERE seq >= 4")
             .await
             .unwrap();
