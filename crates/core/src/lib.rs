@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod assistant;
+pub mod audit;
 pub mod business;
 pub mod clock;
 pub mod conversation;

@@ -2,6 +2,7 @@
 //! measure throughput.
 #![forbid(unsafe_code)]
 
+mod audit;
 mod bench;
 mod commands;
 mod eval;
@@ -48,6 +49,9 @@ enum Command {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// The tamper-evident audit log: verify its chains, export it as CSV.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
     /// Keys that seal credentials (model API keys) at rest.
     #[command(subcommand)]
     Keys(llm::KeysCommand),
@@ -169,6 +173,7 @@ async fn main() -> ExitCode {
             Ok(store) => llm::usage(&slug, days, store).await,
             Err(message) => Err(message),
         },
+        Command::Audit(command) => audit::run(command).await,
         Command::Keys(command) => llm::keys(command).await,
         Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,

@@ -4,6 +4,8 @@
 //! can diverge where a backend has something better to offer (row-level security, for one).
 #![forbid(unsafe_code)]
 
+mod audit;
+mod audit_csv;
 mod model_settings;
 mod secrets;
 mod store;
@@ -11,6 +13,8 @@ mod store;
 pub mod testing;
 mod writer;
 
+pub use audit::AuditRange;
+pub use audit_csv::AuditCsv;
 pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,

@@ -93,7 +93,7 @@ fn from_millis(value: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_millisecond(value).map_err(backend_error)
 }
 
-fn uuid_column(row: &AnyRow, column: &str) -> Result<Uuid, StoreError> {
+pub(crate) fn uuid_column(row: &AnyRow, column: &str) -> Result<Uuid, StoreError> {
     let text: String = row.try_get(column).map_err(backend_error)?;
     Uuid::from_str(&text).map_err(backend_error)
 }
@@ -251,6 +251,15 @@ impl Store {
             })
         })
         .transpose()
+    }
+
+    /// The slug of a business, if it still exists (audit events outlive their business).
+    pub async fn business_slug(&self, business: BusinessId) -> Result<Option<String>, StoreError> {
+        sqlx::query_scalar("SELECT slug FROM businesses WHERE id = $1")
+            .bind(business.to_string())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(backend_error)
     }
 
     /// All businesses with their conversation counts, by slug.

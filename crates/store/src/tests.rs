@@ -9,9 +9,11 @@ use jiff::{Timestamp, ToSpan};
 use crate::testing::{TestDatabase, BACKENDS};
 use crate::{Backend, ImportOutcome, Store};
 
+mod audit;
+
 const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
 
-fn at(seconds: i64) -> Timestamp {
+pub(crate) fn at(seconds: i64) -> Timestamp {
     Timestamp::from_second(1_795_000_000 + seconds).unwrap()
 }
 
@@ -49,7 +51,7 @@ fn turn(
     }
 }
 
-async fn with_business(backend: Backend) -> (TestDatabase, Store, BusinessId) {
+pub(crate) async fn with_business(backend: Backend) -> (TestDatabase, Store, BusinessId) {
     let db = TestDatabase::new(backend).await;
     let store = db.store().await;
     let business = Business::from_toml(BUSINESS).unwrap();
