@@ -1194,6 +1194,7 @@ fn other_business(m: &Msg, raw: &str) -> bool {
         &["on", "the", "corner"],
         &["de", "la", "esquina"],
         &["the", "dealership"],
+        &["the", "dealerships"],
         &["dental", "school"],
         &["other", "dentists"],
         &["other", "salons"],
@@ -1222,6 +1223,7 @@ fn other_business(m: &Msg, raw: &str) -> bool {
         &["competition"],
     ];
     PHRASES.iter().any(|p| m.phrase(p))
+        || named_subject(raw) && compares_with_you(m)
         || match capitalised_name(raw) {
             NameStrength::Business => true,
             NameStrength::Single => compares_with_you(m),
@@ -1255,16 +1257,25 @@ fn named_subject(raw: &str) -> bool {
             Some(name) => (name, true),
             None => (first.trim_end_matches(','), false),
         };
-        let looks_like_name = name.chars().count() >= 3
+        // "Tara", "Supercuts", or an acronym such as "VCA" or "H&R".
+        let capitalised = name.chars().count() >= 3
             && name.chars().next().is_some_and(char::is_uppercase)
-            && name.chars().skip(1).all(char::is_lowercase)
+            && name.chars().skip(1).all(char::is_lowercase);
+        let acronym = name.chars().count() >= 2
+            && name.chars().any(char::is_alphabetic)
+            && name
+                .chars()
+                .all(|c| c.is_uppercase() || c == '&' || c.is_ascii_digit());
+        let looks_like_name = (capitalised || acronym)
             && !crate::engine::is_common_word(&name.to_lowercase());
         let verb = words.next().is_some_and(|w| {
             matches!(
                 w.to_lowercase().as_str(),
-                "is" | "was" | "has" | "can" | "does" | "did" | "seems" | "tends" | "gets" | "es" | "está" | "esta" | "tiene"
+                "is" | "was" | "has" | "can" | "does" | "did" | "seems" | "tends" | "gets"
+                    | "charges" | "offers" | "gives" | "are" | "es" | "está" | "esta"
+                    | "tiene" | "cobra" | "son"
             )
-        });
+        }) || acronym && words.clone().next().is_some();
         looks_like_name && (possessive || verb)
     })
 }
@@ -1621,6 +1632,8 @@ fn compares_with_you(m: &Msg) -> bool {
         || m.phrase(&["are", "you", "any", "better"])
         || m.phrase(&["are", "you", "better"])
         || m.phrase(&["are", "you", "cheaper"])
+        || m.phrase(&["are", "you", "more"])
+        || m.phrase(&["are", "you", "less"])
         || m.phrase(&["cambiarme", "con", "ustedes"])
         || m.phrase(&["are", "you", "guys", "as", "good"])
         || m.phrase(&["yourselves", "vs"])
@@ -3420,6 +3433,9 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
         "mejores",
         "peor",
         "barato",
+        "higher",
+        "calidad",
+        "compara",
     ]) || m.phrase(&["more", "experienced", "than"])
         || m.phrase(&["more", "affordable", "than"]);
     let judged = evaluative(m)
@@ -3438,9 +3454,16 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
             "trained",
             "compare",
         ]);
-    // In a reply a single name counts when set against "we"/"our"/"us".
+    // In a reply a single name counts when set against "we"/"our"/"us", or when a named
+    // subject is judged on price or honesty ("VCA is overpriced", "Midas tends to upsell").
+    let speaks_for_business =
+        m.any_word(&["we", "our", "ours", "us", "nosotros", "nuestra", "nuestro"]);
+    let rival_verdict = m.any_word(&[
+        "overpriced", "upsell", "upsells", "cheaper", "pricier", "barato", "caro", "ripoff",
+    ]) || m.phrase(&["fine", "if"]);
     let named_rival = other_business(m, raw)
-        || capitalised_name(raw) == NameStrength::Single && addresses_business(m);
+        || capitalised_name(raw) == NameStrength::Single && addresses_business(m)
+        || named_subject(raw) && (speaks_for_business || rival_verdict);
     let other = named_rival
         || m.any_word(&["competitor", "competitors"])
         || m.phrase(&["down", "the", "street"])
