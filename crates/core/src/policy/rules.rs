@@ -2299,6 +2299,32 @@ pub fn personal_opinion(m: &Msg) -> bool {
         &["you", "feel"],
         &["should", "i", "watch"],
     ];
+    // Asks that want the assistant's own taste whatever else the message says, some
+    // without a "you" ("rate my outfit", "be real with me", "any picks?").
+    const SELF_CONTAINED: &[&[&str]] = &[
+        &["rate", "my"],
+        &["be", "real"],
+        &["any", "picks"],
+        &["personal", "view"],
+        &["your", "view"],
+        &["between", "you", "and", "me"],
+    ];
+    let strong = SELF_CONTAINED.iter().any(|p| m.phrase(p))
+        || m.phrase(&["what", "would", "you", "do"])
+        || m.phrase(&["if", "you", "were", "me"])
+        || m.phrase(&["would", "you", "rather"])
+        // "which one would you ride?", "what would you pick?"
+        || m.words.windows(2).enumerate().any(|(p, w)| {
+            w[0] == "would"
+                && matches!(w[1].as_str(), "you" | "u")
+                && m.words.get(p + 2).is_none_or(|next| next != "like")
+                && m.words[p.saturating_sub(3)..p]
+                    .iter()
+                    .any(|x| x == "which" || x == "what")
+        });
+    if strong {
+        return true;
+    }
     let stance = m.any_word(STANCES) || ASKS.iter().any(|p| m.phrase(p));
     let explicit_choice = m.any_word(&[
         "choose",
@@ -3301,7 +3327,18 @@ fn refers_to_team(m: &Msg) -> bool {
 
 /// A reply that gives legal advice or conclusions.
 pub fn reply_legal_advice(m: &Msg) -> bool {
-    if !m.has("legal_topic")
+    // Who owes whom between the visitor and a third party is a legal conclusion even
+    // without a legal word ("the tree is your neighbor's, so their insurance has to pay").
+    let third_party_liability = m.any_word(&[
+        "neighbor", "neighbors", "neighbour", "neighbours", "landlord", "tenant", "employer",
+        "contractor", "hoa", "dealer", "seller",
+    ]) && (m.phrase(&["has", "to", "pay"])
+        || m.phrase(&["have", "to", "pay"])
+        || m.phrase(&["their", "insurance"]));
+    let bankruptcy_chapter = ["7", "11", "13"]
+        .iter()
+        .any(|n| m.phrase(&["chapter", n]));
+    if !(m.has("legal_topic") || third_party_liability || bankruptcy_chapter)
         || m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "give", "legal"])
         || m.phrase(&["an", "attorney", "can"])
@@ -3351,8 +3388,19 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["perfectly", "legal"],
         &["is", "legal"],
         &["isnt", "enforceable"],
+        &["should", "sue"],
+        &["strong", "case"],
+        &["good", "case"],
+        &["have", "a", "case"],
     ];
-    m.any_word(CONCLUSIONS) || ADVICE.iter().any(|p| m.phrase(p))
+    // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
+    let rights_ruling = m.words.windows(3).any(|w| {
+        matches!(w[0].as_str(), "cant" | "cannot") && w[2] == "you"
+    });
+    third_party_liability
+        || m.any_word(CONCLUSIONS)
+        || ADVICE.iter().any(|p| m.phrase(p))
+        || rights_ruling
 }
 
 /// A reply that takes a side in a billing dispute.
