@@ -1676,15 +1676,37 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
         "certain",
         "surely",
     ];
+    // Asking to be told, or made sure, that a treatment will work.
+    // "tell me this massage will cure…", "make sure the numbing works": not "tell me what
+    // time…" or "tell me roughly how long…", which ask for information.
+    let assurance_asked = m.words.windows(2).enumerate().any(|(p, w)| {
+        let asks = (w[0] == "tell" && w[1] == "me") || (w[0] == "make" && w[1] == "sure");
+        let question_follows = m.words.get(p + 2).is_some_and(|next| {
+            matches!(
+                next.as_str(),
+                "what" | "how" | "when" | "where" | "if" | "whether" | "why" | "who" | "which"
+                    | "exactly" | "roughly" | "about"
+            )
+        });
+        asks && !question_follows
+            && m.words[p + 2..(p + 8).min(m.words.len())].iter().any(|x| {
+                matches!(
+                    x.as_str(),
+                    "will" | "works" | "work" | "cure" | "cures" | "fix" | "heal" | "hurt" | "effective"
+                )
+            })
+    });
     let certainty = m.any_word(CERTAINTY)
         || m.phrase(&["for", "good"])
         || m.phrase(&["for", "sure"])
         || m.phrase(&["rest", "of", "my", "life"])
         || m.phrase(&["good", "as", "new"])
-        || m.phrase(&["say", "no"])
-        || m.phrase(&["tell", "me", "this", "will"])
         || m.phrase(&["para", "siempre"])
-        || m.phrase(&["any", "chance"]);
+        || assurance_asked;
+    // "any chance it goes wrong? say no": a demand for certainty, whatever the tense.
+    let demanded = m.phrase(&["say", "no"])
+        || m.phrase(&["any", "chance"]) && m.any_word(&["wrong", "fail", "fails", "hurt"])
+        || assurance_asked;
     // "the battery died for good" states a fact; "will it last for good?" asks for one.
     let lasting_only = !m.any_word(&[
         "guarantee",
@@ -1704,7 +1726,7 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
     ]) && !m.any_word(&[
         "will", "would", "gonna", "going", "last", "stay", "be", "va", "durar", "sea",
     ]);
-    let certainty = certainty && !lasting_only;
+    let certainty = certainty && !lasting_only || demanded;
     let money_back = (m.phrase(&["doesnt", "work"])
         || m.phrase(&["dont", "work"])
         || m.phrase(&["didnt", "work"])
@@ -3525,10 +3547,24 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
 /// A reply that promises results.
 pub fn reply_outcome_guarantee(m: &Msg) -> bool {
     // A promise about a price is an exact-price commitment, not an outcome.
-    let price_promise = m.word("$")
+    let promises: Vec<usize> = m
+        .at_words(&["guarantee", "guaranteed", "guarantees", "promise", "promised", "lock", "locked"])
+        .collect();
+    let price_promise = m
+        .at_words(&["$"])
+        .any(|price| promises.iter().all(|p| p.abs_diff(price) <= 8))
         && !m.any_word(&[
             "result", "results", "work", "works", "hurt", "pain", "painless", "last", "fix",
         ]);
+    // "Zero chance anything goes wrong", "nothing will go wrong".
+    let nothing_can_fail = (m.phrase(&["zero", "chance"])
+        || m.phrase(&["no", "chance"])
+        || m.phrase(&["no", "way"])
+        || m.word("nothing"))
+        && m.any_word(&["wrong", "fail", "fails", "hurt", "hurts"]);
+    if nothing_can_fail {
+        return true;
+    }
     let will = m.any_word(&["will", "wont", "never", "always", "es", "get", "gets"]);
     let certain = m.any_word(&[
         "never",
@@ -3620,6 +3656,11 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
             "starts",
             "entre",
             "desde",
+            "from",
+            "under",
+            "roughly",
+            "estimate",
+            "aproximadamente",
         ]);
     let commitment = m.any_word(&[
         "exactly",
@@ -3636,6 +3677,10 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         "even",
         "dot",
         "exactamente",
+        "guarantee",
+        "garantizo",
+        "garantizamos",
+        "sera",
     ]) || m.phrase(&["wont", "change"])
         || m.phrase(&["wont", "go", "up"])
         || m.phrase(&["no", "surprises"])
@@ -3662,11 +3707,20 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         "firm",
         "dot",
         "commit",
+        "guarantee",
+        "garantizo",
     ]);
     let names_a_price =
         amounts >= 1 || m.any_word(&["price", "total", "bill", "fee", "quoted", "amount"]);
     let committed = commitment && names_a_price && (!ranged || insists) && !disclaimer;
-    committed || amounts == 1 && !ranged && m.phrase(&["a", "month"])
+    // One amount stated as what something costs, with no range or hedge: the built-in
+    // engine never says that (it gives "from", "around" or a range), so a reply that does
+    // commits to a price ("A cleaning costs $60.").
+    let stated_as_the_cost = amounts == 1
+        && !ranged
+        && !disclaimer
+        && m.any_word(&["costs", "cost", "cuesta", "runs", "charge", "charges"]);
+    committed || stated_as_the_cost || amounts == 1 && !ranged && m.phrase(&["a", "month"])
 }
 
 /// A reply that judges a staff member, for better or worse.
