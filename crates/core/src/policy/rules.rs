@@ -3216,11 +3216,28 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
     let clause_starts: Vec<usize> = std::iter::once(0)
         .chain(clause_boundaries(raw, m))
         .collect();
+    // An instruction opens a clause, or follows a comma-free joint ("…, ponte hielo y toma
+    // paracetamol", "just rest it and take some Advil").
     let imperative = clause_starts.iter().any(|p| {
         m.words
             .get(*p)
             .is_some_and(|w| INSTRUCTIONS.contains(&w.as_str()))
+    }) || m.words.windows(2).any(|w| {
+        matches!(w[0].as_str(), "and" | "then" | "just" | "simply")
+            && INSTRUCTIONS.contains(&w[1].as_str())
+    }) || raw.split(',').skip(1).any(|clause| {
+        super::message::fold_words(clause)
+            .first()
+            .is_some_and(|w| INSTRUCTIONS.contains(&w.as_str()))
     });
+    let recommends_treatment = m.any_word(&[
+        "recommend",
+        "recommended",
+        "suggest",
+        "recomiendo",
+        "sugiero",
+        "recomendaria",
+    ]) && (m.has("medication") || m.has("medical_topic"));
     const ASSESSMENTS: &[&[&str]] = &[
         &["you", "should"],
         &["you", "can", "safely"],
@@ -3292,7 +3309,7 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["i", "would", "stop"],
     ];
     let assessment = ASSESSMENTS.iter().any(|p| m.phrase(p));
-    imperative || assessment || reply_health_question(m, raw)
+    imperative || assessment || recommends_treatment || reply_health_question(m, raw)
 }
 
 /// A reply that asks the visitor about symptoms, conditions, medications or history.
@@ -3978,6 +3995,8 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
     let health = m.has("symptom")
         || m.has("condition")
         || m.has("medication")
+        || m.has("swell")
+        || m.has("body") && m.has("damage")
         || m.has("procedure") && m.has("body")
         || m.any_word(&[
             "allergies",
@@ -4014,7 +4033,12 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["you", "have"]))
         && !m.phrase(&["if", "you", "have"])
         && (!m.has("condition") || !staff_trait || m.has("symptom") || m.has("medication"));
-    let diagnoses = reply_medical_advice(m, raw) && (m.has("symptom") || m.has("condition"));
+    // Advice about the visitor's own health matter repeats that matter back to them.
+    let diagnoses = reply_medical_advice(m, raw)
+        && (m.has("symptom")
+            || m.has("condition")
+            || m.has("swell")
+            || m.has("body") && m.has("damage"));
     asks || records || diagnoses
 }
 
