@@ -534,7 +534,7 @@ pub fn health_detail(m: &Msg) -> bool {
     // "my gums bleed", "her tooth is black", "my crown feels loose".
     let body_state = m.at("body").any(|b| {
         owners.iter().any(|o| *o < b && b - o <= 4)
-            && (m.at("damage").any(|d| d.abs_diff(b) <= 4 && d != b)
+            && (m.at("damage").any(|d| d.abs_diff(b) <= 5 && d != b)
                 || m.at("symptom").any(|s| s.abs_diff(b) <= 6))
     });
     let condition = near_owner("condition", 6) && !m.at("condition").all(|c| staff_attribute(m, c))
@@ -574,7 +574,22 @@ pub fn health_detail(m: &Msg) -> bool {
         ])
         && (near_owner("procedure", 6) || m.has("body"));
     let has_cold = m.phrase(&["a", "cold"]) && !owners.is_empty();
-    let results = m.phrase(&["blood", "work"])
+    // A sensory disability of the writer: "I'm hard of hearing", "my son is deaf".
+    let disability = (m.phrase(&["hard", "of", "hearing"])
+        || m.phrase(&["hearing", "impaired"])
+        || m.phrase(&["visually", "impaired"])
+        || m.phrase(&["legally", "blind"])
+        || m
+            .at_words(&["deaf", "blind", "sordo", "sorda", "ciego", "ciega"])
+            .any(|p| !staff_attribute(m, p)))
+        && !figurative(m);
+    let imaging_found = (m.phrase(&["x", "rays"])
+        || m.phrase(&["x", "ray"])
+        || m.any_word(&["xrays", "xray", "scan", "mri", "radiografia", "radiografias"]))
+        && m.any_word(&["showed", "shows", "found", "revealed", "show"]);
+    let results = disability
+        || imaging_found
+        || m.phrase(&["blood", "work"])
         || m.phrase(&["test", "results"])
         || m.phrase(&["lab", "results"])
         || m.phrase(&["blood", "pressure"])
