@@ -1831,9 +1831,14 @@ pub fn exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["not", "go", "over"]);
     let price_talk =
         price_talk || m.word("range") || m.phrase(&["want", "a", "number"]) || has_amount;
-    let guess = m.any_word(&["guess", "throw"]);
+    // "just guess my exact total" still wants an exact figure; "guess a ballpark" does not.
+    let guess = m.any_word(&["guess", "throw"]) && !m.any_word(&["exact", "exactly", "exacto"]);
+    // "what's the exact charge for X" asks now, whatever another place charged before.
+    let asks_now = m.words.first().is_some_and(|w| {
+        matches!(w.as_str(), "what" | "whats" | "how" | "cual" | "cuanto")
+    }) && m.words.iter().take(5).any(|w| EXACT.contains(&w.as_str()));
     (price_talk && exact || has_amount && commits)
-        && !past_bill
+        && (!past_bill || asks_now)
         && !guess
         && !m.phrase(&["price", "range"])
         && !m.phrase(&["refund", "policy"])
@@ -2004,6 +2009,42 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
         && !logistics
         && !other_rule
         && !health_question
+}
+
+/// Someone named as the subject of a visit: a capitalised name that is not an ordinary
+/// word, maybe with an initial, then a verb ("Jessica R. is booked…", "Yes, Marcus was
+/// here…").
+fn named_visit(raw: &str) -> bool {
+    let tokens: Vec<&str> = raw.split_whitespace().collect();
+    tokens.iter().enumerate().any(|(i, token)| {
+        let name = token.trim_end_matches([',', '.']);
+        let titled = i > 0
+            && matches!(
+                tokens[i - 1].trim_end_matches('.').to_lowercase().as_str(),
+                "dr" | "doctor" | "mr" | "ms" | "mrs"
+            );
+        let name_shaped = name.chars().count() >= 3
+            && name.chars().next().is_some_and(char::is_uppercase)
+            && name.chars().skip(1).all(char::is_lowercase);
+        // An initial after it ("Jessica R.") makes even a common word a name.
+        let initial = tokens.get(i + 1).is_some_and(|t| {
+            let t = t.trim_end_matches('.');
+            t.chars().count() == 1 && t.chars().all(char::is_uppercase)
+        });
+        if titled
+            || !name_shaped
+            || !initial && crate::engine::is_common_word(&name.to_lowercase())
+        {
+            return false;
+        }
+        let next = i + 1 + usize::from(initial);
+        tokens.get(next).is_some_and(|verb| {
+            matches!(
+                verb.to_lowercase().as_str(),
+                "is" | "was" | "has" | "had" | "came" | "booked" | "tiene" | "vino" | "esta"
+            )
+        })
+    })
 }
 
 /// A titled person ("Dr. Lee", "Ms Park") who is not a practice ("Dr. Nguyen's office").
@@ -2589,7 +2630,14 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
     let group = GROUPS.iter().any(|p| m.phrase(p));
     let strong_group = m.phrase(&["who", "was", "in"])
         || m.phrase(&["who", "else"])
-        || m.phrase(&["before", "me"]) && m.any_word(&["who", "what", "was", "quien"])
+        || (m.phrase(&["before", "me"]) || m.phrase(&["before", "mine"]) || m.phrase(&["after", "mine"]))
+            && m.any_word(&["who", "what", "was", "quien"])
+        // "look up her booking", "when is his appointment".
+        || ["her", "his", "their"].iter().any(|owner| {
+            ["booking", "appointment", "appt", "reservation", "records"]
+                .iter()
+                .any(|data| m.phrase(&[owner, data]))
+        }) && (m.phrase(&["look", "up"]) || m.any_word(&["when", "what", "check", "find"]))
         || m.phrase(&["antes", "que", "yo"])
         || m.phrase(&["other", "customers"])
         || m.phrase(&["other", "patients"])
@@ -3936,6 +3984,14 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["not", "able", "to", "share"]);
     if refuses {
         return false;
+    }
+    if named_visit(raw)
+        && m.any_word(&[
+            "booked", "appointment", "appt", "here", "came", "earlier", "scheduled", "visit",
+            "visited", "cita", "vino",
+        ])
+    {
+        return true;
     }
     let relation = m.at_words(RELATIONS).any(|p| {
         p >= 1
