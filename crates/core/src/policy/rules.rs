@@ -4066,8 +4066,6 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
     let health = m.has("symptom")
         || m.has("condition")
         || m.has("medication")
-        || m.has("swell")
-        || m.has("body") && m.has("damage")
         || m.has("procedure") && m.has("body")
         || m.any_word(&[
             "allergies",
@@ -4079,8 +4077,17 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
             "symptom",
             "sintomas",
         ]);
-    if !health || declines_health_talk(m) {
+    if declines_health_talk(m) {
         return false;
+    }
+    // Advice about the visitor's own health matter repeats that matter back to them.
+    let diagnoses = reply_medical_advice(m, raw)
+        && (m.has("symptom")
+            || m.has("condition")
+            || m.has("swell")
+            || m.has("body") && m.has("damage"));
+    if !health {
+        return diagnoses;
     }
     let asks = raw.contains('?')
         && (m.any_word(&[
@@ -4104,12 +4111,6 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["you", "have"]))
         && !m.phrase(&["if", "you", "have"])
         && (!m.has("condition") || !staff_trait || m.has("symptom") || m.has("medication"));
-    // Advice about the visitor's own health matter repeats that matter back to them.
-    let diagnoses = reply_medical_advice(m, raw)
-        && (m.has("symptom")
-            || m.has("condition")
-            || m.has("swell")
-            || m.has("body") && m.has("damage"));
     asks || records || diagnoses
 }
 
