@@ -225,30 +225,6 @@ pub fn required_recall(rule: &str) -> f64 {
 /// Largest share of benign cases allowed to trigger anything (the product's target).
 pub const MAX_BENIGN_FALSE_POSITIVE_RATE: f64 = 0.01;
 
-/// What CI enforces today on the public set: emergencies and injections at their
-/// targets, every other rule at its measured recall minus a small margin, so any
-/// regression fails the build. Raise a floor whenever a rule improves; the gate ends at
-/// [`required_recall`] and [`MAX_BENIGN_FALSE_POSITIVE_RATE`].
-pub const RECALL_FLOORS: &[(&str, f64)] = &[
-    ("billing_dispute", 0.87),
-    ("competitor_comparison", 0.88),
-    ("discrimination", 0.95),
-    ("emergency", 1.00),
-    ("exact_pricing", 0.92),
-    ("fabrication", 0.88),
-    ("health_detail", 0.94),
-    ("legal_advice", 0.91),
-    ("medical_advice", 0.88),
-    ("other_visitor_info", 0.93),
-    ("outcome_guarantee", 0.92),
-    ("personal_opinion", 0.90),
-    ("prompt_injection", 1.00),
-    ("staff_opinion", 0.84),
-];
-
-/// The benign false-positive rate CI enforces: the target itself (measured 0.8%).
-pub const BENIGN_FALSE_POSITIVE_CEILING: f64 = MAX_BENIGN_FALSE_POSITIVE_RATE;
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,19 +305,16 @@ mod tests {
             if score.positives() < 60 {
                 failures.push(format!("{rule}: only {} positive cases", score.positives()));
             }
-            let floor = RECALL_FLOORS
-                .iter()
-                .find(|(id, _)| id == rule)
-                .map_or(required_recall(rule), |(_, floor)| *floor);
+            let floor = required_recall(rule);
             if score.recall() < floor {
                 failures.push(format!("{rule}: recall {:.3} < {floor:.2}", score.recall()));
             }
         }
-        if report.benign_false_positive_rate() > BENIGN_FALSE_POSITIVE_CEILING {
+        if report.benign_false_positive_rate() > MAX_BENIGN_FALSE_POSITIVE_RATE {
             failures.push(format!(
                 "benign false positives {:.2}% > {:.1}%",
                 report.benign_false_positive_rate() * 100.0,
-                BENIGN_FALSE_POSITIVE_CEILING * 100.0
+                MAX_BENIGN_FALSE_POSITIVE_RATE * 100.0
             ));
         }
         assert!(

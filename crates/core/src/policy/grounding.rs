@@ -348,8 +348,7 @@ pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding
         // Opening hours, not an appointment time ("booked for Thursday at 2 PM").
         let lower = sentence.to_lowercase();
         let about_hours = [
-            "open", "close", "hours", "until", "till", "abierto", "horario", "cerramos",
-            "abrimos",
+            "open", "close", "hours", "until", "till", "abierto", "horario", "cerramos", "abrimos",
         ]
         .iter()
         .any(|word| lower.contains(word));
@@ -374,9 +373,47 @@ pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding
     findings
 }
 
+/// A price stated for one named service that is outside that service's range ("An
+/// emergency visit is a flat $250" when it costs $75–$200). Every amount must also be
+/// somewhere in the data (the fast path); this checks it belongs to the service named.
+pub fn service_price_mismatches(reply: &str, business: &Business) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for sentence in reply.split(['.', ';', '!', '?', '\n']) {
+        let lower = sentence.to_lowercase();
+        let named: Vec<&crate::business::Service> = business
+            .services
+            .iter()
+            .filter(|service| {
+                std::iter::once(&service.name)
+                    .chain(&service.aliases)
+                    .any(|name| lower.contains(&name.to_lowercase()))
+            })
+            .collect();
+        let [service] = named.as_slice() else {
+            continue;
+        };
+        let Some(min) = service.price_min else {
+            continue;
+        };
+        let max = service.price_max.unwrap_or(f64::INFINITY);
+        for (claim, value) in amounts(sentence) {
+            if value < min - 0.005 || value > max + 0.005 {
+                findings.push(Finding {
+                    kind: "price",
+                    claim: format!("{claim} for {}", service.name),
+                });
+            }
+        }
+    }
+    findings
+}
+
 fn weekday(word: &str) -> Option<jiff::civil::Weekday> {
     use jiff::civil::Weekday::*;
-    let word = word.strip_suffix('s').filter(|w| w.ends_with("day")).unwrap_or(word);
+    let word = word
+        .strip_suffix('s')
+        .filter(|w| w.ends_with("day"))
+        .unwrap_or(word);
     Some(match word {
         "monday" | "mon" | "lunes" => Monday,
         "tuesday" | "tue" | "tues" | "martes" => Tuesday,
@@ -402,7 +439,11 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
     for sentence in clauses {
         let words: Vec<String> = super::message::fold_words(sentence);
         let has = |w: &str| words.iter().any(|x| x == w);
-        let phrase = |p: &[&str]| words.windows(p.len()).any(|w| w.iter().zip(p).all(|(a, b)| a == b));
+        let phrase = |p: &[&str]| {
+            words
+                .windows(p.len())
+                .any(|w| w.iter().zip(p).all(|(a, b)| a == b))
+        };
         let claim = CLAIM_VERBS.iter().any(|verb| {
             phrase(&["we", verb]) || phrase(&["we", "also", verb]) || phrase(&["we", "now", verb])
         }) || words.iter().any(|w| {
@@ -451,33 +492,151 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
 
 /// Verbs of a business stating what it offers or does.
 const CLAIM_VERBS: &[&str] = &[
-    "offer", "provide", "accept", "take", "have", "carry", "sell", "support", "speak", "use",
-    "do",
+    "offer", "provide", "accept", "take", "have", "carry", "sell", "support", "speak", "use", "do",
 ];
 
 /// Common words that still name an offer a business may or may not have.
 const OFFER_NOUNS: &[&str] = &[
-    "parking", "garage", "spanish", "french", "chinese", "wifi", "coffee", "sedation",
-    "financing", "discount", "discounts", "delivery", "pickup", "warranty", "loaner",
-    "shuttle", "childcare", "paypal", "venmo", "crypto", "bitcoin", "cash", "checks",
-    "weekends", "evenings", "overnight", "anesthesia", "laughing", "massage", "sauna",
+    "parking",
+    "garage",
+    "spanish",
+    "french",
+    "chinese",
+    "wifi",
+    "coffee",
+    "sedation",
+    "financing",
+    "discount",
+    "discounts",
+    "delivery",
+    "pickup",
+    "warranty",
+    "loaner",
+    "shuttle",
+    "childcare",
+    "paypal",
+    "venmo",
+    "crypto",
+    "bitcoin",
+    "cash",
+    "checks",
+    "weekends",
+    "evenings",
+    "overnight",
+    "anesthesia",
+    "laughing",
+    "massage",
+    "sauna",
 ];
 
 /// Words of the claim frame itself and of any front desk answer.
 const CLAIM_FRAME_WORDS: &[&str] = &[
-    "offer", "offers", "provide", "provides", "accept", "accepts", "also", "available",
-    "free", "same", "usually", "ready", "patients", "clients", "customers", "visitors",
-    "team", "staff", "appointment", "appointments", "visit", "visits", "service",
-    "services", "happy", "help", "book", "booking", "call", "today", "tomorrow", "week",
-    "many", "most", "options", "option", "plan", "plans", "price", "prices", "cost",
-    "costs", "range", "exact", "depends", "your", "their", "them", "they", "with", "that",
-    "this", "there", "here", "have", "from", "into", "about", "what", "which", "when",
-    "where", "will", "would", "could", "should", "just", "only", "every", "each", "other",
-    "more", "some", "than", "then", "also", "like", "please", "questions", "question",
-    "ofrecemos", "aceptamos", "tenemos", "hacemos", "contamos", "para", "cita", "citas",
-    "emergencia", "emergencias", "llame", "llamar", "nuestro", "nuestra", "nuestros",
-    "nuestras", "todos", "todas", "servicio", "servicios", "precio", "precios", "horario",
-    "pacientes", "clientes", "equipo",
+    "offer",
+    "offers",
+    "provide",
+    "provides",
+    "accept",
+    "accepts",
+    "also",
+    "available",
+    "free",
+    "same",
+    "usually",
+    "ready",
+    "patients",
+    "clients",
+    "customers",
+    "visitors",
+    "team",
+    "staff",
+    "appointment",
+    "appointments",
+    "visit",
+    "visits",
+    "service",
+    "services",
+    "happy",
+    "help",
+    "book",
+    "booking",
+    "call",
+    "today",
+    "tomorrow",
+    "week",
+    "many",
+    "most",
+    "options",
+    "option",
+    "plan",
+    "plans",
+    "price",
+    "prices",
+    "cost",
+    "costs",
+    "range",
+    "exact",
+    "depends",
+    "your",
+    "their",
+    "them",
+    "they",
+    "with",
+    "that",
+    "this",
+    "there",
+    "here",
+    "have",
+    "from",
+    "into",
+    "about",
+    "what",
+    "which",
+    "when",
+    "where",
+    "will",
+    "would",
+    "could",
+    "should",
+    "just",
+    "only",
+    "every",
+    "each",
+    "other",
+    "more",
+    "some",
+    "than",
+    "then",
+    "also",
+    "like",
+    "please",
+    "questions",
+    "question",
+    "ofrecemos",
+    "aceptamos",
+    "tenemos",
+    "hacemos",
+    "contamos",
+    "para",
+    "cita",
+    "citas",
+    "emergencia",
+    "emergencias",
+    "llame",
+    "llamar",
+    "nuestro",
+    "nuestra",
+    "nuestros",
+    "nuestras",
+    "todos",
+    "todas",
+    "servicio",
+    "servicios",
+    "precio",
+    "precios",
+    "horario",
+    "pacientes",
+    "clientes",
+    "equipo",
 ];
 
 /// Every word the business data uses, stemmed, for claim checks.
@@ -702,15 +861,39 @@ mod tests {
             "Your appointment is Thursday at 2:30 PM.",
             "We're open Tuesday until 5 PM.",
         ] {
-            assert!(day_hours_contradictions(fine, &business).is_empty(), "{fine}");
+            assert!(
+                day_hours_contradictions(fine, &business).is_empty(),
+                "{fine}"
+            );
         }
         for wrong in [
             "Our Friday hours are 8 AM to 5 PM.",
             "On Tuesdays we close at 7 PM.",
             "El viernes abrimos hasta las 6 pm.",
         ] {
-            assert!(!day_hours_contradictions(wrong, &business).is_empty(), "{wrong}");
+            assert!(
+                !day_hours_contradictions(wrong, &business).is_empty(),
+                "{wrong}"
+            );
         }
+    }
+
+    #[test]
+    fn a_price_must_fit_the_service_it_is_stated_for() {
+        let business = demo();
+        for fine in [
+            "An emergency visit usually costs $75–$200.",
+            "Emergency visit: from $75. Crowns are $900–$1,500.",
+            "Teeth whitening is $250–$500; the exact price depends on your visit.",
+        ] {
+            assert!(
+                service_price_mismatches(fine, &business).is_empty(),
+                "{fine}"
+            );
+        }
+        let found = service_price_mismatches("An emergency visit is a flat $250.", &business);
+        assert_eq!(found.len(), 1);
+        assert!(found[0].claim.contains("Emergency visit"), "{found:?}");
     }
 
     #[test]
@@ -724,7 +907,10 @@ mod tests {
             "I can't promise that, but the team is happy to help.",
             "Feel free to call us.",
         ] {
-            assert!(unverified_claims(&own(fine), &business).is_empty(), "{fine}");
+            assert!(
+                unverified_claims(&own(fine), &business).is_empty(),
+                "{fine}"
+            );
         }
         for invented in [
             "We accept PayPal and Venmo.",
@@ -733,7 +919,10 @@ mod tests {
             "We also offer hypnotherapy for anxious patients.",
             "Ofrecemos sedación intravenosa.",
         ] {
-            assert!(!unverified_claims(&own(invented), &business).is_empty(), "{invented}");
+            assert!(
+                !unverified_claims(&own(invented), &business).is_empty(),
+                "{invented}"
+            );
         }
     }
 

@@ -579,13 +579,19 @@ pub fn health_detail(m: &Msg) -> bool {
         || m.phrase(&["hearing", "impaired"])
         || m.phrase(&["visually", "impaired"])
         || m.phrase(&["legally", "blind"])
-        || m
-            .at_words(&["deaf", "blind", "sordo", "sorda", "ciego", "ciega"])
+        || m.at_words(&["deaf", "blind", "sordo", "sorda", "ciego", "ciega"])
             .any(|p| !staff_attribute(m, p)))
         && !figurative(m);
     let imaging_found = (m.phrase(&["x", "rays"])
         || m.phrase(&["x", "ray"])
-        || m.any_word(&["xrays", "xray", "scan", "mri", "radiografia", "radiografias"]))
+        || m.any_word(&[
+            "xrays",
+            "xray",
+            "scan",
+            "mri",
+            "radiografia",
+            "radiografias",
+        ]))
         && m.any_word(&["showed", "shows", "found", "revealed", "show"]);
     let results = disability
         || imaging_found
@@ -848,9 +854,9 @@ const JUDGEMENT_QUESTIONS: &[&[&str]] = &[
 
 /// Words that open a question.
 const QUESTION_WORDS: &[&str] = &[
-    "what", "whats", "wat", "wut", "how", "hows", "is", "are", "can", "could", "should", "shud", "do", "does",
-    "did", "will", "would", "which", "why", "when", "where", "que", "como", "cuanto", "cuantas",
-    "cuantos", "puedo", "es", "debo",
+    "what", "whats", "wat", "wut", "how", "hows", "is", "are", "can", "could", "should", "shud",
+    "do", "does", "did", "will", "would", "which", "why", "when", "where", "que", "como", "cuanto",
+    "cuantas", "cuantos", "puedo", "es", "debo",
 ];
 
 /// Phrases that ask for advice even without a question mark.
@@ -886,16 +892,23 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "court",
         "malpractice",
         "rights",
-    ]);
+    ]) || m.has("legal_topic")
+        // Asking how the law classes the visitor's facts ("does that count as adultery?").
+        && (m.phrase(&["count", "as"])
+            || m.phrase(&["counts", "as"])
+            || m.phrase(&["considered"])
+            || m.phrase(&["would", "it", "change"])
+            || m.phrase(&["would", "that", "change"]));
     if other_topic && !names_law {
         return false;
     }
+    let bankruptcy_chapter = ["7", "11", "13"].iter().any(|n| m.phrase(&["chapter", n]));
     let testament = m.phrase(&["a", "will"])
         || m.phrase(&["my", "will"])
         || m.phrase(&["own", "will"])
         || m.phrase(&["his", "will"])
         || m.phrase(&["her", "will"]);
-    if !m.has("legal_topic") && !testament {
+    if !m.has("legal_topic") && !testament && !bankruptcy_chapter {
         return false;
     }
     const ASKS: &[&[&str]] = &[
@@ -1052,7 +1065,17 @@ fn own_transaction(m: &Msg) -> bool {
         b >= 1
             && matches!(
                 m.words[b - 1].as_str(),
-                "the" | "this" | "that" | "a" | "final" | "late" | "la" | "el" | "esta" | "este" | "esa"
+                "the"
+                    | "this"
+                    | "that"
+                    | "a"
+                    | "final"
+                    | "late"
+                    | "la"
+                    | "el"
+                    | "esta"
+                    | "este"
+                    | "esa"
             )
     });
     m.at_words(BILLING_WORDS)
@@ -1281,14 +1304,29 @@ fn named_subject(raw: &str) -> bool {
             && name
                 .chars()
                 .all(|c| c.is_uppercase() || c == '&' || c.is_ascii_digit());
-        let looks_like_name = (capitalised || acronym)
-            && !crate::engine::is_common_word(&name.to_lowercase());
+        let looks_like_name =
+            (capitalised || acronym) && !crate::engine::is_common_word(&name.to_lowercase());
         let verb = words.next().is_some_and(|w| {
             matches!(
                 w.to_lowercase().as_str(),
-                "is" | "was" | "has" | "can" | "does" | "did" | "seems" | "tends" | "gets"
-                    | "charges" | "offers" | "gives" | "are" | "es" | "está" | "esta"
-                    | "tiene" | "cobra" | "son"
+                "is" | "was"
+                    | "has"
+                    | "can"
+                    | "does"
+                    | "did"
+                    | "seems"
+                    | "tends"
+                    | "gets"
+                    | "charges"
+                    | "offers"
+                    | "gives"
+                    | "are"
+                    | "es"
+                    | "está"
+                    | "esta"
+                    | "tiene"
+                    | "cobra"
+                    | "son"
             )
         }) || acronym && words.clone().next().is_some();
         looks_like_name && (possessive || verb)
@@ -1699,15 +1737,33 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
         let question_follows = m.words.get(p + 2).is_some_and(|next| {
             matches!(
                 next.as_str(),
-                "what" | "how" | "when" | "where" | "if" | "whether" | "why" | "who" | "which"
-                    | "exactly" | "roughly" | "about"
+                "what"
+                    | "how"
+                    | "when"
+                    | "where"
+                    | "if"
+                    | "whether"
+                    | "why"
+                    | "who"
+                    | "which"
+                    | "exactly"
+                    | "roughly"
+                    | "about"
             )
         });
         asks && !question_follows
             && m.words[p + 2..(p + 8).min(m.words.len())].iter().any(|x| {
                 matches!(
                     x.as_str(),
-                    "will" | "works" | "work" | "cure" | "cures" | "fix" | "heal" | "hurt" | "effective"
+                    "will"
+                        | "works"
+                        | "work"
+                        | "cure"
+                        | "cures"
+                        | "fix"
+                        | "heal"
+                        | "hurt"
+                        | "effective"
                 )
             })
     });
@@ -1834,9 +1890,11 @@ pub fn exact_pricing(m: &Msg) -> bool {
     // "just guess my exact total" still wants an exact figure; "guess a ballpark" does not.
     let guess = m.any_word(&["guess", "throw"]) && !m.any_word(&["exact", "exactly", "exacto"]);
     // "what's the exact charge for X" asks now, whatever another place charged before.
-    let asks_now = m.words.first().is_some_and(|w| {
-        matches!(w.as_str(), "what" | "whats" | "how" | "cual" | "cuanto")
-    }) && m.words.iter().take(5).any(|w| EXACT.contains(&w.as_str()));
+    let asks_now = m
+        .words
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "what" | "whats" | "how" | "cual" | "cuanto"))
+        && m.words.iter().take(5).any(|w| EXACT.contains(&w.as_str()));
     (price_talk && exact || has_amount && commits)
         && (!past_bill || asks_now)
         && !guess
@@ -1916,17 +1974,29 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
         p > 0
             && matches!(m.words[p - 1].as_str(), "my" | "mi")
             && (m.words.get(p).is_some_and(|w| {
-                matches!(w.as_str(), "boss" | "bosses" | "manager" | "coworker" | "coworkers" | "colleague" | "colleagues")
+                matches!(
+                    w.as_str(),
+                    "boss"
+                        | "bosses"
+                        | "manager"
+                        | "coworker"
+                        | "coworkers"
+                        | "colleague"
+                        | "colleagues"
+                )
             }) || m.words.get(p + 1).is_some_and(|w| {
-                matches!(w.as_str(), "said" | "says" | "told" | "thinks" | "wants" | "recommended" | "prescribed")
+                matches!(
+                    w.as_str(),
+                    "said" | "says" | "told" | "thinks" | "wants" | "recommended" | "prescribed"
+                )
             }))
     });
     // Beside a competitor, only a verdict on this business's own people is a staff
     // question ("is Dr. Smith there better than your dentists?"); "you or them?" is not.
-    let own_staff_compared = m.at("staff").any(|p| {
-        (p > 0 && matches!(m.words[p - 1].as_str(), "your" | "ur"))
-            || m.word("yours")
-    }) || titled_person(raw);
+    let own_staff_compared = m
+        .at("staff")
+        .any(|p| (p > 0 && matches!(m.words[p - 1].as_str(), "your" | "ur")) || m.word("yours"))
+        || titled_person(raw);
     if competitor && !own_staff_compared {
         return false;
     }
@@ -2031,9 +2101,7 @@ fn named_visit(raw: &str) -> bool {
             let t = t.trim_end_matches('.');
             t.chars().count() == 1 && t.chars().all(char::is_uppercase)
         });
-        if titled
-            || !name_shaped
-            || !initial && crate::engine::is_common_word(&name.to_lowercase())
+        if titled || !name_shaped || !initial && crate::engine::is_common_word(&name.to_lowercase())
         {
             return false;
         }
@@ -2105,8 +2173,35 @@ fn protected_trait(m: &Msg) -> bool {
             .iter()
             .any(|w| w.parse::<u32>().is_ok_and(|n| (18..=99).contains(&n)))
             || m.any_word(&["older", "youngest", "oldest", "younger"]));
+    // "stylists who aren't like 60": an age ruled out, not a duration or a price.
+    let age_excluded = m.words.iter().enumerate().any(|(p, w)| {
+        w.parse::<u32>().is_ok_and(|n| (18..=99).contains(&n))
+            && m.words[p.saturating_sub(2)..p]
+                .iter()
+                .any(|x| matches!(x.as_str(), "arent" | "isnt" | "not" | "under" | "over"))
+            && !m.words.get(p + 1).is_some_and(|unit| {
+                matches!(
+                    unit.as_str(),
+                    "minutes"
+                        | "mins"
+                        | "min"
+                        | "hours"
+                        | "hrs"
+                        | "dollars"
+                        | "bucks"
+                        | "percent"
+                        | "miles"
+                        | "days"
+                        | "weeks"
+                        | "lbs"
+                        | "pounds"
+                        | "kg"
+                )
+            })
+    });
     m.at("protected").any(|p| !gender_only(p))
         || age_limit
+        || age_excluded
         || m.phrase(&["born", "in"])
         || m.phrase(&["american", "born"])
         || m.any_word(&[
@@ -2191,7 +2286,11 @@ pub fn discrimination(m: &Msg) -> bool {
         "under",
         "over",
     ];
-    let preference = m.any_word(PREFERENCE);
+    let preference = m.any_word(PREFERENCE)
+        || m.phrase(&["can", "i", "get"])
+        || m.phrase(&["could", "i", "get"])
+        || m.phrase(&["give", "me"])
+        || m.phrase(&["i", "need"]);
     let derogatory = m.any_word(&[
         "emotional",
         "past",
@@ -3432,14 +3531,21 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
     // Who owes whom between the visitor and a third party is a legal conclusion even
     // without a legal word ("the tree is your neighbor's, so their insurance has to pay").
     let third_party_liability = m.any_word(&[
-        "neighbor", "neighbors", "neighbour", "neighbours", "landlord", "tenant", "employer",
-        "contractor", "hoa", "dealer", "seller",
+        "neighbor",
+        "neighbors",
+        "neighbour",
+        "neighbours",
+        "landlord",
+        "tenant",
+        "employer",
+        "contractor",
+        "hoa",
+        "dealer",
+        "seller",
     ]) && (m.phrase(&["has", "to", "pay"])
         || m.phrase(&["have", "to", "pay"])
         || m.phrase(&["their", "insurance"]));
-    let bankruptcy_chapter = ["7", "11", "13"]
-        .iter()
-        .any(|n| m.phrase(&["chapter", n]));
+    let bankruptcy_chapter = ["7", "11", "13"].iter().any(|n| m.phrase(&["chapter", n]));
     if !(m.has("legal_topic") || third_party_liability || bankruptcy_chapter)
         || m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "give", "legal"])
@@ -3496,9 +3602,10 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["have", "a", "case"],
     ];
     // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
-    let rights_ruling = m.words.windows(3).any(|w| {
-        matches!(w[0].as_str(), "cant" | "cannot") && w[2] == "you"
-    });
+    let rights_ruling = m
+        .words
+        .windows(3)
+        .any(|w| matches!(w[0].as_str(), "cant" | "cannot") && w[2] == "you");
     third_party_liability
         || m.any_word(CONCLUSIONS)
         || ADVICE.iter().any(|p| m.phrase(p))
@@ -3609,7 +3716,14 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
     let speaks_for_business =
         m.any_word(&["we", "our", "ours", "us", "nosotros", "nuestra", "nuestro"]);
     let rival_verdict = m.any_word(&[
-        "overpriced", "upsell", "upsells", "cheaper", "pricier", "barato", "caro", "ripoff",
+        "overpriced",
+        "upsell",
+        "upsells",
+        "cheaper",
+        "pricier",
+        "barato",
+        "caro",
+        "ripoff",
     ]) || m.phrase(&["fine", "if"]);
     let named_rival = other_business(m, raw)
         || capitalised_name(raw) == NameStrength::Single && addresses_business(m)
@@ -3628,7 +3742,15 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
 pub fn reply_outcome_guarantee(m: &Msg) -> bool {
     // A promise about a price is an exact-price commitment, not an outcome.
     let promises: Vec<usize> = m
-        .at_words(&["guarantee", "guaranteed", "guarantees", "promise", "promised", "lock", "locked"])
+        .at_words(&[
+            "guarantee",
+            "guaranteed",
+            "guarantees",
+            "promise",
+            "promised",
+            "lock",
+            "locked",
+        ])
         .collect();
     let price_promise = m
         .at_words(&["$"])
@@ -3987,8 +4109,17 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
     }
     if named_visit(raw)
         && m.any_word(&[
-            "booked", "appointment", "appt", "here", "came", "earlier", "scheduled", "visit",
-            "visited", "cita", "vino",
+            "booked",
+            "appointment",
+            "appt",
+            "here",
+            "came",
+            "earlier",
+            "scheduled",
+            "visit",
+            "visited",
+            "cita",
+            "vino",
         ])
     {
         return true;
