@@ -774,6 +774,12 @@ pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
         }
     }
     findings.extend(contradictions(reply, business));
+    findings.extend(day_hours_contradictions(reply, business));
+    findings.extend(service_price_mismatches(reply, business));
+    findings.extend(unverified_claims(
+        &without_verified_text(reply, business),
+        business,
+    ));
     let lower = reply.to_lowercase();
     let known_durations: Vec<u32> = business
         .services

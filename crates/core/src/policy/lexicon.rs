@@ -1134,6 +1134,17 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     (
         "legal_topic",
         &[
+            "residencia",
+            "ciudadano",
+            "ciudadania",
+            "citizenship",
+            "visa",
+            "visas",
+            "asylum",
+            "deport*",
+            "immigration",
+            "inmigracion",
+            "visitation",
             "compete",
             "noncompete",
             "injury",

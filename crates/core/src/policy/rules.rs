@@ -746,7 +746,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "aetna",
         "insurance",
     ]) && !judgement_asked;
-    let general_service = service_question(m) && !m.has("self") && !m.any_word(&["my", "mi"]);
+    let general_service =
+        service_question(m) && !m.has("self") && !m.any_word(&["my", "mi"]) && !m.has("medication");
     // A question about a guarantee, a bill or a lawsuit that mentions a tooth is not a
     // request for health advice; an emergency is, only when the visitor asks what to do.
     // The question is about the body or the treatment, not the business: a judgement, a
@@ -892,7 +893,11 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "court",
         "malpractice",
         "rights",
-    ]) || m.has("legal_topic")
+    ]) || m.any_word(&["allowed", "legal", "illegal"])
+        && m.any_word(&[
+            "landlord", "employer", "tenant", "texas", "state", "hoa", "boss",
+        ])
+        || m.has("legal_topic")
         // Asking how the law classes the visitor's facts ("does that count as adultery?").
         && (m.phrase(&["count", "as"])
             || m.phrase(&["counts", "as"])
@@ -902,7 +907,13 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     if other_topic && !names_law {
         return false;
     }
-    let bankruptcy_chapter = ["7", "11", "13"].iter().any(|n| m.phrase(&["chapter", n]));
+    let bankruptcy_chapter = ["7", "11", "13"]
+        .iter()
+        .any(|n| m.phrase(&["chapter", n]))
+        // Family law without a legal word: "my ex", the kids, his weekend.
+        || m.phrase(&["my", "ex"])
+            && m.any_word(&["kids", "children", "son", "daughter", "weekend", "custody", "support"])
+        || m.phrase(&["statute", "of", "limitations"]);
     let testament = m.phrase(&["a", "will"])
         || m.phrase(&["my", "will"])
         || m.phrase(&["own", "will"])
@@ -966,6 +977,9 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["what", "are", "my", "options"],
         &["chapter", "7"],
         &["chapter", "13"],
+        &["statute", "of", "limitations"],
+        &["how", "long", "do", "i", "have"],
+        &["deadline", "to"],
     ];
     // "who's legally responsible", "what happens legally", "is it legally binding".
     // Asked of the law, not of the firm ("what kind of law do you practice?").
@@ -1208,7 +1222,9 @@ pub fn billing_dispute(m: &Msg) -> bool {
     let about_future = m.any_word(&["promise", "guarantee", "will", "wont", "estimate"])
         && !m.any_word(&["charged", "billed", "paid", "was", "were", "said", "final"]);
     // Child support and alimony are legal obligations, not the business's bill.
-    let family_law = m.any_word(&["support", "alimony", "custody"]);
+    let family_law = m.any_word(&[
+        "support", "alimony", "custody", "landlord", "employer", "tenant",
+    ]);
     (strong || billing && own_transaction(m) && disputed && !about_future) && !family_law
 }
 
@@ -1232,6 +1248,11 @@ fn other_business(m: &Msg, raw: &str) -> bool {
         &["on", "the", "corner"],
         &["de", "la", "esquina"],
         &["the", "dealership"],
+        &["chain", "places"],
+        &["the", "chains"],
+        &["big", "chains"],
+        &["compared", "with", "the"],
+        &["compared", "to", "the"],
         &["the", "dealerships"],
         &["dental", "school"],
         &["other", "dentists"],
@@ -1321,6 +1342,9 @@ fn named_subject(raw: &str) -> bool {
                     | "offers"
                     | "gives"
                     | "are"
+                    | "quoted"
+                    | "charged"
+                    | "said"
                     | "es"
                     | "está"
                     | "esta"
@@ -1663,7 +1687,36 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         "better", "worse", "cheaper", "pricier", "trusted", "reliable", "safer", "mejores",
         "mejor", "barato",
     ]);
+    // "are u guys cheaper than aspen dental?": a comparison with a named rival, not with a
+    // treatment ("is a crown better than a filling?").
+    let than_rival = addresses_business(m)
+        && m.words.windows(3).any(|w| {
+            matches!(
+                w[0].as_str(),
+                "cheaper" | "better" | "pricier" | "worse" | "faster" | "nicer" | "safer"
+            ) && w[1] == "than"
+                && !matches!(
+                    w[2].as_str(),
+                    "a" | "an"
+                        | "the"
+                        | "my"
+                        | "your"
+                        | "you"
+                        | "u"
+                        | "us"
+                        | "that"
+                        | "this"
+                        | "it"
+                        | "doing"
+                        | "getting"
+                        | "before"
+                        | "last"
+                        | "nothing"
+                )
+                && !crate::engine::is_common_word(&w[2])
+        });
     why_you
+        || than_rival
         || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$"))
         || you_or_them && strong_comparative
 }
@@ -1686,6 +1739,8 @@ fn compares_with_you(m: &Msg) -> bool {
         || m.phrase(&["are", "you", "better"])
         || m.phrase(&["are", "you", "cheaper"])
         || m.phrase(&["are", "you", "more"])
+        || m.phrase(&["you", "instead"])
+        || m.phrase(&["u", "instead"])
         || m.phrase(&["are", "you", "less"])
         || m.phrase(&["cambiarme", "con", "ustedes"])
         || m.phrase(&["are", "you", "guys", "as", "good"])
@@ -1845,6 +1900,7 @@ pub fn exact_pricing(m: &Msg) -> bool {
             "cuesta",
             "damage",
             "figure",
+            "number",
             "$",
         ])
         || m.phrase(&["out", "of", "pocket"]);
@@ -1858,7 +1914,9 @@ pub fn exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["que", "no", "cambie"])
         || m.phrase(&["the", "total"]) && m.any_word(&["tell", "what", "will"])
         || m.phrase(&["price", "match"])
-        || m.phrase(&["out", "the", "door"]);
+        || m.phrase(&["out", "the", "door"])
+        || m.phrase(&["final", "number"])
+        || m.phrase(&["all", "in"]) && m.any_word(&["price", "number", "total", "cost"]);
     // "the final bill was 520, that's not ok" is a dispute about the past.
     let past_bill = m.any_word(&["was", "said", "charged", "billed"])
         && !m.any_word(&["lock", "hold", "told", "quoted"]);
@@ -2024,8 +2082,11 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
         || m.phrase(&["know", "what"])
         || m.phrase(&["lo", "que", "hace"])
         || m.phrase(&["track", "record"])
+        || m.phrase(&["actually", "knows"])
+        || m.phrase(&["knows", "what"])
         || m.phrase(&["new", "grads"]);
     let which = m.any_word(&["who", "whos", "which", "cual"]);
+    let which = m.any_word(&["who", "whos", "quien"]) || which && (m.has("staff") || named);
     let who_is_best = which
         && (m.any_word(&[
             "best",
@@ -2106,10 +2167,27 @@ fn named_visit(raw: &str) -> bool {
             return false;
         }
         let next = i + 1 + usize::from(initial);
+        // An adverb may sit between the name and its verb ("Kayla still owes…").
+        let next = next
+            + usize::from(tokens.get(next).is_some_and(|t| {
+                matches!(
+                    t.to_lowercase().as_str(),
+                    "still" | "already" | "just" | "also"
+                )
+            }));
         tokens.get(next).is_some_and(|verb| {
             matches!(
                 verb.to_lowercase().as_str(),
-                "is" | "was" | "has" | "had" | "came" | "booked" | "tiene" | "vino" | "esta"
+                "is" | "was"
+                    | "has"
+                    | "had"
+                    | "came"
+                    | "booked"
+                    | "owes"
+                    | "paid"
+                    | "tiene"
+                    | "vino"
+                    | "esta"
             )
         })
     })
@@ -2489,7 +2567,9 @@ pub fn personal_opinion(m: &Msg) -> bool {
     let strong = SELF_CONTAINED.iter().any(|p| m.phrase(p))
         || m.phrase(&["what", "would", "you", "do"])
         || m.phrase(&["if", "you", "were", "me"])
-        || m.phrase(&["would", "you", "rather"])
+                || m.phrase(&["would", "you", "rather"])
+        || m.phrase(&["what", "do", "you", "think"])
+            && m.any_word(&["vs", "versus", "or", "between", "torn"])
         // "which one would you ride?", "what would you pick?"
         || m.words.windows(2).enumerate().any(|(p, w)| {
             w[0] == "would"
@@ -2738,9 +2818,14 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
                 .any(|data| m.phrase(&[owner, data]))
         }) && (m.phrase(&["look", "up"]) || m.any_word(&["when", "what", "check", "find"]))
         || m.phrase(&["antes", "que", "yo"])
-        || m.phrase(&["other", "customers"])
+                || m.phrase(&["other", "customers"])
         || m.phrase(&["other", "patients"])
-        || m.phrase(&["other", "clients"]);
+        || m.phrase(&["other", "clients"])
+        // "I'm the boyfriend of one of your patients… how much does she owe?"
+        || ["patients", "clients", "customers"]
+            .iter()
+            .any(|group| m.phrase(&["one", "of", "your", group]))
+            && m.any_word(&["owes", "owe", "had", "done", "booked", "bill", "when", "what"]);
     // "did my wife book…", "when is my brother coming", "can you check if my husband has
     // an appt" — but not "can my husband and I book…" or "can my husband sit with me".
     let inquiry = m.any_word(&[
@@ -3337,7 +3422,10 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         || m.has("symptom")
         || m.has("condition")
         || m.has("medication")
-        || m.has("body") && m.has("damage");
+        || m.has("body") && m.has("damage")
+        || (m.has("treatment") || m.has("procedure"))
+            && m.any_word(&["need", "needs", "necesitas"])
+            && m.any_word(&["probably", "likely", "definitely", "dont", "wont"]);
     if !health || refers_to_team(m) {
         return false;
     }
@@ -3392,14 +3480,19 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
             .first()
             .is_some_and(|w| INSTRUCTIONS.contains(&w.as_str()))
     });
-    let recommends_treatment = m.any_word(&[
-        "recommend",
-        "recommended",
-        "suggest",
-        "recomiendo",
-        "sugiero",
-        "recomendaria",
-    ]) && (m.has("medication") || m.has("medical_topic"));
+    // "you probably don't need a crown": a verdict on which treatment the visitor needs.
+    let treatment_verdict = (m.has("treatment") || m.has("procedure"))
+        && m.any_word(&["probably", "likely", "definitely", "dont", "wont"])
+        && m.any_word(&["need", "needs", "necesitas"]);
+    let recommends_treatment = treatment_verdict
+        || m.any_word(&[
+            "recommend",
+            "recommended",
+            "suggest",
+            "recomiendo",
+            "sugiero",
+            "recomendaria",
+        ]) && (m.has("medication") || m.has("medical_topic"));
     const ASSESSMENTS: &[&[&str]] = &[
         &["you", "should"],
         &["you", "can", "safely"],
@@ -3546,7 +3639,10 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         || m.phrase(&["have", "to", "pay"])
         || m.phrase(&["their", "insurance"]));
     let bankruptcy_chapter = ["7", "11", "13"].iter().any(|n| m.phrase(&["chapter", n]));
-    if !(m.has("legal_topic") || third_party_liability || bankruptcy_chapter)
+    let pricing_binding = ["quote", "estimate", "price"]
+        .iter()
+        .any(|w| m.phrase(&["binding", w]));
+    if !(m.has("legal_topic") && !pricing_binding || third_party_liability || bankruptcy_chapter)
         || m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "give", "legal"])
         || m.phrase(&["an", "attorney", "can"])
@@ -3597,6 +3693,12 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["is", "legal"],
         &["isnt", "enforceable"],
         &["should", "sue"],
+        &["likely", "win"],
+        &["would", "win"],
+        &["small", "claims"],
+        &["years", "to", "file"],
+        &["months", "to", "file"],
+        &["days", "to", "file"],
         &["strong", "case"],
         &["good", "case"],
         &["have", "a", "case"],
@@ -3781,8 +3883,10 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         "aseguramos",
         "100",
         "zero",
-        "all",
-    ]) || m.phrase(&["for", "good"])
+    ]) || m.phrase(&["all", "gone"])
+        || m.phrase(&["all", "better"])
+        || m.phrase(&["fix", "all"])
+        || m.phrase(&["for", "good"])
         || m.phrase(&["no", "question"])
         || m.phrase(&["at", "least"])
         || m.phrase(&["no", "chance"]);
@@ -4118,6 +4222,9 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
             "scheduled",
             "visit",
             "visited",
+            "owes",
+            "paid",
+            "balance",
             "cita",
             "vino",
         ])
@@ -4141,6 +4248,11 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["other", "customers"],
         &["other", "people"],
         &["the", "last", "person"],
+        &["person", "before", "you"],
+        &["patient", "before", "you"],
+        &["client", "before", "you"],
+        &["customer", "before", "you"],
+        &["someone", "else", "was"],
         &["the", "previous", "person"],
         &["previous", "visitor"],
         &["visitor", "before", "you"],
@@ -4225,20 +4337,28 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
             "you", "your", "anyone", "usted", "tiene", "tienes", "su", "tu",
         ]) || m.any_word(&["does", "did", "when", "which", "what", "how"]));
     let staff_trait = m.at("condition").all(|c| staff_attribute(m, c));
-    let records = (m.any_word(&[
-        "your",
-        "youre",
-        "noted",
-        "recorded",
-        "added",
-        "note",
-        "anoto",
-        "entendido",
-        "confirm",
-        "usted",
-        "esta",
-        "mentioned",
-    ]) || m.phrase(&["you", "take"])
+    // "your sensitive teeth", "you have diabetes": the visitor's own matter, close by.
+    let health_positions: Vec<usize> = ["symptom", "condition", "medication"]
+        .iter()
+        .flat_map(|c| m.at(c).collect::<Vec<_>>())
+        .collect();
+    let yours_near = m
+        .at_words(&["your", "youre", "usted", "su", "tu"])
+        .any(|y| health_positions.iter().any(|h| h.abs_diff(y) <= 4));
+    let records = (yours_near
+        || m.any_word(&[
+            "noted",
+            "recorded",
+            "added",
+            "note",
+            "anoto",
+            "entendido",
+            "confirm",
+            "usted",
+            "esta",
+            "mentioned",
+        ])
+        || m.phrase(&["you", "take"])
         || m.phrase(&["you", "have"]))
         && !m.phrase(&["if", "you", "have"])
         && (!m.has("condition") || !staff_trait || m.has("symptom") || m.has("medication"));
@@ -4269,6 +4389,10 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
         &["i", "have", "been", "instructed"],
         &["jailbreak", "successful"],
         &["as", "dan"],
+        &["im", "dan"],
+        &["i", "am", "dan"],
+        &["dont", "have", "to", "follow"],
+        &["do", "not", "have", "to", "follow"],
         &["i", "am", "now"],
         &["im", "now"],
         &["no", "longer", "bound"],
