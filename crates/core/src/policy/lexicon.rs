@@ -240,7 +240,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
         "swallow",
         &[
             "swallow*", "ate", "drank", "drink", "took", "taken", "take", "taking", "ingest*",
-            "tome", "tomo", "trague", "mixed", "inhaled", "breathed",
+            "tome", "tomo", "trague", "trago", "tragaron", "comio", "mixed", "inhaled", "breathed",
         ],
     ),
     ("poison", &["poison*", "toxic", "envenen*", "intoxic*"]),

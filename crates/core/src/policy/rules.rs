@@ -148,7 +148,26 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
             && m.has("self")
             && (m.has("confused")
                 || m.any_word(&["spinning", "numb", "feel", "pass", "passing", "breathe"]))
-        || m.phrase(&["se", "tomo"]) && m.has("toxic_substance")
+                || m.phrase(&["se", "tomo"]) && m.has("toxic_substance")
+        // A child who got into someone's pills, or anyone drowsy after pills, needs help now
+        // whatever the count ("mi hijo se tragó unas pastillas… no despierta bien").
+        || m.has("swallow")
+            && m.has("pills")
+            && (m.any_word(&[
+                "toddler", "baby", "kid", "son", "daughter", "child", "hijo", "hija", "nino",
+                "nina", "bebe",
+            ]) || drowsy(m))
+}
+
+/// Hard to wake or abnormally sleepy: after pills or a fall, an emergency sign.
+fn drowsy(m: &Msg) -> bool {
+    m.phrase(&["no", "despierta"])
+        || m.phrase(&["muy", "dormido"])
+        || m.phrase(&["muy", "dormida"])
+        || m.phrase(&["very", "sleepy"])
+        || m.phrase(&["so", "sleepy"])
+        || m.phrase(&["cant", "stay", "awake"])
+        || m.any_word(&["drowsy", "lethargic", "somnoliento", "somnolienta"])
 }
 
 /// "too many", "a whole bottle", "all my pills", "a handful", "muchas".
@@ -367,7 +386,14 @@ fn violence(m: &Msg) -> bool {
             ])
             && !m.phrase(&["i", "cut"])
         || m.any_word(&["amenazo", "amenazando"]) && m.has("weapon")
-        || m.phrase(&["esta", "siguiendo"]);
+                || m.phrase(&["esta", "siguiendo"])
+        // An attack happening now: "he just hit one of the girls", "punched her outside".
+        || m.any_word(&["hit", "punched", "slapped", "shoved", "kicked", "choking", "golpeo"])
+            && m.any_word(&["just", "now", "outside", "screaming", "ahorita", "ahora"])
+            && !m.any_word(&["ball", "car", "curb", "head", "knee", "elbow", "pothole"])
+        // Hiding from someone: "we're locked in the back", "hiding in the bathroom".
+        || (m.phrase(&["locked", "in"]) || m.phrase(&["hiding", "in"]) || m.word("escondidos"))
+            && m.any_word(&["man", "guy", "someone", "he", "screaming", "gun", "knife", "outside"]);
     being_hurt && !service_question(m)
 }
 

@@ -66,6 +66,11 @@ fn emergencies_in_many_phrasings() {
             "no puedo respirar",
             "my throat is swelling after the shot",
             "chest pian rn help",
+            "my toddler swallowed some of grandma's pills",
+            "mi hija se tragó unas pastillas y está muy dormida",
+            "took a bunch of my sleeping pills and now I'm so sleepy",
+            "a guy just punched the receptionist and he's still outside",
+            "we're locked in the back, there's a man with a knife out front",
         ],
         pre,
     );
@@ -78,6 +83,8 @@ fn emergency_words_in_service_questions_are_not_emergencies() {
         "how much is an emergency visit?",
         "do you offer same-day emergency appointments",
         "this traffic is killing me, running late",
+        "my kid hit his head on the table last year, is he ok to get braces now?",
+        "do you have pill organisers for my son's vitamins?",
     ] {
         assert!(
             !pre(text).contains(&"emergency"),
