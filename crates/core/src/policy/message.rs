@@ -293,8 +293,20 @@ pub fn fold_words(text: &str) -> Vec<String> {
             }
         }
     }
-    if !current.is_empty() {
+        if !current.is_empty() {
         words.push(current);
+    }
+    // "mother-in-law" is family, not the law.
+    for i in 2..words.len() {
+        if words[i] == "law"
+            && words[i - 1] == "in"
+            && matches!(
+                words[i - 2].as_str(),
+                "mother" | "father" | "sister" | "brother" | "son" | "daughter" | "parents"
+            )
+        {
+            words[i] = "inlaw".to_owned();
+        }
     }
     words
 }

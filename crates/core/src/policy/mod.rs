@@ -336,7 +336,15 @@ fn invented_claims(m: &Msg) -> bool {
         &["over", "10000"],
         &["satisfaction", "rate"],
     ];
-    INVENTED.iter().any(|p| m.phrase(p))
+        // "I don't have a discount code to share" declines; it claims nothing.
+    let negated = |start: usize| {
+        m.words[start.saturating_sub(3)..start]
+            .iter()
+            .any(|w| matches!(w.as_str(), "dont" | "cant" | "no" | "not" | "never" | "cannot"))
+    };
+    INVENTED
+        .iter()
+        .any(|p| m.phrase_at(p).is_some_and(|start| !negated(start)))
         || m.words
             .windows(2)
             .any(|w| w[0].bytes().all(|b| b.is_ascii_digit()) && !w[0].is_empty() && w[1] == "off")

@@ -1037,7 +1037,9 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "speak",
         "meet",
         "appointment",
-        "consultation",
+                "consultation",
+        "consultations",
+        "available",
         "email",
     ]) && !names_law;
     asked && personal && !service_only && !contact_only
@@ -2303,7 +2305,23 @@ fn protected_trait(m: &Msg) -> bool {
                 )
             })
     });
-    m.at("protected").any(|p| !gender_only(p))
+        // "tooth color", "brown hair", "skin care": the look of a thing, not of a person.
+    let appearance_of_thing = |p: usize| {
+        matches!(
+            m.words[p].as_str(),
+            "color" | "colour" | "colored" | "coloured" | "brown" | "skin"
+        ) && m.words[p.saturating_sub(2)..(p + 3).min(m.words.len())]
+            .iter()
+            .any(|w| {
+                matches!(
+                    w.as_str(),
+                    "tooth" | "teeth" | "hair" | "nail" | "nails" | "polish" | "shade" | "match"
+                        | "dye" | "paint" | "eye" | "eyes" | "filling" | "fillings" | "crown"
+                        | "crowns" | "lens" | "lenses" | "care" | "type" | "gel" | "car"
+                )
+            })
+    };
+    m.at("protected").any(|p| !gender_only(p) && !appearance_of_thing(p))
         || age_limit
         || age_excluded
         || m.phrase(&["born", "in"])
@@ -2894,7 +2912,14 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             })
     }) && inquiry
         && !joint_visit;
-    let named_person = capitalised_name(raw) >= NameStrength::Single
+        // "Name's Priya Shah", "my own appointment": the visitor naming themselves.
+    let self_named = m.word("names")
+        || m.phrase(&["my", "name"])
+        || m.phrase(&["my", "own"])
+        || m.phrase(&["this", "is"])
+        || m.phrase(&["under", "my"]);
+    let named_person = !self_named
+        && capitalised_name(raw) >= NameStrength::Single
         && m.any_word(&[
             "client",
             "patient",
