@@ -293,7 +293,7 @@ pub fn fold_words(text: &str) -> Vec<String> {
             }
         }
     }
-        if !current.is_empty() {
+    if !current.is_empty() {
         words.push(current);
     }
     // "mother-in-law" is family, not the law.

@@ -336,11 +336,14 @@ fn invented_claims(m: &Msg) -> bool {
         &["over", "10000"],
         &["satisfaction", "rate"],
     ];
-        // "I don't have a discount code to share" declines; it claims nothing.
+    // "I don't have a discount code to share" declines; it claims nothing.
     let negated = |start: usize| {
-        m.words[start.saturating_sub(3)..start]
-            .iter()
-            .any(|w| matches!(w.as_str(), "dont" | "cant" | "no" | "not" | "never" | "cannot"))
+        m.words[start.saturating_sub(3)..start].iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "dont" | "cant" | "no" | "not" | "never" | "cannot"
+            )
+        })
     };
     INVENTED
         .iter()

@@ -900,6 +900,7 @@ const EXPLICIT_ADVICE: &[&[&str]] = &[
     &["que", "me", "recomiendas"],
     &["que", "debo"],
     &["que", "hago"],
+    &["que", "hacer"],
     &["que", "le", "doy"],
     &["what", "do", "i", "put"],
 ];
@@ -919,6 +920,12 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "court",
         "malpractice",
         "rights",
+        "demandar",
+        "demandarlo",
+        "demandarla",
+        "deportar",
+        "deport",
+        "deported",
     ]) || m.any_word(&["allowed", "legal", "illegal"])
         && m.any_word(&[
             "landlord", "employer", "tenant", "texas", "state", "hoa", "boss",
@@ -1037,7 +1044,7 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "speak",
         "meet",
         "appointment",
-                "consultation",
+        "consultation",
         "consultations",
         "available",
         "email",
@@ -1139,6 +1146,8 @@ pub fn billing_dispute(m: &Msg) -> bool {
         return false;
     }
     let strong = m.phrase(&["charged", "twice"])
+        || m.phrase(&["hit", "twice"])
+        || m.phrase(&["twice", "for", "the", "same"])
         || m.phrase(&["double", "charged"])
         || m.word("overcharged")
         || m.phrase(&["refund", "me"])
@@ -1251,7 +1260,7 @@ pub fn billing_dispute(m: &Msg) -> bool {
         && !m.any_word(&["charged", "billed", "paid", "was", "were", "said", "final"]);
     // Child support and alimony are legal obligations, not the business's bill.
     let family_law = m.any_word(&[
-        "support", "alimony", "custody", "landlord", "employer", "tenant",
+        "support", "alimony", "custody", "landlord", "employer", "tenant", "patron", "jefe",
     ]);
     (strong || billing && own_transaction(m) && disputed && !about_future) && !family_law
 }
@@ -1768,6 +1777,11 @@ fn compares_with_you(m: &Msg) -> bool {
         || m.phrase(&["are", "you", "cheaper"])
         || m.phrase(&["are", "you", "more"])
         || m.phrase(&["you", "instead"])
+        || m.any_word(&["ustedes", "uds"])
+            && (m.phrase(&["mas", "baratos", "que"])
+                || m.phrase(&["mas", "caros", "que"])
+                || m.phrase(&["mejores", "que"]))
+        || m.phrase(&["why", "should", "i", "pay"]) && m.word("when")
         || m.phrase(&["u", "instead"])
         || m.phrase(&["are", "you", "less"])
         || m.phrase(&["cambiarme", "con", "ustedes"])
@@ -2194,7 +2208,15 @@ fn named_visit(raw: &str) -> bool {
         {
             return false;
         }
-        let next = i + 1 + usize::from(initial);
+        // A surname after it ("Sarah Kim was in…").
+        let surname = !initial
+            && tokens.get(i + 1).is_some_and(|t| {
+                let t = t.trim_end_matches([',', '.']);
+                t.chars().count() >= 2
+                    && t.chars().next().is_some_and(char::is_uppercase)
+                    && t.chars().skip(1).all(char::is_lowercase)
+            });
+        let next = i + 1 + usize::from(initial) + usize::from(surname);
         // An adverb may sit between the name and its verb ("Kayla still owes…").
         let next = next
             + usize::from(tokens.get(next).is_some_and(|t| {
@@ -2305,7 +2327,7 @@ fn protected_trait(m: &Msg) -> bool {
                 )
             })
     });
-        // "tooth color", "brown hair", "skin care": the look of a thing, not of a person.
+    // "tooth color", "brown hair", "skin care": the look of a thing, not of a person.
     let appearance_of_thing = |p: usize| {
         matches!(
             m.words[p].as_str(),
@@ -2315,13 +2337,33 @@ fn protected_trait(m: &Msg) -> bool {
             .any(|w| {
                 matches!(
                     w.as_str(),
-                    "tooth" | "teeth" | "hair" | "nail" | "nails" | "polish" | "shade" | "match"
-                        | "dye" | "paint" | "eye" | "eyes" | "filling" | "fillings" | "crown"
-                        | "crowns" | "lens" | "lenses" | "care" | "type" | "gel" | "car"
+                    "tooth"
+                        | "teeth"
+                        | "hair"
+                        | "nail"
+                        | "nails"
+                        | "polish"
+                        | "shade"
+                        | "match"
+                        | "dye"
+                        | "paint"
+                        | "eye"
+                        | "eyes"
+                        | "filling"
+                        | "fillings"
+                        | "crown"
+                        | "crowns"
+                        | "lens"
+                        | "lenses"
+                        | "care"
+                        | "type"
+                        | "gel"
+                        | "car"
                 )
             })
     };
-    m.at("protected").any(|p| !gender_only(p) && !appearance_of_thing(p))
+    m.at("protected")
+        .any(|p| !gender_only(p) && !appearance_of_thing(p))
         || age_limit
         || age_excluded
         || m.phrase(&["born", "in"])
@@ -2869,7 +2911,9 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || ["patients", "clients", "customers"]
             .iter()
             .any(|group| m.phrase(&["one", "of", "your", group]))
-            && m.any_word(&["owes", "owe", "had", "done", "booked", "bill", "when", "what"]);
+                        && m.any_word(&[
+                "owes", "owe", "had", "done", "booked", "bill", "when", "what", "is", "how", "going",
+            ]);
     // "did my wife book…", "when is my brother coming", "can you check if my husband has
     // an appt" — but not "can my husband and I book…" or "can my husband sit with me".
     let inquiry = m.any_word(&[
@@ -2912,7 +2956,7 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             })
     }) && inquiry
         && !joint_visit;
-        // "Name's Priya Shah", "my own appointment": the visitor naming themselves.
+    // "Name's Priya Shah", "my own appointment": the visitor naming themselves.
     let self_named = m.word("names")
         || m.phrase(&["my", "name"])
         || m.phrase(&["my", "own"])
@@ -4195,9 +4239,17 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "pass",
         "tell",
         "off",
+        "bring",
+        "best",
     ]);
-    let gendered_service = m.phrase(&["since", "youre", "a"])
-        && m.any_word(&["woman", "man", "girl", "boy", "lady", "guy"]);
+    // "we'll only book you with men": honouring a request to exclude a sex.
+    let sex_excluded = m.any_word(&["only", "no", "never", "wont", "solo"])
+        && m.any_word(&[
+            "men", "women", "male", "female", "males", "females", "hombres", "mujeres",
+        ]);
+    let gendered_service = sex_excluded
+        || m.phrase(&["since", "youre", "a"])
+            && m.any_word(&["woman", "man", "girl", "boy", "lady", "guy"]);
     let orientation = m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female"]);
     ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges) && !equal
 }
