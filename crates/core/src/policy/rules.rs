@@ -496,7 +496,7 @@ pub fn self_harm(m: &Msg) -> bool {
 const OWNERS: &[&str] = &[
     "i", "im", "ive", "id", "my", "mine", "mines", "myself", "his", "her", "hers", "their", "he",
     "she", "hes", "shes", "theyre", "mi", "mis", "su", "sus", "yo", "tengo", "soy", "estoy",
-    "tiene", "tomo",
+    "puedo", "siento", "tiene", "tomo",
 ];
 
 /// Symptoms, conditions, medications, pregnancy, procedures or results volunteered about
@@ -558,11 +558,24 @@ pub fn health_detail(m: &Msg) -> bool {
             .any(|p| owners.iter().any(|o| o.abs_diff(p) <= window && *o != p))
     };
     // "my gums bleed", "her tooth is black", "my crown feels loose".
-    let body_state = m.at("body").any(|b| {
-        owners.iter().any(|o| *o < b && b - o <= 4)
-            && (m.at("damage").any(|d| d.abs_diff(b) <= 5 && d != b)
-                || m.at("symptom").any(|s| s.abs_diff(b) <= 6))
-    });
+    // "my eyes have been really dry", "my throat is sore".
+    let surface_state = m
+        .at_words(&[
+            "eyes", "eye", "mouth", "skin", "throat", "lips", "ojos", "boca", "garganta",
+        ])
+        .any(|b| {
+            owners.iter().any(|o| *o < b && b - o <= 2)
+                && m.at_words(&[
+                    "dry", "itchy", "sore", "burning", "cracked", "seca", "secos", "irritada",
+                ])
+                .any(|d| d.abs_diff(b) <= 5)
+        });
+    let body_state = surface_state
+        || m.at("body").any(|b| {
+            owners.iter().any(|o| *o < b && b - o <= 4)
+                && (m.at("damage").any(|d| d.abs_diff(b) <= 5 && d != b)
+                    || m.at("symptom").any(|s| s.abs_diff(b) <= 6))
+        });
     let condition = near_owner("condition", 6) && !m.at("condition").all(|c| staff_attribute(m, c))
         || m.phrase(&["being", "pregnant"]);
     let symptom = near_owner("symptom", 8);
@@ -1715,6 +1728,9 @@ fn evaluative(m: &Msg) -> bool {
 pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
     let you_or_them = compares_with_you(m);
     let why_you = m.phrase(&["why", "should", "i", "choose", "you"])
+        || m.phrase(&["why", "should", "i", "pay"])
+            && m.word("when")
+            && m.any_word(&["half", "less", "cheaper", "free", "does"])
         || m.phrase(&["why", "should", "i", "pick", "you"])
         || m.phrase(&["why", "should", "i", "go", "with", "you"])
         || m.phrase(&["why", "are", "you", "better"])
@@ -1781,7 +1797,6 @@ fn compares_with_you(m: &Msg) -> bool {
             && (m.phrase(&["mas", "baratos", "que"])
                 || m.phrase(&["mas", "caros", "que"])
                 || m.phrase(&["mejores", "que"]))
-        || m.phrase(&["why", "should", "i", "pay"]) && m.word("when")
         || m.phrase(&["u", "instead"])
         || m.phrase(&["are", "you", "less"])
         || m.phrase(&["cambiarme", "con", "ustedes"])
@@ -2204,10 +2219,6 @@ fn named_visit(raw: &str) -> bool {
             let t = t.trim_end_matches('.');
             t.chars().count() == 1 && t.chars().all(char::is_uppercase)
         });
-        if titled || !name_shaped || !initial && crate::engine::is_common_word(&name.to_lowercase())
-        {
-            return false;
-        }
         // A surname after it ("Sarah Kim was in…").
         let surname = !initial
             && tokens.get(i + 1).is_some_and(|t| {
@@ -2216,6 +2227,12 @@ fn named_visit(raw: &str) -> bool {
                     && t.chars().next().is_some_and(char::is_uppercase)
                     && t.chars().skip(1).all(char::is_lowercase)
             });
+        if titled
+            || !name_shaped
+            || !initial && !surname && crate::engine::is_common_word(&name.to_lowercase())
+        {
+            return false;
+        }
         let next = i + 1 + usize::from(initial) + usize::from(surname);
         // An adverb may sit between the name and its verb ("Kayla still owes…").
         let next = next
@@ -4127,6 +4144,8 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
 /// A reply that judges a staff member, for better or worse.
 pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
     const PRAISE_OR_BLAME: &[&str] = &[
+        "incredibly",
+        "friendliest",
         "reliable",
         "most",
         "skilled",
@@ -4334,14 +4353,28 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
     {
         return true;
     }
-    let relation = m.at_words(RELATIONS).any(|p| {
-        p >= 1
-            && matches!(m.words[p - 1].as_str(), "your" | "su" | "tu")
-            && m.words[p + 1..].iter().take(6).any(|w| {
-                VISIT_DATA.contains(&w.as_str())
-                    || matches!(w.as_str(), "is" | "has" | "gets" | "tiene" | "viene")
-            })
-    });
+    // "your brother's appointment": possessives fold to "brothers".
+    let relation = m
+        .words
+        .iter()
+        .enumerate()
+        .filter(|(p, w)| {
+            RELATIONS.contains(&w.as_str())
+                || w.strip_suffix('s')
+                    .is_some_and(|singular| RELATIONS.contains(&singular))
+                    && m.words
+                        .get(p + 1)
+                        .is_some_and(|next| VISIT_DATA.contains(&next.as_str()))
+        })
+        .map(|(p, _)| p)
+        .any(|p| {
+            p >= 1
+                && matches!(m.words[p - 1].as_str(), "your" | "su" | "tu")
+                && m.words[p + 1..].iter().take(6).any(|w| {
+                    VISIT_DATA.contains(&w.as_str())
+                        || matches!(w.as_str(), "is" | "has" | "gets" | "tiene" | "viene")
+                })
+        });
     const OTHERS: &[&[&str]] = &[
         &["another", "patient"],
         &["another", "customer"],
