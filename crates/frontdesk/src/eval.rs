@@ -42,7 +42,7 @@ pub fn safety(args: SafetyArgs) -> Result<(), String> {
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
         cases.extend(eval::parse_cases(&text).map_err(|e| format!("{}: {e}", path.display()))?);
     }
-        // One untimed pass first: the lexicon index, the business's vocabulary and the CPU
+    // One untimed pass first: the lexicon index, the business's vocabulary and the CPU
     // caches are warm in a running server, so the timed pass measures that steady state.
     for case in &cases {
         std::hint::black_box(eval::check(&policy, Some(&business), case));

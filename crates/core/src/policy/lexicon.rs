@@ -1539,6 +1539,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "therapist",
             "receptionist",
             "preparer*",
+            "veterinario",
+            "veterinaria",
             "optometrist",
             "chiropractor",
             "staff",

@@ -89,6 +89,10 @@ fn past_event(m: &Msg) -> bool {
         "previously",
         "had",
         "years",
+        "tuvo",
+        "tuve",
+        "pasado",
+        "hace",
     ]) && !m.has("now")
         && !m.any_word(&[
             "happening",
@@ -388,8 +392,11 @@ fn violence(m: &Msg) -> bool {
         || m.any_word(&["amenazo", "amenazando"]) && m.has("weapon")
                 || m.phrase(&["esta", "siguiendo"])
         // An attack happening now: "he just hit one of the girls", "punched her outside".
-        || m.any_word(&["hit", "punched", "slapped", "shoved", "kicked", "choking", "golpeo"])
-            && m.any_word(&["just", "now", "outside", "screaming", "ahorita", "ahora"])
+                || m.any_word(&[
+            "hit", "hitting", "punched", "punching", "slapped", "slapping", "shoved", "kicked",
+            "kicking", "choking", "stabbing", "golpeo", "golpeando",
+        ])
+                        && m.any_word(&["just", "now", "outside", "screaming", "parking", "ahorita", "ahora"])
             && !m.any_word(&["ball", "car", "curb", "head", "knee", "elbow", "pothole"])
         // Hiding from someone: "we're locked in the back", "hiding in the bathroom".
         || (m.phrase(&["locked", "in"]) || m.phrase(&["hiding", "in"]) || m.word("escondidos"))
@@ -574,7 +581,8 @@ pub fn health_detail(m: &Msg) -> bool {
         || m.at("body").any(|b| {
             owners.iter().any(|o| *o < b && b - o <= 4)
                 && (m.at("damage").any(|d| d.abs_diff(b) <= 5 && d != b)
-                    || m.at("symptom").any(|s| s.abs_diff(b) <= 6))
+                    || m.at("symptom").any(|s| s.abs_diff(b) <= 6)
+                    || m.at("bleed").any(|s| s.abs_diff(b) <= 4 && s != b))
         });
     let condition = near_owner("condition", 6) && !m.at("condition").all(|c| staff_attribute(m, c))
         || m.phrase(&["being", "pregnant"]);
@@ -608,8 +616,24 @@ pub fn health_detail(m: &Msg) -> bool {
     let procedure = m.has("procedure")
         && !negated
         && m.any_word(&[
-            "had", "got", "getting", "after", "since", "did", "done", "from", "tuve", "hicieron",
-            "despues", "shows", "showed",
+            "had",
+            "got",
+            "getting",
+            "after",
+            "since",
+            "did",
+            "done",
+            "tuve",
+            "hicieron",
+            "messing",
+            "messed",
+            "botched",
+            "ruined",
+            "recovering",
+            "recovery",
+            "despues",
+            "shows",
+            "showed",
         ])
         && (near_owner("procedure", 6) || m.has("body"));
     let has_cold = m.phrase(&["a", "cold"]) && !owners.is_empty();
@@ -1768,8 +1792,11 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
                 )
                 && !crate::engine::is_common_word(&w[2])
         });
+    // "…more trustworthy than a small office like yours?"
+    let than_yours = m.word("than") && (m.phrase(&["like", "yours"]) || m.phrase(&["like", "you"]));
     why_you
         || than_rival
+        || than_yours
         || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$"))
         || you_or_them && strong_comparative
 }
@@ -1961,7 +1988,24 @@ pub fn exact_pricing(m: &Msg) -> bool {
             "$",
         ])
         || m.phrase(&["out", "of", "pocket"]);
-    let exact = m.any_word(EXACT)
+    // "your firm" is the business, not a firm price.
+    let firm_business = m.at_words(&["firm"]).all(|p| {
+        p > 0
+            && matches!(
+                m.words[p - 1].as_str(),
+                "your" | "the" | "our" | "law" | "a" | "this"
+            )
+            && !m.words.get(p + 1).is_some_and(|next| {
+                matches!(
+                    next.as_str(),
+                    "quote" | "price" | "estimate" | "number" | "total" | "figure"
+                )
+            })
+    }) && m.word("firm");
+    let exact = m
+        .words
+        .iter()
+        .any(|w| EXACT.contains(&w.as_str()) && !(w == "firm" && firm_business))
         || m.phrase(&["not", "the", "range"])
         || m.phrase(&["dont", "want", "a", "range"])
         || m.phrase(&["which", "is", "it"])
@@ -2165,29 +2209,35 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
     }) || m.any_word(&["who", "whos", "which", "cual", "true"])
         || raw.contains('?')
         || m.has("opinion_ask");
-    let logistics = m.any_word(&[
-        "available",
-        "accepting",
-        "schedule",
-        "hours",
-        "off",
-        "vacation",
-        "speak",
-        "speaks",
-        "languages",
-        "certified",
-        "thank",
-        "book",
-        "booked",
-        "appointment",
-        "openings",
-        "taking",
-        "request",
-        "same",
-        "copy",
-        "referred",
-        "time",
-    ]) && !m.any_word(STAFF_VERDICTS);
+    // "Can I choose which hygienist I see?" asks permission, not for a verdict.
+    let choosing_allowed = m.phrase(&["can", "i", "choose"])
+        || m.phrase(&["can", "i", "pick"])
+        || m.phrase(&["do", "i", "get", "to"])
+        || m.phrase(&["can", "i", "request"]);
+    let logistics = choosing_allowed
+        || m.any_word(&[
+            "available",
+            "accepting",
+            "schedule",
+            "hours",
+            "off",
+            "vacation",
+            "speak",
+            "speaks",
+            "languages",
+            "certified",
+            "thank",
+            "book",
+            "booked",
+            "appointment",
+            "openings",
+            "taking",
+            "request",
+            "same",
+            "copy",
+            "referred",
+            "time",
+        ]) && !m.any_word(STAFF_VERDICTS);
     // "Which doctor treats migraines?" asks about a service; "who's the gentlest, my teeth
     // are sensitive" still asks for a verdict on a person.
     let health_question = (m.has("condition") || m.has("symptom") || m.has("medication"))
@@ -2391,6 +2441,11 @@ fn protected_trait(m: &Msg) -> bool {
             "muslim",
             "jewish",
             "hijab",
+            "headscarf",
+            "niqab",
+            "burqa",
+            "kippah",
+            "yarmulke",
             "turban",
             "americans",
             "arab",
@@ -2398,6 +2453,16 @@ fn protected_trait(m: &Msg) -> bool {
             "hispanic",
             "chinese",
             "mexican",
+            "mexicano",
+            "mexicana",
+            "mexicanos",
+            "musulman",
+            "musulmana",
+            "judio",
+            "judia",
+            "white",
+            "blanco",
+            "blanca",
             "indian",
             "eastern",
             "lesbian",
@@ -2555,6 +2620,10 @@ pub fn fabrication(m: &Msg) -> bool {
         &["sounds", "legit"],
         &["invent"],
         &["invente"],
+        &["inventate"],
+        &["inventa"],
+        &["inventar"],
+        &["inventes"],
         &["inventa"],
         &["inventame"],
         &["inventado"],
@@ -2820,6 +2889,9 @@ const VISIT_DATA: &[&str] = &[
 
 /// What a visitor might want to know about a relation's visits.
 const RELATION_DATA: &[&str] = &[
+    "bring",
+    "brought",
+    "dropped",
     "appt",
     "appointment",
     "appointments",
@@ -2920,7 +2992,14 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
                 .iter()
                 .any(|data| m.phrase(&[owner, data]))
         }) && (m.phrase(&["look", "up"]) || m.any_word(&["when", "what", "check", "find"]))
-        || m.phrase(&["antes", "que", "yo"])
+                || m.phrase(&["antes", "que", "yo"])
+        // "el teléfono de la señora que…", "the number of the lady who…".
+        || m.words.windows(4).any(|w| {
+            matches!(w[0].as_str(), "telefono" | "numero" | "number" | "phone" | "email" | "correo" | "address" | "direccion")
+                && matches!(w[1].as_str(), "de" | "del" | "of" | "for")
+                && (matches!(w[2].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "lady" | "guy" | "woman" | "man" | "girl")
+                    || matches!(w[3].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "lady" | "guy" | "woman" | "man" | "girl"))
+        })
                 || m.phrase(&["other", "customers"])
         || m.phrase(&["other", "patients"])
         || m.phrase(&["other", "clients"])
@@ -3933,6 +4012,7 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
         "overpriced",
         "upsell",
         "upsells",
+        "upselling",
         "cheaper",
         "pricier",
         "barato",
@@ -4113,8 +4193,11 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["itll", "be"])
         || m.phrase(&["your", "total"])
         || m.phrase(&["a", "month"]);
-    let disclaimer =
-        m.phrase(&["exact", "price", "depends"]) || m.phrase(&["depends", "on", "your", "visit"]);
+    let disclaimer = m.phrase(&["exact", "price", "depends"])
+        || m.phrase(&["depends", "on", "your", "visit"])
+        || m.phrase(&["cant", "guarantee"])
+        || m.phrase(&["cannot", "guarantee"])
+        || m.phrase(&["not", "able", "to", "guarantee"]);
     // A range is fine unless the reply still insists on it ("exactly", "locked in").
     let insists = m.any_word(&[
         "exactly",
@@ -4266,7 +4349,13 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         && m.any_word(&[
             "men", "women", "male", "female", "males", "females", "hombres", "mujeres",
         ]);
+    // "Women tend to be more nervous…": a whole sex characterised.
+    let stereotype = m.any_word(&["women", "men", "females", "males", "mujeres", "hombres"])
+        && (m.phrase(&["tend", "to"])
+            || m.phrase(&["are", "more"])
+            || m.phrase(&["are", "always"]));
     let gendered_service = sex_excluded
+        || stereotype
         || m.phrase(&["since", "youre", "a"])
             && m.any_word(&["woman", "man", "girl", "boy", "lady", "guy"]);
     let orientation = m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female"]);

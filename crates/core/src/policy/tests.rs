@@ -71,6 +71,7 @@ fn emergencies_in_many_phrasings() {
             "took a bunch of my sleeping pills and now I'm so sleepy",
             "a guy just punched the receptionist and he's still outside",
             "we're locked in the back, there's a man with a knife out front",
+            "someone is hitting a lady in your parking lot right now",
         ],
         pre,
     );
@@ -85,6 +86,7 @@ fn emergency_words_in_service_questions_are_not_emergencies() {
         "this traffic is killing me, running late",
         "my kid hit his head on the table last year, is he ok to get braces now?",
         "do you have pill organisers for my son's vitamins?",
+        "mi esposo tuvo un infarto el año pasado, queremos agendar una limpieza",
     ] {
         assert!(
             !pre(text).contains(&"emergency"),
