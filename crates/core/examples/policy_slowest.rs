@@ -28,7 +28,7 @@ fn main() {
             (best, case.id.as_str(), case.text.chars().take(90).collect())
         })
         .collect();
-    timed.sort_by(|a, b| b.0.cmp(&a.0));
+    timed.sort_by_key(|(nanos, _, _)| std::cmp::Reverse(*nanos));
     for (nanos, id, text) in timed.iter().take(12) {
         println!("{:>7.1} µs  {id}  {text}", *nanos as f64 / 1000.0);
     }

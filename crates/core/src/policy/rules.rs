@@ -258,14 +258,27 @@ fn spreading_infection(m: &Msg) -> bool {
         || swollen && m.phrase(&["cant", "swallow"])
 }
 
+/// Clearly in the past ("last year", "years ago", "el año pasado", "in 2019"): medical
+/// history, not an emergency. Stricter than [`past_event`]: "I had a heart attack" alone
+/// may be happening now.
+fn long_ago(m: &Msg) -> bool {
+    !m.any_word(&["now", "today", "just", "ahora", "ahorita"])
+        && (m.any_word(&["ago", "pasado", "pasada", "hace", "history", "historial"])
+            || ["year", "month", "summer", "winter", "spring", "fall"]
+                .iter()
+                .any(|span| m.phrase(&["last", span]))
+            || m.words.iter().any(|w| {
+                w.len() == 4 && w.parse::<u32>().is_ok_and(|y| (1950..=2099).contains(&y))
+            }))
+}
+
 fn chest_emergency(m: &Msg) -> bool {
     (m.near("chest", "pain", 6)
         && !m.phrase(&["heart", "burn"])
         && !m.word("heartburn")
         && !m.phrase(&["heart", "hurts", "for"]))
         || m.near("chest", "attack", 1) && !m.phrase(&["panic", "attack"])
-        || m.has("heart_attack")
-        || m.phrase(&["ataque", "al", "corazon"])
+        || (m.has("heart_attack") || m.phrase(&["ataque", "al", "corazon"])) && !long_ago(m)
         || m.any_word(&["chest"])
             && m.any_word(&["burns", "burning"])
             && m.any_word(&["coughing", "breathe", "breathing"])
