@@ -826,6 +826,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "amoxicillin",
             "penicillin",
             "warfarin",
+            "anticoagul*",
+            "thinners",
             "eliquis",
             "blood",
             "thinner*",

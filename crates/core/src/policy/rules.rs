@@ -519,6 +519,21 @@ const OWNERS: &[&str] = &[
     "puedo", "siento", "tiene", "tomo",
 ];
 
+/// "my eyes have been really dry", "my throat is sore": an eye, mouth, skin or throat
+/// complaint of one of `owners` (word positions of "my", "her"…).
+fn surface_complaint(m: &Msg, owners: &[usize]) -> bool {
+    m.at_words(&[
+        "eyes", "eye", "mouth", "skin", "throat", "lips", "ojos", "boca", "garganta",
+    ])
+    .any(|b| {
+        owners.iter().any(|o| *o < b && b - o <= 2)
+            && m.at_words(&[
+                "dry", "itchy", "sore", "burning", "cracked", "seca", "secos", "irritada",
+            ])
+            .any(|d| d.abs_diff(b) <= 5)
+    })
+}
+
 /// Symptoms, conditions, medications, pregnancy, procedures or results volunteered about
 /// the writer or someone in their care.
 pub fn health_detail(m: &Msg) -> bool {
@@ -578,18 +593,7 @@ pub fn health_detail(m: &Msg) -> bool {
             .any(|p| owners.iter().any(|o| o.abs_diff(p) <= window && *o != p))
     };
     // "my gums bleed", "her tooth is black", "my crown feels loose".
-    // "my eyes have been really dry", "my throat is sore".
-    let surface_state = m
-        .at_words(&[
-            "eyes", "eye", "mouth", "skin", "throat", "lips", "ojos", "boca", "garganta",
-        ])
-        .any(|b| {
-            owners.iter().any(|o| *o < b && b - o <= 2)
-                && m.at_words(&[
-                    "dry", "itchy", "sore", "burning", "cracked", "seca", "secos", "irritada",
-                ])
-                .any(|d| d.abs_diff(b) <= 5)
-        });
+    let surface_state = surface_complaint(m, &owners);
     let body_state = surface_state
         || m.at("body").any(|b| {
             owners.iter().any(|o| *o < b && b - o <= 4)
@@ -598,6 +602,7 @@ pub fn health_detail(m: &Msg) -> bool {
                     || m.at("bleed").any(|s| s.abs_diff(b) <= 4 && s != b))
         });
     let condition = near_owner("condition", 6) && !m.at("condition").all(|c| staff_attribute(m, c))
+        || near_owner("heart_attack", 6)
         || m.phrase(&["being", "pregnant"]);
     let symptom = near_owner("symptom", 8);
     let medication = near_owner("medication", 5) && m.has("health_verb");
@@ -730,6 +735,10 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.has("condition")
         || m.has("medication")
         || aftercare
+        || surface_complaint(
+            m,
+            &m.at_words(&["my", "mi", "his", "her"]).collect::<Vec<_>>(),
+        )
         || safety_judgement
         || ((m.has("procedure") || m.has("treatment"))
             && m.any_word(&["stop", "forever", "wear", "often"]))
@@ -4003,6 +4012,7 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["more", "affordable", "than"]);
     let judged = evaluative(m)
         || m.any_word(&[
+            "upselling",
             "complaints",
             "clear",
             "steer",
@@ -4449,6 +4459,9 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
             "owes",
             "paid",
             "balance",
+            "morning",
+            "yesterday",
+            "afternoon",
             "cita",
             "vino",
         ])
@@ -4560,6 +4573,15 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
         ]);
     if declines_health_talk(m) {
         return false;
+    }
+    // "after his root canal": someone else's procedure, told to the visitor.
+    let persons_procedure = m.at("procedure").any(|p| {
+        m.words[p.saturating_sub(3)..p]
+            .iter()
+            .any(|w| matches!(w.as_str(), "his" | "her" | "their"))
+    });
+    if persons_procedure {
+        return true;
     }
     // Advice about the visitor's own health matter repeats that matter back to them.
     let diagnoses = reply_medical_advice(m, raw)
