@@ -155,6 +155,10 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
                 || m.phrase(&["se", "tomo"]) && m.has("toxic_substance")
         // A child who got into someone's pills, or anyone drowsy after pills, needs help now
         // whatever the count ("mi hijo se tragó unas pastillas… no despierta bien").
+                // A small child who "got into" something and swallowed it.
+        || m.phrase(&["got", "into"])
+            && m.has("swallow")
+            && m.any_word(&["toddler", "baby", "kid", "son", "daughter", "child", "puppy", "dog"])
         || m.has("swallow")
             && m.has("pills")
             && (m.any_word(&[
@@ -420,6 +424,17 @@ fn violence(m: &Msg) -> bool {
 /// Suicidal thoughts or self-harm, in any phrasing.
 pub fn self_harm(m: &Msg) -> bool {
     const PHRASES: &[&[&str]] = &[
+        // Plans and farewells said indirectly.
+        &["pills", "saved", "up"],
+        &["saving", "up", "pills"],
+        &["saved", "up", "pills"],
+        &["stockpiling"],
+        &["being", "around", "much", "longer"],
+        &["be", "around", "much", "longer"],
+        &["wont", "be", "around"],
+        &["not", "going", "to", "be", "around"],
+        &["not", "gonna", "be", "around"],
+        &["no", "voy", "a", "estar"],
         &["kill", "myself"],
         &["killing", "myself"],
         &["end", "my", "life"],

@@ -72,6 +72,9 @@ fn emergencies_in_many_phrasings() {
             "a guy just punched the receptionist and he's still outside",
             "we're locked in the back, there's a man with a knife out front",
             "someone is hitting a lady in your parking lot right now",
+            "my toddler got into the dish soap and drank some",
+            "mi niño se tragó una pila de botón hace un rato",
+            "I won't be around much longer, I've got the pills saved up",
         ],
         pre,
     );
