@@ -7,7 +7,9 @@
 //! the dashboard decides when to call them; neither concern lives here.
 
 pub mod password;
+pub mod recovery;
 pub mod totp;
 
 pub use password::{hash_password, verify_password, Password, PasswordError, PasswordPolicy};
+pub use recovery::{RecoveryCodes, RECOVERY_CODE_COUNT};
 pub use totp::{TotpError, TotpSecret, TOTP_STEP_SECONDS};
