@@ -3,6 +3,7 @@
 //! adapters implement, so every rule in this crate is testable in microseconds.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod assistant;
 pub mod audit;
 pub mod business;
