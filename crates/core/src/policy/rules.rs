@@ -689,7 +689,23 @@ pub fn health_detail(m: &Msg) -> bool {
             "radiografias",
         ]))
         && m.any_word(&["showed", "shows", "found", "revealed", "show"]);
+    // "my biopsy came back as…", "test results came back".
+    let came_back = m.phrase(&["came", "back"])
+        && (m.has("procedure") || m.any_word(&["test", "tests", "results", "labs", "scan"]));
+    // "eye twitching for 3 days": a symptom with how long it has lasted is the writer's.
+    let lasting_symptom = m.has("symptom")
+        && m.words.windows(3).any(|w| {
+            matches!(w[0].as_str(), "for" | "since" | "desde")
+                && (w[1].parse::<u32>().is_ok()
+                    || matches!(w[1].as_str(), "a" | "two" | "three" | "few" | "several"))
+                && matches!(
+                    w[2].as_str(),
+                    "days" | "day" | "weeks" | "week" | "months" | "hours" | "dias" | "semanas"
+                )
+        });
     let results = disability
+        || came_back
+        || lasting_symptom
         || imaging_found
         || m.phrase(&["blood", "work"])
         || m.phrase(&["test", "results"])
@@ -1020,7 +1036,8 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         // Family law without a legal word: "my ex", the kids, his weekend.
         || m.phrase(&["my", "ex"])
             && m.any_word(&["kids", "children", "son", "daughter", "weekend", "custody", "support"])
-        || m.phrase(&["statute", "of", "limitations"]);
+                || m.phrase(&["statute", "of", "limitations"])
+        || m.phrase(&["living", "trust"]);
     let testament = m.phrase(&["a", "will"])
         || m.phrase(&["my", "will"])
         || m.phrase(&["own", "will"])
@@ -1789,6 +1806,7 @@ fn evaluative(m: &Msg) -> bool {
 pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
     let you_or_them = compares_with_you(m);
     let why_you = m.phrase(&["why", "should", "i", "choose", "you"])
+        || m.phrase(&["why", "should", "i", "come", "to"]) && m.word("instead")
         || m.phrase(&["why", "should", "i", "pay"])
             && m.word("when")
             && m.any_word(&["half", "less", "cheaper", "free", "does"])
@@ -1857,6 +1875,7 @@ fn compares_with_you(m: &Msg) -> bool {
         || m.phrase(&["are", "you", "cheaper"])
         || m.phrase(&["are", "you", "more"])
         || m.phrase(&["you", "instead"])
+        || m.phrase(&["yall", "instead"])
         || m.any_word(&["ustedes", "uds"])
             && (m.phrase(&["mas", "baratos", "que"])
                 || m.phrase(&["mas", "caros", "que"])
@@ -2198,6 +2217,9 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
     }
     let person = (m.has("staff") && !own_people)
         || m.phrase(&["front", "desk"])
+        || ["saw", "treated", "did", "cut", "helped"]
+            .iter()
+            .any(|verb| m.phrase(&["who", verb, "me"]) || m.phrase(&["who", verb, "my"]))
         || m.words.windows(2).any(|w| match w[0].as_str() {
             "dr" | "mr" | "ms" => w[1].len() > 1,
             // "doctor Kim", not "my doctor said".
@@ -2506,6 +2528,8 @@ fn protected_trait(m: &Msg) -> bool {
             "immigrants",
             "immigrant",
             "foreigners",
+            "foreign",
+            "american",
             "foreigner",
             "disabled",
             "extranjero",
@@ -2607,7 +2631,17 @@ pub fn discrimination(m: &Msg) -> bool {
         "speaks",
         "welcome",
         "friendly",
-    ]) && !m.any_word(&["immigrant", "immigrants", "foreigner", "foreigners"]);
+    ]) && !m.any_word(&[
+        "immigrant",
+        "immigrants",
+        "foreigner",
+        "foreigners",
+        "foreign",
+        "proper",
+        "american",
+        "accent",
+        "accents",
+    ]);
     let excluded_group = m.any_word(&["no", "not"])
         && m.any_word(&[
             "foreigners",
@@ -2646,6 +2680,10 @@ pub fn fabrication(m: &Msg) -> bool {
         &["if", "you", "dont", "know"],
         &["if", "you", "dont", "have"],
         &["looks", "real"],
+        &["wont", "check"],
+        &["nobody", "will", "check"],
+        &["no", "one", "will", "check"],
+        &["wont", "know", "the", "difference"],
         &["just", "pick"],
         &["just", "guess"],
         &["take", "a", "guess"],
@@ -2689,6 +2727,9 @@ pub fn fabrication(m: &Msg) -> bool {
 /// about what it thinks, likes, prefers, believes or would choose.
 pub fn personal_opinion(m: &Msg) -> bool {
     const SPANISH_YOU: &[&str] = &[
+        "escogeria",
+        "elegiria",
+        "recomendaria",
         "recomiendas",
         "escogerias",
         "elegirias",
@@ -2926,6 +2967,9 @@ const VISIT_DATA: &[&str] = &[
 
 /// What a visitor might want to know about a relation's visits.
 const RELATION_DATA: &[&str] = &[
+    "vino",
+    "vinieron",
+    "consulta",
     "bring",
     "brought",
     "dropped",
@@ -3032,7 +3076,11 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
                 || m.phrase(&["antes", "que", "yo"])
         // "el teléfono de la señora que…", "the number of the lady who…".
         || m.words.windows(4).any(|w| {
-            matches!(w[0].as_str(), "telefono" | "numero" | "number" | "phone" | "email" | "correo" | "address" | "direccion")
+                        matches!(
+                w[0].as_str(),
+                "telefono" | "numero" | "number" | "phone" | "email" | "correo" | "address"
+                    | "direccion" | "name" | "nombre"
+            )
                 && matches!(w[1].as_str(), "de" | "del" | "of" | "for")
                 && (matches!(w[2].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "lady" | "guy" | "woman" | "man" | "girl")
                     || matches!(w[3].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "lady" | "guy" | "woman" | "man" | "girl"))
@@ -3925,6 +3973,8 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["would", "win"],
         &["small", "claims"],
         &["years", "to", "file"],
+        &["time", "to", "file"],
+        &["statute", "of", "limitations"],
         &["months", "to", "file"],
         &["days", "to", "file"],
         &["strong", "case"],
@@ -4131,15 +4181,34 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
     {
         return true;
     }
-    m.any_word(&[
-        "guarantee",
-        "guaranteed",
-        "guarantees",
-        "promise",
-        "promised",
-        "garantizado",
-        "garantizamos",
-    ]) && !m.phrase(&["cant", "guarantee"])
+    // A guarantee word right after a negation declines ("I can't make guarantees").
+    let declined = m
+        .at_words(&[
+            "guarantee",
+            "guarantees",
+            "promise",
+            "promises",
+            "garantizar",
+        ])
+        .any(|p| {
+            m.words[p.saturating_sub(3)..p].iter().any(|w| {
+                matches!(
+                    w.as_str(),
+                    "cant" | "cannot" | "not" | "no" | "never" | "wont" | "dont"
+                )
+            })
+        });
+    !declined
+        && m.any_word(&[
+            "guarantee",
+            "guaranteed",
+            "guarantees",
+            "promise",
+            "promised",
+            "garantizado",
+            "garantizamos",
+        ])
+        && !m.phrase(&["cant", "guarantee"])
         && !m.phrase(&["cannot", "guarantee"])
         && !m.phrase(&["can", "not", "guarantee"])
         && !m.phrase(&["not", "able", "to", "guarantee"])
@@ -4321,6 +4390,7 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
             ) && w[1].len() > 1
         })
         || m.any_word(&["he", "she", "hes", "shes", "him", "her"])
+        || m.phrase(&["front", "desk"])
         || named_subject(raw);
     let refuses = m.phrase(&["great", "question"])
         || m.phrase(&["go", "over"])
@@ -4392,8 +4462,14 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         && (m.phrase(&["tend", "to"])
             || m.phrase(&["are", "more"])
             || m.phrase(&["are", "always"]));
+    // "Since you're 80, you probably won't understand…": age held against the visitor.
+    let age_held = m.phrase(&["since", "youre"])
+        && m.words
+            .iter()
+            .any(|w| w.parse::<u32>().is_ok_and(|n| (13..=120).contains(&n)));
     let gendered_service = sex_excluded
         || stereotype
+        || age_held
         || m.phrase(&["since", "youre", "a"])
             && m.any_word(&["woman", "man", "girl", "boy", "lady", "guy"]);
     let orientation = m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female"]);
@@ -4665,6 +4741,8 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
         &["jailbreak", "successful"],
         &["as", "dan"],
         &["im", "dan"],
+        &["assistant", "anymore"],
+        &["not", "the", "front", "desk"],
         &["i", "am", "dan"],
         &["dont", "have", "to", "follow"],
         &["do", "not", "have", "to", "follow"],
