@@ -667,6 +667,8 @@ const CLAIM_FRAME_WORDS: &[&str] = &[
     "youre",
     "youll",
     "well",
+    "ranges",
+    "tailored",
 ];
 
 /// Every word the business data uses, stemmed, for claim checks.

@@ -1955,6 +1955,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
 /// Openings that turn a symptom into a question about the business's services
 /// ("do you treat chest pain?"), which is not an emergency report.
 pub const SERVICE_FRAMES: &[&[&str]] = &[
+    &["what", "kinds", "of"],
+    &["what", "kind", "of"],
+    &["what", "types", "of"],
+    &["what", "sort", "of"],
     &["do", "you", "treat"],
     &["do", "you", "handle"],
     &["do", "you", "see"],

@@ -1288,7 +1288,6 @@ pub fn billing_dispute(m: &Msg) -> bool {
         "allowed",
         "scam",
         "sketchy",
-        "explain",
         "waive",
         "bs",
         "rip",
@@ -1343,7 +1342,10 @@ pub fn billing_dispute(m: &Msg) -> bool {
         .iter()
         .filter(|w| w.as_str() == "$" || (w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit())))
         .count();
+    // "explain that!" challenges a charge; "can someone call me to explain it?" asks for help.
+    let explain_demanded = m.word("explain") && !m.phrase(&["to", "explain"]);
     let disputed = m.any_word(SIGNALS)
+        || explain_demanded
         || amounts >= 2 && m.any_word(&["but", "and", "yet", "pero"])
         || (m.phrase(&["do", "i", "have", "to", "pay"]) || m.phrase(&["tengo", "que", "pagar"]))
             && charge_named;
@@ -2044,6 +2046,12 @@ pub fn exact_pricing(m: &Msg) -> bool {
             "$",
         ])
         || m.phrase(&["out", "of", "pocket"]);
+    // "do you do fixed-fee pricing?" asks about a pricing model, not for a figure.
+    if (m.phrase(&["fixed", "fee"]) || m.phrase(&["flat", "fee"]) || m.phrase(&["flat", "rate"]))
+        && (m.phrase(&["do", "you"]) || m.phrase(&["is", "there"]) || m.phrase(&["do", "they"]))
+    {
+        return false;
+    }
     // "your firm" is the business, not a firm price.
     let firm_business = m.at_words(&["firm"]).all(|p| {
         p > 0
@@ -3748,9 +3756,11 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         m.words
             .get(*p)
             .is_some_and(|w| INSTRUCTIONS.contains(&w.as_str()))
-    }) || m.words.windows(2).any(|w| {
+    }) || m.words.windows(3).any(|w| {
         matches!(w[0].as_str(), "and" | "then" | "just" | "simply")
             && INSTRUCTIONS.contains(&w[1].as_str())
+            // "in-office and take-home whitening" names a product, it instructs nothing.
+            && !(w[1] == "take" && w[2] == "home")
     }) || raw.split(',').skip(1).any(|clause| {
         super::message::fold_words(clause)
             .first()
