@@ -458,6 +458,7 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
             || words.windows(2).any(|w| {
                 w[0] == "free" && w[1].len() >= 4 && w[1].chars().all(char::is_alphabetic)
             })
+            || phrase(&["for", "free"])
             || phrase(&["our", "dentists"]) && has("speak");
         if !claim {
             continue;

@@ -982,6 +982,8 @@ const EXPLICIT_ADVICE: &[&[&str]] = &[
     &["what", "should"],
     &["what", "can", "i", "do"],
     &["what", "do", "i", "do"],
+    &["what", "do", "we", "do"],
+    &["what", "should", "we"],
     &["what", "to", "do"],
     &["best", "way", "to"],
     &["any", "tips"],
@@ -1037,7 +1039,10 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["my", "ex"])
             && m.any_word(&["kids", "children", "son", "daughter", "weekend", "custody", "support"])
                 || m.phrase(&["statute", "of", "limitations"])
-        || m.phrase(&["living", "trust"]);
+                || m.phrase(&["living", "trust"])
+        || m.phrase(&["out", "of", "status"])
+        || m.phrase(&["h", "1b"])
+        || m.any_word(&["h1b", "greencard"]);
     let testament = m.phrase(&["a", "will"])
         || m.phrase(&["my", "will"])
         || m.phrase(&["own", "will"])
@@ -1103,6 +1108,7 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["chapter", "13"],
         &["statute", "of", "limitations"],
         &["how", "long", "do", "i", "have"],
+        &["how", "many", "days", "do", "i", "have"],
         &["deadline", "to"],
     ];
     // "who's legally responsible", "what happens legally", "is it legally binding".
@@ -1237,6 +1243,8 @@ pub fn billing_dispute(m: &Msg) -> bool {
         return false;
     }
     let strong = m.phrase(&["charged", "twice"])
+        || (m.phrase(&["taken", "off", "my"]) || m.phrase(&["take", "it", "off"]) || m.phrase(&["off", "my", "card"]))
+            && m.any_word(&["charged", "charge", "billed", "bill", "$"])
         || m.phrase(&["hit", "twice"])
         || m.phrase(&["twice", "for", "the", "same"])
         || m.phrase(&["double", "charged"])
@@ -1333,8 +1341,8 @@ pub fn billing_dispute(m: &Msg) -> bool {
     ];
     // "do I have to pay…" disputes a charge only when there is one ("…the late fee?").
     let charge_named = m.any_word(&[
-        "bill", "fee", "fees", "charge", "charged", "invoice", "billed", "balance", "fine",
-        "multa", "late", "interest",
+        "bill", "fee", "fees", "charge", "charged", "invoice", "billed", "billing", "amount",
+        "claim", "balance", "fine", "multa", "late", "interest",
     ]);
     // Two amounts for one charge are a discrepancy ("EOB says $0 but you billed $140").
     let amounts = m
@@ -1379,6 +1387,11 @@ fn other_business(m: &Msg, raw: &str) -> bool {
         &["de", "la", "esquina"],
         &["the", "dealership"],
         &["chain", "places"],
+        &["chain", "clinics"],
+        &["chain", "salons"],
+        &["chain", "shops"],
+        &["chain", "stores"],
+        &["chain", "offices"],
         &["the", "chains"],
         &["big", "chains"],
         &["compared", "with", "the"],
@@ -2117,7 +2130,9 @@ pub fn exact_pricing(m: &Msg) -> bool {
         .words
         .first()
         .is_some_and(|w| matches!(w.as_str(), "what" | "whats" | "how" | "cual" | "cuanto"))
-        && m.words.iter().take(5).any(|w| EXACT.contains(&w.as_str()));
+        && m.words.iter().take(5).any(|w| EXACT.contains(&w.as_str()))
+        || m.phrase(&["not", "an", "estimate"])
+        || m.phrase(&["actual", "amount"]);
     (price_talk && exact || has_amount && commits)
         && (!past_bill || asks_now)
         && !guess
@@ -2320,6 +2335,16 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
 /// word, maybe with an initial, then a verb ("Jessica R. is booked…", "Yes, Marcus was
 /// here…").
 fn named_visit(raw: &str) -> bool {
+    named_visit_by(raw, false)
+}
+
+/// [`named_visit`] with a full name only ("Maria Gomez was…", "Jessica R. is…"), for
+/// checks where a capitalised first word ("Whitening is…") would be too easily matched.
+fn full_name_visit(raw: &str) -> bool {
+    named_visit_by(raw, true)
+}
+
+fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
     let tokens: Vec<&str> = raw.split_whitespace().collect();
     tokens.iter().enumerate().any(|(i, token)| {
         let name = token.trim_end_matches([',', '.']);
@@ -2343,9 +2368,17 @@ fn named_visit(raw: &str) -> bool {
                 t.chars().count() >= 2
                     && t.chars().next().is_some_and(char::is_uppercase)
                     && t.chars().skip(1).all(char::is_lowercase)
+                    // "Westlake Physio" is a business, not a person.
+                    && !matches!(
+                        t.to_lowercase().as_str(),
+                        "physio" | "dental" | "dentistry" | "clinic" | "salon" | "studio" | "spa"
+                            | "shop" | "auto" | "law" | "group" | "center" | "centre" | "health"
+                            | "medical" | "vet" | "pets" | "nails" | "hair" | "bikes" | "tax"
+                    )
             });
         if titled
             || !name_shaped
+            || full_name_only && !initial && !surname
             || !initial && !surname && crate::engine::is_common_word(&name.to_lowercase())
         {
             return false;
@@ -2823,6 +2856,7 @@ pub fn personal_opinion(m: &Msg) -> bool {
         &["between", "you", "and", "me"],
     ];
     let strong = SELF_CONTAINED.iter().any(|p| m.phrase(p))
+        || m.phrase(&["be", "honest"]) && m.any_word(&["like", "think", "prefer", "favorite", "fav"])
         || m.phrase(&["what", "would", "you", "do"])
         || m.phrase(&["if", "you", "were", "me"])
                 || m.phrase(&["would", "you", "rather"])
@@ -3082,6 +3116,12 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
                 .any(|data| m.phrase(&[owner, data]))
         }) && (m.phrase(&["look", "up"]) || m.any_word(&["when", "what", "check", "find"]))
                 || m.phrase(&["antes", "que", "yo"])
+                // "give me her number", "who owns it?": another customer's contact or identity.
+        || ["number", "phone", "email", "address", "name"].iter().any(|data| {
+            m.phrase(&["her", data]) || m.phrase(&["his", data])
+        }) && m.any_word(&["give", "get", "whats", "what", "send", "share", "tell"])
+            && !m.has("staff")
+        || m.phrase(&["who", "owns"])
         // "el teléfono de la señora que…", "the number of the lady who…".
         || m.words.windows(4).any(|w| {
                         matches!(
@@ -3979,6 +4019,8 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["is", "legal"],
         &["isnt", "enforceable"],
         &["should", "sue"],
+        &["hold", "up", "in", "court"],
+        &["youre", "free", "to"],
         &["likely", "win"],
         &["would", "win"],
         &["small", "claims"],
@@ -4476,7 +4518,9 @@ pub fn reply_discrimination(m: &Msg) -> bool {
     let age_held = m.phrase(&["since", "youre"])
         && m.words
             .iter()
-            .any(|w| w.parse::<u32>().is_ok_and(|n| (13..=120).contains(&n)));
+            .any(|w| w.parse::<u32>().is_ok_and(|n| (13..=120).contains(&n)))
+        || m.phrase(&["at", "your", "age"])
+        || m.any_word(&["younger", "older"]) && m.any_word(&["patients", "clients", "customers"]);
     let gendered_service = sex_excluded
         || stereotype
         || age_held
@@ -4681,7 +4725,14 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
             .iter()
             .any(|w| matches!(w.as_str(), "his" | "her" | "their"))
     });
-    if persons_procedure {
+    // "Maria Gomez was here this morning for a filling": a named person's treatment.
+    let named_treatment =
+        full_name_visit(raw) && (m.has("treatment") || m.has("procedure") || m.has("symptom"));
+    // "she was worried about her crown falling out".
+    let someones_treatment = m
+        .at("treatment")
+        .any(|p| p > 0 && matches!(m.words[p - 1].as_str(), "his" | "her" | "their"));
+    if persons_procedure || named_treatment || someones_treatment {
         return true;
     }
     // Advice about the visitor's own health matter repeats that matter back to them.
@@ -4707,6 +4758,8 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
         .at_words(&["your", "youre", "usted", "su", "tu"])
         .any(|y| health_positions.iter().any(|h| h.abs_diff(y) <= 4));
     let records = (yours_near
+        || m.phrase(&["letting", "me", "know"])
+        || m.phrase(&["pass", "that", "on"])
         || m.any_word(&[
             "noted",
             "recorded",
