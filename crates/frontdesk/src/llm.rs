@@ -88,7 +88,7 @@ fn default_model(vendor: ModelVendor) -> &'static str {
 /// A provider for model settings: the vendor's client, with retries and a breaker,
 /// inside the model provider's tool loop and fallback.
 pub fn provider_for(settings: &ModelSettings) -> Result<Arc<dyn ReplyProvider>, String> {
-    let key = settings.api_key.as_ref().map(|k| k.expose().to_owned());
+    let key = settings.api_key.clone();
     if key.is_none() && settings.base_url.is_none() {
         return Err(format!(
             "{} needs an API key ({API_KEY_ENV}) unless a base URL of a keyless server is given",

@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use frontdesk_core::llm::{
-    LanguageModel, ModelError, ModelFuture, ModelMessage, ModelRequest, ModelResponse, StopReason,
-    TextSink, TokenUsage, ToolCall,
+    ApiKey, LanguageModel, ModelError, ModelFuture, ModelMessage, ModelRequest, ModelResponse,
+    StopReason, TextSink, TokenUsage, ToolCall,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -17,12 +17,13 @@ use crate::sse::SseEvent;
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
 /// Where to reach Anthropic and which model to use.
-#[derive(Clone)]
+/// Derives `Debug` safely: the key is an [`ApiKey`], which never prints.
+#[derive(Clone, Debug)]
 pub struct AnthropicConfig {
     /// `https://api.anthropic.com` by default; a proxy or a compatible server otherwise.
     pub base_url: String,
     /// Sent as `x-api-key`. Optional only for compatible servers that need none.
-    pub api_key: Option<String>,
+    pub api_key: Option<ApiKey>,
     /// e.g. `claude-sonnet-4-5`; also the second half of the usage label.
     pub model: String,
     /// Connect / first-byte / idle limits; see [`Timeouts`].
@@ -34,38 +35,19 @@ impl AnthropicConfig {
     pub fn new(api_key: impl Into<String>, model: impl Into<String>) -> Self {
         Self {
             base_url: "https://api.anthropic.com".to_owned(),
-            api_key: Some(api_key.into()),
+            api_key: Some(ApiKey::new(api_key)),
             model: model.into(),
             timeouts: Timeouts::default(),
         }
     }
 }
 
-/// Hand-written so the key can never reach a log through `{:?}`.
-impl std::fmt::Debug for AnthropicConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AnthropicConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("model", &self.model)
-            .field("timeouts", &self.timeouts)
-            .finish()
-    }
-}
-
 /// A [`LanguageModel`] backed by Anthropic's Messages API.
+#[derive(Debug)]
 pub struct AnthropicClient {
     config: AnthropicConfig,
     endpoint: String,
     http: reqwest::Client,
-}
-
-impl std::fmt::Debug for AnthropicClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AnthropicClient")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
 }
 
 impl AnthropicClient {
@@ -93,7 +75,7 @@ impl AnthropicClient {
             .header("content-type", "application/json")
             .header("accept", "text/event-stream")
             .body(body.to_string());
-        let key = self.config.api_key.as_deref();
+        let key = self.config.api_key.as_ref().map(ApiKey::expose);
         if let Some(key) = key {
             builder = builder.header("x-api-key", key);
         }

@@ -2,8 +2,8 @@
 //! itself, and the self-hosted servers that copy its API (vLLM, llama.cpp, Ollama).
 
 use frontdesk_core::llm::{
-    LanguageModel, ModelError, ModelFuture, ModelMessage, ModelRequest, ModelResponse, StopReason,
-    TextSink, TokenUsage, ToolCall,
+    ApiKey, LanguageModel, ModelError, ModelFuture, ModelMessage, ModelRequest, ModelResponse,
+    StopReason, TextSink, TokenUsage, ToolCall,
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -12,13 +12,14 @@ use crate::http::{self, Timeouts, Vendor};
 use crate::sse::SseEvent;
 
 /// Where to reach an OpenAI-compatible server and which model to use.
-#[derive(Clone)]
+/// Derives `Debug` safely: the key is an [`ApiKey`], which never prints.
+#[derive(Clone, Debug)]
 pub struct OpenAiConfig {
     /// e.g. `https://api.openai.com`, `http://localhost:11434` (Ollama), `http://gpu:8000`
     /// (vLLM). A trailing `/v1` is accepted and ignored.
     pub base_url: String,
     /// Sent as `Authorization: Bearer` only when set: local servers usually need none.
-    pub api_key: Option<String>,
+    pub api_key: Option<ApiKey>,
     /// The server's model name (`gpt-4o-mini`, `llama3.1:8b`...).
     pub model: String,
     /// First half of [`LanguageModel::label`], so usage records tell a local Ollama from
@@ -32,7 +33,7 @@ impl OpenAiConfig {
     /// Any OpenAI-compatible server, with the default timeouts.
     pub fn new(
         base_url: impl Into<String>,
-        api_key: Option<String>,
+        api_key: Option<ApiKey>,
         model: impl Into<String>,
     ) -> Self {
         Self {
@@ -46,36 +47,16 @@ impl OpenAiConfig {
 
     /// OpenAI's own API.
     pub fn openai(api_key: impl Into<String>, model: impl Into<String>) -> Self {
-        Self::new("https://api.openai.com", Some(api_key.into()), model)
-    }
-}
-
-/// Hand-written so the key can never reach a log through `{:?}`.
-impl std::fmt::Debug for OpenAiConfig {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenAiConfig")
-            .field("base_url", &self.base_url)
-            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("model", &self.model)
-            .field("vendor", &self.vendor)
-            .field("timeouts", &self.timeouts)
-            .finish()
+        Self::new("https://api.openai.com", Some(ApiKey::new(api_key)), model)
     }
 }
 
 /// A [`LanguageModel`] backed by an OpenAI-compatible chat completions endpoint.
+#[derive(Debug)]
 pub struct OpenAiClient {
     config: OpenAiConfig,
     endpoint: String,
     http: reqwest::Client,
-}
-
-impl std::fmt::Debug for OpenAiClient {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("OpenAiClient")
-            .field("config", &self.config)
-            .finish_non_exhaustive()
-    }
 }
 
 impl OpenAiClient {
@@ -105,7 +86,12 @@ impl OpenAiClient {
             .header("content-type", "application/json")
             .header("accept", "text/event-stream")
             .body(body.to_string());
-        let key = self.config.api_key.as_deref().filter(|k| !k.is_empty());
+        let key = self
+            .config
+            .api_key
+            .as_ref()
+            .map(ApiKey::expose)
+            .filter(|k| !k.is_empty());
         if let Some(key) = key {
             builder = builder.bearer_auth(key);
         }
