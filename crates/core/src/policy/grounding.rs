@@ -337,7 +337,7 @@ pub fn contradictions(reply: &str, business: &Business) -> Vec<Finding> {
 /// are judged, so "Monday to Thursday 8–5, Friday 8–2" is never misread.
 pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for sentence in reply.split(['.', ';', '!', '?', '\n']) {
+    for sentence in sentences(reply) {
         let days: Vec<jiff::civil::Weekday> = sentence
             .split(|c: char| !c.is_alphanumeric())
             .filter_map(|word| weekday(&word.to_lowercase()))
@@ -378,7 +378,7 @@ pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding
 /// somewhere in the data (the fast path); this checks it belongs to the service named.
 pub fn service_price_mismatches(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for sentence in reply.split(['.', ';', '!', '?', '\n']) {
+    for sentence in sentences(reply) {
         let lower = sentence.to_lowercase();
         let named: Vec<&crate::business::Service> = business
             .services
@@ -406,6 +406,11 @@ pub fn service_price_mismatches(reply: &str, business: &Business) -> Vec<Finding
         }
     }
     findings
+}
+
+/// The sentences of a reply, for claims judged one sentence at a time.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split(['.', ';', '!', '?', '\n'])
 }
 
 fn weekday(word: &str) -> Option<jiff::civil::Weekday> {

@@ -1443,6 +1443,13 @@ enum NameStrength {
     Business,
 }
 
+/// "Tara", "Kim": a capital then lowercase letters, at least `min_chars` long.
+fn name_shaped(token: &str, min_chars: usize) -> bool {
+    token.chars().count() >= min_chars
+        && token.chars().next().is_some_and(char::is_uppercase)
+        && token.chars().skip(1).all(char::is_lowercase)
+}
+
 /// A sentence whose subject is a person's name: a capitalised word that is not an
 /// ordinary word, followed by a verb or a possessive ("Tara is still learning", "Jen's
 /// work", "Carlos es muy bueno").
@@ -1460,9 +1467,7 @@ fn named_subject(raw: &str) -> bool {
             None => (first.trim_end_matches(','), false),
         };
         // "Tara", "Supercuts", or an acronym such as "VCA" or "H&R".
-        let capitalised = name.chars().count() >= 3
-            && name.chars().next().is_some_and(char::is_uppercase)
-            && name.chars().skip(1).all(char::is_lowercase);
+        let capitalised = name_shaped(name, 3);
         let acronym = name.chars().count() >= 2
             && name.chars().any(char::is_alphabetic)
             && name
@@ -2353,9 +2358,7 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
                 tokens[i - 1].trim_end_matches('.').to_lowercase().as_str(),
                 "dr" | "doctor" | "mr" | "ms" | "mrs"
             );
-        let name_shaped = name.chars().count() >= 3
-            && name.chars().next().is_some_and(char::is_uppercase)
-            && name.chars().skip(1).all(char::is_lowercase);
+        let looks_like_name = name_shaped(name, 3);
         // An initial after it ("Jessica R.") makes even a common word a name.
         let initial = tokens.get(i + 1).is_some_and(|t| {
             let t = t.trim_end_matches('.');
@@ -2365,9 +2368,7 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
         let surname = !initial
             && tokens.get(i + 1).is_some_and(|t| {
                 let t = t.trim_end_matches([',', '.']);
-                t.chars().count() >= 2
-                    && t.chars().next().is_some_and(char::is_uppercase)
-                    && t.chars().skip(1).all(char::is_lowercase)
+                name_shaped(t, 2)
                     // "Westlake Physio" is a business, not a person.
                     && !matches!(
                         t.to_lowercase().as_str(),
@@ -2377,7 +2378,7 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
                     )
             });
         if titled
-            || !name_shaped
+            || !looks_like_name
             || full_name_only && !initial && !surname
             || !initial && !surname && crate::engine::is_common_word(&name.to_lowercase())
         {
