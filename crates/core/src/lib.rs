@@ -11,6 +11,7 @@ pub mod clock;
 pub mod conversation;
 pub mod engine;
 pub mod llm;
+pub mod mail;
 pub mod policy;
 pub mod safety;
 pub mod schedule;

@@ -4,8 +4,10 @@
 //! can diverge where a backend has something better to offer (row-level security, for one).
 #![forbid(unsafe_code)]
 
+mod accounts;
 mod audit;
 mod audit_csv;
+mod dashboard;
 mod model_settings;
 mod secrets;
 mod store;
@@ -13,8 +15,12 @@ mod store;
 pub mod testing;
 mod writer;
 
+pub use accounts::{
+    normalize_email, InviteRecord, LimitScope, NewSession, NewUser, SessionRecord, UserRecord,
+};
 pub use audit::AuditRange;
 pub use audit_csv::AuditCsv;
+pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,

@@ -16,7 +16,7 @@ fn context(business: impl std::fmt::Display) -> String {
 }
 
 impl Store {
-    fn keyring(&self) -> Result<&Keyring, StoreError> {
+    pub(crate) fn keyring(&self) -> Result<&Keyring, StoreError> {
         self.keyring
             .as_deref()
             .ok_or_else(|| StoreError::Conflict(crate::SecretError::NoKey.to_string()))

@@ -89,7 +89,7 @@ pub(crate) fn millis(timestamp: Timestamp) -> i64 {
     timestamp.as_millisecond()
 }
 
-fn from_millis(value: i64) -> Result<Timestamp, StoreError> {
+pub(crate) fn from_millis(value: i64) -> Result<Timestamp, StoreError> {
     Timestamp::from_millisecond(value).map_err(backend_error)
 }
 
@@ -214,19 +214,10 @@ impl Store {
                 .map_err(backend_error)?;
                 (BusinessId(id), ImportOutcome::Updated)
             }
-            None => {
-                let id = Uuid::now_v7();
-                sqlx::query("INSERT INTO businesses (id, slug, name, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
-                    .bind(id.to_string())
-                    .bind(business.slug.as_str())
-                    .bind(business.name.as_str())
-                    .bind(source)
-                    .bind(millis(now))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_error)?;
-                (BusinessId(id), ImportOutcome::Created)
-            }
+            None => (
+                insert_business(&mut tx, business, source, now).await?,
+                ImportOutcome::Created,
+            ),
         };
         tx.commit().await.map_err(backend_error)?;
         Ok(outcome)
@@ -415,15 +406,7 @@ impl Store {
         }
         let mut messages = rows
             .iter()
-            .map(|row| {
-                let role: String = row.try_get("role").map_err(backend_error)?;
-                Ok(Message {
-                    role: Role::parse(&role)
-                        .ok_or_else(|| StoreError::Conflict(format!("unknown role {role:?}")))?,
-                    text: row.try_get("text").map_err(backend_error)?,
-                    created_at: from_millis(row.try_get("created_at").map_err(backend_error)?)?,
-                })
-            })
+            .map(message_from_row)
             .collect::<Result<Vec<_>, StoreError>>()?;
         messages.reverse();
         Ok(messages)
@@ -452,6 +435,37 @@ impl ConversationStore for Store {
             }
         }
     }
+}
+
+/// A message from a row with `role`, `text` and `created_at`.
+pub(crate) fn message_from_row(row: &AnyRow) -> Result<Message, StoreError> {
+    let role: String = row.try_get("role").map_err(backend_error)?;
+    Ok(Message {
+        role: Role::parse(&role)
+            .ok_or_else(|| StoreError::Conflict(format!("unknown role {role:?}")))?,
+        text: row.try_get("text").map_err(backend_error)?,
+        created_at: from_millis(row.try_get("created_at").map_err(backend_error)?)?,
+    })
+}
+
+/// Adds a new business row; the slug must be free.
+pub(crate) async fn insert_business(
+    conn: &mut AnyConnection,
+    business: &Business,
+    source: &str,
+    now: Timestamp,
+) -> Result<BusinessId, StoreError> {
+    let id = Uuid::now_v7();
+    sqlx::query("INSERT INTO businesses (id, slug, name, source, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $5)")
+        .bind(id.to_string())
+        .bind(business.slug.as_str())
+        .bind(business.name.as_str())
+        .bind(source)
+        .bind(millis(now))
+        .execute(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    Ok(BusinessId(id))
 }
 
 /// The statements of one turn, on a connection already inside a transaction.

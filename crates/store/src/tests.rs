@@ -9,9 +9,10 @@ use jiff::{Timestamp, ToSpan};
 use crate::testing::{TestDatabase, BACKENDS};
 use crate::{Backend, ImportOutcome, Store};
 
+mod accounts;
 mod audit;
 
-const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
+pub(crate) const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
 
 pub(crate) fn at(seconds: i64) -> Timestamp {
     Timestamp::from_second(1_795_000_000 + seconds).unwrap()
@@ -21,7 +22,7 @@ fn visitor(id: &str) -> VisitorId {
     VisitorId::parse(id).unwrap()
 }
 
-fn turn(
+pub(crate) fn turn(
     business: BusinessId,
     conversation: ConversationId,
     is_new: bool,

@@ -1,5 +1,5 @@
 //! Credential primitives for owner accounts: password rules and hashing, TOTP second
-//! factors, and one-time recovery codes.
+//! factors, one-time recovery codes, and the team roles' permission matrix.
 //!
 //! Pure functions over strings and numbers; the only outside input is the operating
 //! system's random number generator (salts, TOTP secrets, recovery codes). Storage keeps
@@ -8,8 +8,12 @@
 
 pub mod password;
 pub mod recovery;
+pub mod roles;
+pub mod token;
 pub mod totp;
 
 pub use password::{hash_password, verify_password, Password, PasswordError, PasswordPolicy};
 pub use recovery::{RecoveryCodes, RECOVERY_CODE_COUNT};
+pub use roles::{Permission, Role, UnknownRole};
+pub use token::{constant_time_eq, token_hash, IssuedToken};
 pub use totp::{TotpError, TotpSecret, TOTP_STEP_SECONDS};
