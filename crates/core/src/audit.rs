@@ -109,6 +109,11 @@ audit_actions! {
     DataSubjectExported => "data_subject.exported",
     DataSubjectDeleted => "data_subject.deleted",
     AccountDeletionRequested => "account.deletion_requested",
+    AccountCreated => "account.created",
+    PasswordChanged => "password.changed",
+    PasswordReset => "password.reset",
+    InviteAccepted => "team.invite_accepted",
+    InviteRevoked => "team.invite_revoked",
 }
 
 impl AuditAction {

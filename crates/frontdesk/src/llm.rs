@@ -78,6 +78,43 @@ pub fn keyring_from_env() -> Result<Option<Keyring>, String> {
     }
 }
 
+/// The keyring of a server: `FRONTDESK_SECRET_KEYS` when set, otherwise a key file that
+/// is created on first start (readable by its owner only), so 2FA secrets and API keys
+/// are sealed at rest on a fresh install too. Back the file up with the database.
+pub fn keyring_for_server(key_file: &std::path::Path) -> Result<Keyring, String> {
+    if let Some(keyring) = keyring_from_env()? {
+        return Ok(keyring);
+    }
+    let spec = match std::fs::read_to_string(key_file) {
+        Ok(spec) => spec,
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            let spec = Keyring::generate_entry("k1");
+            write_private(key_file, &spec)
+                .map_err(|e| format!("cannot create the key file {}: {e}", key_file.display()))?;
+            tracing::warn!(file = %key_file.display(), "created a new secret key file; back it up with the database");
+            spec
+        }
+        Err(error) => {
+            return Err(format!(
+                "cannot read the key file {}: {error}",
+                key_file.display()
+            ))
+        }
+    };
+    Keyring::parse(spec.trim()).map_err(|e| format!("{}: {e}", key_file.display()))
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path)?;
+    file.write_all(text.as_bytes())?;
+    file.sync_all()
+}
+
 fn default_model(vendor: ModelVendor) -> &'static str {
     match vendor {
         ModelVendor::Anthropic => "claude-sonnet-4-5",

@@ -91,6 +91,22 @@ struct ServeArgs {
     hallucination_grader: bool,
     #[command(flatten)]
     llm: llm::LlmArgs,
+    /// The dashboard's public address, used in emailed links (e.g. https://desk.example.com).
+    #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Directory the offline mailer writes invites and password resets to.
+    #[arg(long, env = "FRONTDESK_OUTBOX", default_value = "outbox")]
+    outbox: PathBuf,
+    /// Reverse proxies in front of the server whose X-Forwarded-For is trusted.
+    #[arg(long, env = "FRONTDESK_TRUSTED_PROXIES", default_value_t = 0)]
+    trusted_proxies: usize,
+    /// Key file used when FRONTDESK_SECRET_KEYS is not set (created on first start).
+    #[arg(
+        long,
+        env = "FRONTDESK_SECRET_KEYS_FILE",
+        default_value = "frontdesk.keys"
+    )]
+    secret_keys_file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -139,9 +155,13 @@ async fn main() -> ExitCode {
                 config.grounding_grader = args.hallucination_grader;
                 config.provider = provider;
                 config.model_providers = Some(llm::factory());
-                match llm::keyring_from_env() {
+                config.public_url = args.public_url;
+                config.mailer =
+                    std::sync::Arc::new(frontdesk_server::OutboxMailer::new(args.outbox));
+                config.trusted_proxy_hops = args.trusted_proxies;
+                match llm::keyring_for_server(&args.secret_keys_file) {
                     Ok(keyring) => {
-                        config.keyring = keyring;
+                        config.keyring = Some(keyring);
                         commands::serve(args.addr, config).await
                     }
                     Err(message) => Err(message),

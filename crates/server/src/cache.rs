@@ -40,6 +40,12 @@ impl BusinessCache {
         }
     }
 
+    /// Drops a business so the next turn loads its new file at once (after an edit on
+    /// this server; other servers notice within [`FRESH_FOR`]).
+    pub fn forget(&self, slug: &str) {
+        self.entries.write().expect("cache lock").remove(slug);
+    }
+
     /// The business with this slug, or None if there is none.
     pub async fn get(
         &self,

@@ -5,7 +5,9 @@
 mod api;
 mod assets;
 mod cache;
+pub mod dashboard;
 mod error;
+mod mail;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -13,28 +15,36 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::routing::get;
 use axum::Router;
 use frontdesk_core::assistant::{Assistant, BuiltinEngine, ReplyProvider, StoreError};
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::llm::ModelSettings;
+use frontdesk_core::mail::Mailer;
 use frontdesk_store::{ImportOutcome, Keyring, Store};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::ApiDoc;
 use cache::BusinessCache;
+use dashboard::session::SessionLifetimes;
+use dashboard::{DashboardSettings, LoginLimits};
+pub use mail::OutboxMailer;
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
 
 /// Largest request body accepted (a 2,000-character message is at most 8 KB of UTF-8).
 const MAX_BODY_BYTES: usize = 32 * 1024;
+
+/// Largest dashboard form (the business file editor sends the whole file).
+const MAX_FORM_BYTES: usize = 512 * 1024;
 
 /// How long any request may take before the server gives up on it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -60,6 +70,17 @@ pub struct Config {
     pub model_providers: Option<ProviderFactory>,
     /// Opens credentials stored sealed (`FRONTDESK_SECRET_KEYS`).
     pub keyring: Option<Keyring>,
+    /// Delivers team email (invites, password resets).
+    pub mailer: Arc<dyn Mailer>,
+    /// The public address of the dashboard for links in emails; by default the address
+    /// the server is bound to.
+    pub public_url: Option<String>,
+    /// Reverse proxies in front of the server whose `X-Forwarded-For` is believed.
+    pub trusted_proxy_hops: usize,
+    /// Idle and absolute session lifetimes.
+    pub session_lifetimes: SessionLifetimes,
+    /// Failed sign-ins allowed per account and per address.
+    pub login_limits: LoginLimits,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -79,7 +100,7 @@ impl std::fmt::Debug for ProviderFactory {
 
 impl Config {
     /// Defaults for a database: the real clock, a 15 ms streaming pace, demo seeded, the
-    /// built-in engine.
+    /// built-in engine, mail written to `./outbox`.
     pub fn new(database_url: impl Into<String>) -> Self {
         Self {
             database_url: database_url.into(),
@@ -90,6 +111,11 @@ impl Config {
             provider: Arc::new(BuiltinEngine),
             model_providers: None,
             keyring: None,
+            mailer: Arc::new(OutboxMailer::new("outbox")),
+            public_url: None,
+            trusted_proxy_hops: 0,
+            session_lifetimes: SessionLifetimes::default(),
+            login_limits: LoginLimits::default(),
         }
     }
 }
@@ -102,6 +128,8 @@ pub struct AppState {
     businesses: Arc<BusinessCache>,
     stream_pace: Duration,
     grounding_grader: bool,
+    clock: Arc<dyn Clock>,
+    dashboard: Arc<DashboardSettings>,
 }
 
 /// A server bound to a port, ready to run.
@@ -131,6 +159,17 @@ impl Application {
             businesses: Arc::new(BusinessCache::new(config.model_providers.clone())),
             stream_pace: config.stream_pace,
             grounding_grader: config.grounding_grader,
+            clock: config.clock.clone(),
+            dashboard: Arc::new(DashboardSettings {
+                lifetimes: config.session_lifetimes,
+                trusted_proxy_hops: config.trusted_proxy_hops,
+                public_url: match config.public_url {
+                    Some(url) => url.trim_end_matches('/').to_owned(),
+                    None => bound_url(&listener),
+                },
+                mailer: config.mailer.clone(),
+                login_limits: config.login_limits,
+            }),
         };
         Ok(Self {
             listener,
@@ -154,9 +193,22 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown)
+        .await
+    }
+}
+
+/// `http://host:port` of the listener; a wildcard address becomes `localhost`.
+fn bound_url(listener: &TcpListener) -> String {
+    match listener.local_addr() {
+        Ok(addr) if addr.ip().is_unspecified() => format!("http://localhost:{}", addr.port()),
+        Ok(addr) => format!("http://{addr}"),
+        Err(_) => "http://localhost".to_owned(),
     }
 }
 
@@ -184,14 +236,52 @@ fn router(state: AppState) -> Router {
     let api = api::router()
         .layer(cors)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let app = dashboard::router()
+        .layer(DefaultBodyLimit::max(MAX_FORM_BYTES))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ));
     Router::new()
         .nest("/api/v1", api)
+        .nest("/app", app)
         .route("/healthz", get(api::healthz))
         .merge(assets::router().layer(CompressionLayer::new()))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             REQUEST_TIMEOUT,
         ))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
+}
+
+/// The tracing span of a request: method and path, with the one-time tokens of invite
+/// and reset links cut out and no query string, so no secret reaches the logs.
+fn request_span(request: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::info_span!("request", method = %request.method(), path = %redacted_path(request.uri().path()))
+}
+
+fn redacted_path(path: &str) -> String {
+    for prefix in ["/app/reset/", "/app/invite/"] {
+        if path.starts_with(prefix) {
+            return format!("{prefix}[token]");
+        }
+    }
+    path.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_tokens_never_reach_the_request_log() {
+        assert_eq!(redacted_path("/app/reset/abc123"), "/app/reset/[token]");
+        assert_eq!(redacted_path("/app/invite/abc123"), "/app/invite/[token]");
+        assert_eq!(redacted_path("/app/team"), "/app/team");
+    }
 }

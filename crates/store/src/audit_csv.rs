@@ -71,10 +71,20 @@ impl<W: io::Write> AuditCsv<W> {
     }
 }
 
+impl AuditCsv<Vec<u8>> {
+    /// Takes the bytes written so far, so a download can be streamed in chunks.
+    pub fn take(&mut self) -> io::Result<Vec<u8>> {
+        // A CSV writer keeps no state between records, so a fresh one continues the file.
+        let full = std::mem::replace(&mut self.writer, csv::Writer::from_writer(Vec::new()));
+        full.into_inner()
+            .map_err(|e| io::Error::other(e.to_string()))
+    }
+}
+
 /// Stops a spreadsheet from reading a cell as a formula (CSV injection): a cell that
 /// starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`. Emails,
 /// user agents and details come from people, and the file is opened in Excel.
-fn defuse(cell: &str) -> Cow<'_, str> {
+pub fn defuse(cell: &str) -> Cow<'_, str> {
     if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         Cow::Owned(format!("'{cell}"))
     } else {

@@ -19,7 +19,7 @@ pub use accounts::{
     normalize_email, InviteRecord, LimitScope, NewSession, NewUser, SessionRecord, UserRecord,
 };
 pub use audit::AuditRange;
-pub use audit_csv::AuditCsv;
+pub use audit_csv::{defuse, AuditCsv};
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{

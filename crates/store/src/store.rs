@@ -225,10 +225,26 @@ impl Store {
 
     /// A business by slug.
     pub async fn business_by_slug(&self, slug: &str) -> Result<Option<StoredBusiness>, StoreError> {
-        let row = sqlx::query(
-            "SELECT id, slug, name, source, updated_at FROM businesses WHERE slug = $1",
-        )
-        .bind(slug)
+        self.business_where("slug", slug).await
+    }
+
+    /// A business by id.
+    pub async fn business_by_id(
+        &self,
+        business: BusinessId,
+    ) -> Result<Option<StoredBusiness>, StoreError> {
+        self.business_where("id", &business.to_string()).await
+    }
+
+    async fn business_where(
+        &self,
+        column: &'static str,
+        value: &str,
+    ) -> Result<Option<StoredBusiness>, StoreError> {
+        let row = sqlx::query(&format!(
+            "SELECT id, slug, name, source, updated_at FROM businesses WHERE {column} = $1"
+        ))
+        .bind(value)
         .fetch_optional(&self.pool)
         .await
         .map_err(backend_error)?;
