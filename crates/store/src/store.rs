@@ -125,11 +125,36 @@ pub fn database_url(raw: &str) -> String {
 /// 7 ms).
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000;";
 
+/// Refuses to start if `frontdesk_app` could bypass row-level security: the role is
+/// shared by the whole cluster, and an administrator may have altered it since it was
+/// created, which would silently switch tenant isolation off.
+async fn refuse_a_privileged_app_role(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    let privileged: bool = sqlx::query_scalar(
+        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = 'frontdesk_app'",
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(backend_error)?;
+    if privileged {
+        return Err(StoreError::Conflict(
+            "the database role frontdesk_app is a superuser or may bypass row-level security; \
+             tenant isolation needs it to be neither (ALTER ROLE frontdesk_app NOSUPERUSER NOBYPASSRLS)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Connects (creating a SQLite file if needed) and brings the schema up to date.
     ///
     /// Migrations run first, on a connection of their own, as the user in the URL: they
-    /// create tables, so they need the owner's rights, which the pool need not keep.
+    /// create tables and policies, so they need the owner's rights. On PostgreSQL every
+    /// pooled connection then switches to `frontdesk_app` (created by the migrations), a
+    /// role that can neither bypass row-level security nor alter the tables, so tenant
+    /// isolation holds even for a query that forgets its `WHERE business_id`. (A
+    /// deployment may instead connect directly as a login role that is a member of
+    /// `frontdesk_app`; the switch is then a no-op in effect.)
     pub async fn connect(raw_url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let url = database_url(raw_url);
@@ -158,6 +183,7 @@ impl Store {
                     .run(&mut migrating)
                     .await
                     .map_err(backend_error)?;
+                refuse_a_privileged_app_role(&mut migrating).await?;
             }
         }
         let pool_options = AnyPoolOptions::new()
@@ -173,7 +199,12 @@ impl Store {
                     Ok(())
                 })
             }),
-            Backend::Postgres => pool_options,
+            Backend::Postgres => pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET ROLE frontdesk_app").await?;
+                    Ok(())
+                })
+            }),
         };
         let pool = pool_options
             .connect_with(options)

@@ -10,6 +10,7 @@ use crate::testing::{TestDatabase, BACKENDS};
 use crate::{Backend, ImportOutcome, Store};
 
 mod audit;
+mod rls;
 
 const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
 
