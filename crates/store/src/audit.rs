@@ -2,16 +2,16 @@
 //! a stream for CSV export, and verification of every chain. The rows are append-only by
 //! the database's own triggers (see the `audit_events` migration).
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use frontdesk_core::assistant::StoreError;
 use frontdesk_core::audit::{
-    Actor, AuditAction, AuditEvent, AuditRecord, AuditVerification, BreakReason, ChainHash,
-    ChainHead, ChainVerifier,
+    Actor, AuditAction, AuditEvent, AuditRecord, AuditVerification, BreakReason, ChainBreak,
+    ChainHash, ChainHead, ChainVerifier,
 };
 use frontdesk_core::conversation::BusinessId;
 use futures_util::stream::BoxStream;
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::{stream, StreamExt, TryStreamExt};
 use jiff::Timestamp;
 use sqlx::any::AnyRow;
 use sqlx::Row;
@@ -21,7 +21,7 @@ use crate::store::{backend_error, millis, uuid_column};
 use crate::Store;
 
 /// `SELECT` of every column `record` reads, followed by the rest of a statement; a macro so
-/// that statements stay `&'static str` and a stream of rows can outlive its caller.
+/// that statements stay `&'static str`.
 macro_rules! select_events {
     ($($rest:literal),+) => {
         concat!(
@@ -31,6 +31,13 @@ macro_rules! select_events {
         )
     };
 }
+
+/// Events `audit_stream` reads per query. Tests use tiny pages, so that streaming a few
+/// events crosses page boundaries (a full last page, then an empty one).
+#[cfg(not(test))]
+const STREAM_PAGE: i64 = 1_000;
+#[cfg(test)]
+const STREAM_PAGE: i64 = 2;
 
 type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>;
 
@@ -165,7 +172,7 @@ impl Store {
         // The chain hashes milliseconds; keep the returned record equal to a stored one.
         event.at = Timestamp::from_millisecond(event.at.as_millisecond()).map_err(backend_error)?;
         let business = event.business.to_string();
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.tenant_tx(event.business).await?;
         // Returns the new event's seq and the previous link (the genesis for a new chain).
         let head = sqlx::query(
             "INSERT INTO audit_heads (business_id, seq, hash) VALUES ($1, 1, $2) \
@@ -226,6 +233,7 @@ impl Store {
     ) -> Result<Vec<AuditRecord>, StoreError> {
         let (from, to) = range.millis();
         let before = before_seq.map_or(Ok(i64::MAX), seq_to)?;
+        let mut tx = self.tenant_tx(business).await?;
         let rows = sqlx::query(select_events!(
             "WHERE business_id = $1 AND at >= $2 AND at < $3 AND seq < $4 ",
             "ORDER BY seq DESC LIMIT $5"
@@ -235,9 +243,10 @@ impl Store {
         .bind(to)
         .bind(before)
         .bind(i64::from(limit))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         rows.iter()
             .map(|row| record(row).map_err(StoreError::from))
             .collect()
@@ -245,26 +254,79 @@ impl Store {
 
     /// Every event of a business in a time range, oldest first, read as the caller
     /// consumes them so an export of years of events runs in constant memory.
+    ///
+    /// Rows come a page at a time, each page read in its own tenant transaction and
+    /// continued after the last `seq` seen: a stream over one transaction would have to
+    /// own the connection it borrows. Events are append-only and `seq` never reused, so
+    /// the pages join up; an event appended meanwhile may appear at the end.
     pub fn audit_stream(
         &self,
         business: BusinessId,
         range: AuditRange,
     ) -> BoxStream<'_, Result<AuditRecord, StoreError>> {
+        // The seq the next page starts after; None once the last page has been read.
+        stream::try_unfold(Some(0), move |after| async move {
+            match after {
+                None => Ok(None),
+                Some(after) => self
+                    .audit_page(business, range, after)
+                    .await
+                    .map(|(page, next)| Some((stream::iter(page), next))),
+            }
+        })
+        .try_flatten()
+        .boxed()
+    }
+
+    /// One page of `audit_stream`: the records (a row that can't be decoded as its error,
+    /// after which the stream stops) and where the next page starts, if there is one.
+    async fn audit_page(
+        &self,
+        business: BusinessId,
+        range: AuditRange,
+        after: i64,
+    ) -> Result<(Vec<Result<AuditRecord, StoreError>>, Option<i64>), StoreError> {
         let (from, to) = range.millis();
-        sqlx::query(select_events!(
-            "WHERE business_id = $1 AND at >= $2 AND at < $3 ORDER BY seq"
+        let mut tx = self.tenant_tx(business).await?;
+        let rows = sqlx::query(select_events!(
+            "WHERE business_id = $1 AND at >= $2 AND at < $3 AND seq > $4 ORDER BY seq LIMIT $5"
         ))
         .bind(business.to_string())
         .bind(from)
         .bind(to)
-        .fetch(&self.pool)
-        .map(|row| record(&row.map_err(backend_error)?).map_err(StoreError::from))
-        .boxed()
+        .bind(after)
+        .bind(STREAM_PAGE)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        let mut next = match rows.last() {
+            Some(last) if rows.len() as i64 == STREAM_PAGE => {
+                Some(last.try_get("seq").map_err(backend_error)?)
+            }
+            _ => None,
+        };
+        let mut page = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let decoded = record(row).map_err(StoreError::from);
+            let failed = decoded.is_err();
+            page.push(decoded);
+            if failed {
+                next = None;
+                break;
+            }
+        }
+        Ok((page, next))
     }
 
     /// Re-walks every chain (or one business's) in seq order, recomputing each hash, and
     /// reports the first broken link. Rows are streamed: memory grows with the number of
     /// businesses (one head each), not of events.
+    ///
+    /// Chains are walked one business at a time, each in its own tenant transaction, as
+    /// row-level security requires. The businesses are those with a chain head (every
+    /// append writes one, and the database refuses to delete them) or a business row;
+    /// the events of any of them are all seen.
     ///
     /// Heads are read before the events: an append committing in between only makes the
     /// events run past their head, which is fine, while events missing up to a head, or
@@ -273,30 +335,54 @@ impl Store {
         &self,
         business: Option<BusinessId>,
     ) -> Result<AuditVerification, StoreError> {
-        let (heads, events) = match business {
-            Some(_) => (
-                "SELECT business_id, seq, hash FROM audit_heads WHERE business_id = $1",
-                select_events!("WHERE business_id = $1 ORDER BY seq"),
-            ),
-            None => (
-                "SELECT business_id, seq, hash FROM audit_heads",
-                select_events!("ORDER BY business_id, seq"),
-            ),
-        };
-        let heads = scoped(sqlx::query(heads), business)
-            .fetch_all(&self.pool)
-            .await
-            .map_err(backend_error)?
-            .iter()
-            .map(|row| {
-                let business = BusinessId(uuid_column(row, "business_id")?);
-                let seq = seq_from(row.try_get("seq").map_err(backend_error)?)?;
-                let hash = head_hash(business, row.try_get("hash").map_err(backend_error)?)?;
-                Ok((business, ChainHead { seq, hash }))
-            })
-            .collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let heads = scoped(
+            sqlx::query(match business {
+                Some(_) => "SELECT business_id, seq, hash FROM audit_heads WHERE business_id = $1",
+                None => "SELECT business_id, seq, hash FROM audit_heads",
+            }),
+            business,
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?
+        .iter()
+        .map(|row| {
+            let business = BusinessId(uuid_column(row, "business_id")?);
+            let seq = seq_from(row.try_get("seq").map_err(backend_error)?)?;
+            let hash = head_hash(business, row.try_get("hash").map_err(backend_error)?)?;
+            Ok((business, ChainHead { seq, hash }))
+        })
+        .collect::<Result<HashMap<_, _>, StoreError>>()?;
+        // Ordered as the chains were when one query read them all.
+        let mut chains: BTreeSet<Uuid> = heads.keys().map(|business| business.0).collect();
+        match business {
+            Some(business) => {
+                chains.insert(business.0);
+            }
+            None => chains.extend(self.business_ids().await?.iter().map(|b| b.0)),
+        }
         let mut verifier = ChainVerifier::new(heads);
-        let mut rows = scoped(sqlx::query(events), business).fetch(&self.pool);
+        for business in chains {
+            if let Some(broken) = self
+                .verify_chain(&mut verifier, BusinessId(business))
+                .await?
+            {
+                return Ok(AuditVerification::Broken(broken));
+            }
+        }
+        Ok(verifier.finish())
+    }
+
+    /// Pushes one business's events through the verifier; the first broken link, if any.
+    async fn verify_chain(
+        &self,
+        verifier: &mut ChainVerifier,
+        business: BusinessId,
+    ) -> Result<Option<ChainBreak>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let mut rows = sqlx::query(select_events!("WHERE business_id = $1 ORDER BY seq"))
+            .bind(business.to_string())
+            .fetch(&mut *tx);
         while let Some(row) = rows.try_next().await.map_err(backend_error)? {
             let pushed = match record(&row) {
                 Ok(record) => verifier.push(&record),
@@ -308,9 +394,11 @@ impl Store {
                 Err(RowError::Store(error)) => return Err(error),
             };
             if let Err(broken) = pushed {
-                return Ok(AuditVerification::Broken(broken));
+                return Ok(Some(broken));
             }
         }
-        Ok(verifier.finish())
+        drop(rows);
+        tx.commit().await.map_err(backend_error)?;
+        Ok(None)
     }
 }

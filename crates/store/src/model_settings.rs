@@ -30,7 +30,7 @@ impl Store {
         settings: Option<&ModelSettings>,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.tenant_tx(business).await?;
         let id = business.to_string();
         match settings {
             Some(settings) => {
@@ -83,14 +83,16 @@ impl Store {
         &self,
         business: BusinessId,
     ) -> Result<Option<ModelSettings>, StoreError> {
-        let Some(row) = sqlx::query(
+        let mut tx = self.tenant_tx(business).await?;
+        let row = sqlx::query(
             "SELECT vendor, model, base_url, api_key_sealed, api_key_key_id FROM business_model_settings WHERE business_id = $1",
         )
         .bind(business.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
-        .map_err(backend_error)?
-        else {
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        let Some(row) = row else {
             return Ok(None);
         };
         let vendor: String = row.try_get("vendor").map_err(backend_error)?;
@@ -119,24 +121,32 @@ impl Store {
 
     /// Re-seals every stored credential with the active key, so older keys can be
     /// retired. Returns how many were re-sealed; safe to run again after an interruption.
+    ///
+    /// Walks the businesses one at a time, each in its own tenant transaction (row-level
+    /// security shows no settings to a query spanning businesses); a settings row can't
+    /// outlive its business, whose foreign key cascades.
     pub async fn rotate_secrets(&self) -> Result<usize, StoreError> {
         let keyring = self.keyring()?;
-        let rows = sqlx::query(
-            "SELECT business_id, api_key_sealed, api_key_key_id FROM business_model_settings \
-             WHERE api_key_sealed IS NOT NULL AND api_key_key_id <> $1",
-        )
-        .bind(keyring.active_id())
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
         let mut rotated = 0;
-        for row in rows {
-            let business: String = row.try_get("business_id").map_err(backend_error)?;
+        for business in self.business_ids().await? {
+            let mut tx = self.tenant_tx(business).await?;
+            let row = sqlx::query(
+                "SELECT api_key_sealed, api_key_key_id FROM business_model_settings \
+                 WHERE business_id = $1 AND api_key_sealed IS NOT NULL AND api_key_key_id <> $2",
+            )
+            .bind(business.to_string())
+            .bind(keyring.active_id())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+            let Some(row) = row else {
+                continue;
+            };
             let sealed = Sealed {
                 ciphertext: row.try_get("api_key_sealed").map_err(backend_error)?,
                 key_id: row.try_get("api_key_key_id").map_err(backend_error)?,
             };
-            let context = context(&business);
+            let context = context(business);
             let plaintext = keyring
                 .open(&sealed, &context)
                 .map_err(|e| StoreError::Conflict(format!("business {business}: {e}")))?;
@@ -148,11 +158,12 @@ impl Store {
             )
             .bind(&resealed.ciphertext)
             .bind(&resealed.key_id)
-            .bind(&business)
+            .bind(business.to_string())
             .bind(&sealed.ciphertext)
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await
             .map_err(backend_error)?;
+            tx.commit().await.map_err(backend_error)?;
             rotated += updated.rows_affected() as usize;
         }
         Ok(rotated)

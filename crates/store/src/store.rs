@@ -117,8 +117,44 @@ pub fn database_url(raw: &str) -> String {
     }
 }
 
+/// WAL lets readers run beside the writer; synchronous=FULL makes every commit durable
+/// before we answer; busy_timeout queues writers instead of failing. A checkpoint stalls
+/// the commit that triggers it for as long as it takes to copy the log into the database
+/// file and fsync it; 4,000 pages (16 MB) makes those stalls rare (measured: p99 at 2,000
+/// turns/s went from ~400 ms with 100 pages, ~40 ms with SQLite's default 1,000, to under
+/// 7 ms).
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000;";
+
+/// Refuses to start if `frontdesk_app` could bypass row-level security: the role is
+/// shared by the whole cluster, and an administrator may have altered it since it was
+/// created, which would silently switch tenant isolation off.
+async fn refuse_a_privileged_app_role(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    let privileged: bool = sqlx::query_scalar(
+        "SELECT rolsuper OR rolbypassrls FROM pg_roles WHERE rolname = 'frontdesk_app'",
+    )
+    .fetch_one(conn)
+    .await
+    .map_err(backend_error)?;
+    if privileged {
+        return Err(StoreError::Conflict(
+            "the database role frontdesk_app is a superuser or may bypass row-level security; \
+             tenant isolation needs it to be neither (ALTER ROLE frontdesk_app NOSUPERUSER NOBYPASSRLS)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 impl Store {
     /// Connects (creating a SQLite file if needed) and brings the schema up to date.
+    ///
+    /// Migrations run first, on a connection of their own, as the user in the URL: they
+    /// create tables and policies, so they need the owner's rights. On PostgreSQL every
+    /// pooled connection then switches to `frontdesk_app` (created by the migrations), a
+    /// role that can neither bypass row-level security nor alter the tables, so tenant
+    /// isolation holds even for a query that forgets its `WHERE business_id`. (A
+    /// deployment may instead connect directly as a login role that is a member of
+    /// `frontdesk_app`; the switch is then a no-op in effect.)
     pub async fn connect(raw_url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
         let url = database_url(raw_url);
@@ -128,6 +164,28 @@ impl Store {
             Backend::Postgres
         };
         let options = AnyConnectOptions::from_str(&url).map_err(backend_error)?;
+        let mut migrating = AnyConnection::connect_with(&options)
+            .await
+            .map_err(backend_error)?;
+        match backend {
+            Backend::Sqlite => {
+                migrating
+                    .execute(SQLITE_PRAGMAS)
+                    .await
+                    .map_err(backend_error)?;
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(&mut migrating)
+                    .await
+                    .map_err(backend_error)?;
+            }
+            Backend::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&mut migrating)
+                    .await
+                    .map_err(backend_error)?;
+                refuse_a_privileged_app_role(&mut migrating).await?;
+            }
+        }
         let pool_options = AnyPoolOptions::new()
             .max_connections(match backend {
                 Backend::Sqlite => 8,
@@ -135,30 +193,25 @@ impl Store {
             })
             .acquire_timeout(Duration::from_secs(10));
         let pool_options = match backend {
-            // WAL lets readers run beside the writer; synchronous=FULL makes every commit
-            // durable before we answer; busy_timeout queues writers instead of failing.
-            // A checkpoint stalls the commit that triggers it for as long as it takes to
-            // copy the log into the database file and fsync it; 4,000 pages (16 MB) makes
-            // those stalls rare (measured: p99 at 2,000 turns/s went from ~400 ms with 100
-            // pages, ~40 ms with SQLite's default 1,000, to under 7 ms).
             Backend::Sqlite => pool_options.after_connect(|conn, _meta| {
                 Box::pin(async move {
-                    conn.execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA wal_autocheckpoint = 4000;")
-                        .await?;
+                    conn.execute(SQLITE_PRAGMAS).await?;
                     Ok(())
                 })
             }),
-            Backend::Postgres => pool_options,
+            Backend::Postgres => pool_options.after_connect(|conn, _meta| {
+                Box::pin(async move {
+                    conn.execute("SET ROLE frontdesk_app").await?;
+                    Ok(())
+                })
+            }),
         };
         let pool = pool_options
             .connect_with(options)
             .await
             .map_err(backend_error)?;
-        let migrator = match backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
-        };
-        migrator.run(&pool).await.map_err(backend_error)?;
+        // Closed only now: an in-memory SQLite database lives as long as a connection to it.
+        migrating.close().await.map_err(backend_error)?;
         let writer = (backend == Backend::Sqlite).then(|| Writer::spawn(pool.clone()));
         Ok(Self {
             pool,
@@ -166,6 +219,41 @@ impl Store {
             writer,
             keyring: None,
         })
+    }
+
+    /// Begins a transaction that may only see and write rows of `business`.
+    ///
+    /// On PostgreSQL this sets `app.business_id` for the transaction, which the
+    /// row-level security policies of every tenant table compare with `business_id`;
+    /// without it a tenant table looks empty. SQLite has no row-level security and its
+    /// queries' own `WHERE business_id` is the only guard, so there it is a plain
+    /// transaction. Every query on a tenant table runs inside one of these, reads too.
+    pub(crate) async fn tenant_tx(
+        &self,
+        business: BusinessId,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT set_config('app.business_id', $1, true)")
+                .bind(business.to_string())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
+        Ok(tx)
+    }
+
+    /// The ids of every business, for the operations that span tenants (rotating keys,
+    /// verifying every audit chain): under row-level security they visit one business at
+    /// a time.
+    pub(crate) async fn business_ids(&self) -> Result<Vec<BusinessId>, StoreError> {
+        let ids: Vec<String> = sqlx::query_scalar("SELECT id FROM businesses ORDER BY id")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        ids.iter()
+            .map(|id| Uuid::from_str(id).map(BusinessId).map_err(backend_error))
+            .collect()
     }
 
     /// The same store, sealing and opening credentials with these keys.
@@ -269,26 +357,33 @@ impl Store {
             .map_err(backend_error)
     }
 
-    /// All businesses with their conversation counts, by slug.
+    /// All businesses with their conversation counts, by slug. Conversations are counted
+    /// one business at a time, each inside its tenant transaction: row-level security
+    /// hides every conversation from a query that spans businesses.
     pub async fn list_businesses(&self) -> Result<Vec<BusinessSummary>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT b.slug, b.name, b.updated_at, COUNT(c.id) AS conversations \
-             FROM businesses b LEFT JOIN conversations c ON c.business_id = b.id \
-             GROUP BY b.id, b.slug, b.name, b.updated_at ORDER BY b.slug",
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?;
-        rows.iter()
-            .map(|row| {
-                Ok(BusinessSummary {
-                    slug: row.try_get("slug").map_err(backend_error)?,
-                    name: row.try_get("name").map_err(backend_error)?,
-                    conversations: row.try_get("conversations").map_err(backend_error)?,
-                    updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query("SELECT id, slug, name, updated_at FROM businesses ORDER BY slug")
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        let mut summaries = Vec::with_capacity(rows.len());
+        for row in &rows {
+            let business = BusinessId(uuid_column(row, "id")?);
+            let mut tx = self.tenant_tx(business).await?;
+            let conversations: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM conversations WHERE business_id = $1")
+                    .bind(business.to_string())
+                    .fetch_one(&mut *tx)
+                    .await
+                    .map_err(backend_error)?;
+            tx.commit().await.map_err(backend_error)?;
+            summaries.push(BusinessSummary {
+                slug: row.try_get("slug").map_err(backend_error)?,
+                name: row.try_get("name").map_err(backend_error)?,
+                conversations,
+                updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
+            });
+        }
+        Ok(summaries)
     }
 
     /// Stores what the background quality checks found for one turn.
@@ -314,7 +409,7 @@ impl Store {
                     .await
             }
             None => {
-                let mut tx = self.pool.begin().await.map_err(backend_error)?;
+                let mut tx = self.tenant_tx(business).await?;
                 write_quality(&mut tx, business, conversation, findings, at)
                     .await
                     .map_err(backend_error)?;
@@ -328,6 +423,7 @@ impl Store {
         &self,
         business: BusinessId,
     ) -> Result<Vec<QualityCount>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
         let rows = sqlx::query(
             "SELECT q.kind, q.rule, COUNT(*) AS count, MAX(q.created_at) AS latest_at, \
              (SELECT l.detail FROM quality_findings l WHERE l.business_id = q.business_id AND l.kind = q.kind AND l.rule = q.rule \
@@ -335,9 +431,10 @@ impl Store {
              FROM quality_findings q WHERE q.business_id = $1 GROUP BY q.business_id, q.kind, q.rule ORDER BY count DESC, q.kind, q.rule",
         )
         .bind(business.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         rows.iter()
             .map(|row| {
                 Ok(QualityCount {
@@ -357,6 +454,7 @@ impl Store {
         business: BusinessId,
         since: Timestamp,
     ) -> Result<Vec<UsageSummary>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
         let rows = sqlx::query(
             "SELECT model, COUNT(*) AS replies, CAST(SUM(calls) AS BIGINT) AS calls, CAST(SUM(input_tokens) AS BIGINT) AS input_tokens, \
              CAST(SUM(output_tokens) AS BIGINT) AS output_tokens, CAST(SUM(CASE WHEN fallback IS NULL THEN 0 ELSE 1 END) AS BIGINT) AS fallbacks, \
@@ -366,9 +464,10 @@ impl Store {
         )
         .bind(business.to_string())
         .bind(millis(since))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         rows.iter()
             .map(|row| {
                 Ok(UsageSummary {
@@ -404,6 +503,7 @@ impl Store {
     ) -> Result<Vec<Message>, StoreError> {
         // Newest first with a limit, then reversed: the latest N in reading order.
         let limit = limit.map_or(i64::MAX, |l| l as i64);
+        let mut tx = self.tenant_tx(business).await?;
         let rows = sqlx::query(
             "SELECT m.role, m.text, m.created_at FROM messages m \
              JOIN conversations c ON c.id = m.conversation_id \
@@ -414,9 +514,10 @@ impl Store {
         .bind(business.to_string())
         .bind(visitor.as_str())
         .bind(limit)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         if rows.is_empty() {
             return Err(StoreError::NotFound);
         }
@@ -445,7 +546,7 @@ impl ConversationStore for Store {
         match &self.writer {
             Some(writer) => writer.write(Write::Turn(Box::new(turn.clone()))).await,
             None => {
-                let mut tx = self.pool.begin().await.map_err(backend_error)?;
+                let mut tx = self.tenant_tx(turn.business).await?;
                 write_turn(&mut tx, turn).await.map_err(backend_error)?;
                 tx.commit().await.map_err(backend_error)
             }

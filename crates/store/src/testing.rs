@@ -81,6 +81,17 @@ impl TestDatabase {
     pub async fn store(&self) -> Store {
         Store::connect(&self.url).await.expect("connect test store")
     }
+
+    /// A connection as the user in the URL, who ran the migrations and owns the tables
+    /// (on PostgreSQL a superuser here, so row-level security doesn't apply to it): for
+    /// tests that look past the store, or play an attacker with the owner's rights. The
+    /// store's own pooled connections work as the `frontdesk_app` role instead.
+    pub async fn owner(&self) -> sqlx::AnyConnection {
+        sqlx::any::install_default_drivers();
+        sqlx::AnyConnection::connect(&self.url)
+            .await
+            .expect("connect as the owner")
+    }
 }
 
 async fn drop_stale_schemas(conn: &mut sqlx::PgConnection, now: i64) {

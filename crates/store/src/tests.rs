@@ -11,6 +11,7 @@ use crate::{Backend, ImportOutcome, Store};
 
 mod accounts;
 mod audit;
+mod rls;
 
 pub(crate) const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
 
@@ -366,7 +367,7 @@ async fn model_keys_are_sealed_at_rest_and_rotate() {
         let raw: (String, String) = sqlx::query_as::<_, (String, String)>(
             "SELECT api_key_sealed, api_key_key_id FROM business_model_settings",
         )
-        .fetch_one(&store.pool)
+        .fetch_one(&mut db.owner().await)
         .await
         .unwrap();
         assert!(!raw.0.contains("secret"), "{backend:?}: sealed at rest");

@@ -13,7 +13,7 @@ use super::{at, with_business};
 use crate::testing::{TestDatabase, BACKENDS};
 use crate::{AuditRange, Backend, Store};
 
-fn event(business: BusinessId, n: i64) -> AuditEvent {
+pub(super) fn event(business: BusinessId, n: i64) -> AuditEvent {
     AuditEvent {
         business,
         at: at(n) + 7.milliseconds(),
@@ -38,15 +38,17 @@ async fn append(store: &Store, business: BusinessId, n: i64) -> Vec<AuditRecord>
     records
 }
 
-async fn raw(store: &Store, sql: &str) -> Result<u64, sqlx::Error> {
+/// Runs a statement as the tables' owner, past the store (and, on PostgreSQL, past
+/// row-level security: the owner in tests is a superuser).
+async fn raw(db: &TestDatabase, sql: &str) -> Result<u64, sqlx::Error> {
     sqlx::query(sql)
-        .execute(&store.pool)
+        .execute(&mut db.owner().await)
         .await
         .map(|done| done.rows_affected())
 }
 
 /// What an attacker with the table owner's rights does first: switch the guard off.
-async fn remove_guard(store: &Store, backend: Backend) {
+async fn remove_guard(db: &TestDatabase, backend: Backend) {
     let statements: &[&str] = match backend {
         Backend::Postgres => &[
             "ALTER TABLE audit_events DISABLE TRIGGER USER",
@@ -60,7 +62,7 @@ async fn remove_guard(store: &Store, backend: Backend) {
         ],
     };
     for sql in statements {
-        raw(store, sql).await.unwrap();
+        raw(db, sql).await.unwrap();
     }
 }
 
@@ -78,7 +80,7 @@ async fn assert_intact(store: &Store, scope: Option<BusinessId>, events: u64, ch
 async fn unguarded(backend: Backend, n: i64) -> (TestDatabase, Store, BusinessId) {
     let (db, store, business) = with_business(backend).await;
     append(&store, business, n).await;
-    remove_guard(&store, backend).await;
+    remove_guard(&db, backend).await;
     (db, store, business)
 }
 
@@ -177,7 +179,7 @@ async fn concurrent_appends_keep_one_valid_chain() {
 #[tokio::test]
 async fn the_database_refuses_to_change_or_remove_events() {
     for backend in BACKENDS {
-        let (_db, store, business) = with_business(backend).await;
+        let (db, store, business) = with_business(backend).await;
         append(&store, business, 3).await;
         let mut refused = vec![
             "UPDATE audit_events SET detail = 'nothing to see' WHERE seq = 2",
@@ -190,7 +192,7 @@ async fn the_database_refuses_to_change_or_remove_events() {
             refused.extend(["TRUNCATE audit_events", "TRUNCATE audit_heads"]);
         }
         for sql in refused {
-            let error = raw(&store, sql).await.expect_err(sql);
+            let error = raw(&db, sql).await.expect_err(sql);
             assert!(
                 error.to_string().contains("append-only"),
                 "{backend:?}: {sql}: {error}"
@@ -203,9 +205,9 @@ async fn the_database_refuses_to_change_or_remove_events() {
 #[tokio::test]
 async fn verification_finds_an_altered_event() {
     for backend in BACKENDS {
-        let (_db, store, business) = unguarded(backend, 5).await;
+        let (db, store, business) = unguarded(backend, 5).await;
         let changed = raw(
-            &store,
+            &db,
             "UPDATE audit_events SET actor_email = 'someone@else.test' WHERE seq = 3",
         )
         .await
@@ -233,9 +235,9 @@ async fn verification_finds_an_altered_event() {
 #[tokio::test]
 async fn verification_reports_values_the_application_never_writes() {
     for backend in BACKENDS {
-        let (_db, store, business) = unguarded(backend, 4).await;
+        let (db, store, business) = unguarded(backend, 4).await;
         raw(
-            &store,
+            &db,
             "UPDATE audit_events SET action = 'nothing.happened' WHERE seq = 2",
         )
         .await
@@ -245,12 +247,9 @@ async fn verification_reports_values_the_application_never_writes() {
             (2, BreakReason::HashMismatch),
             "{backend:?}"
         );
-        raw(
-            &store,
-            "UPDATE audit_events SET prev_hash = 'x' WHERE seq = 1",
-        )
-        .await
-        .unwrap();
+        raw(&db, "UPDATE audit_events SET prev_hash = 'x' WHERE seq = 1")
+            .await
+            .unwrap();
         assert_eq!(
             broken_at(store.verify_audit(None).await.unwrap(), business),
             (1, BreakReason::PrevHashMismatch),
@@ -262,9 +261,9 @@ async fn verification_reports_values_the_application_never_writes() {
 #[tokio::test]
 async fn verification_finds_deleted_events() {
     for backend in BACKENDS {
-        let (_db, store, business) = unguarded(backend, 5).await;
+        let (db, store, business) = unguarded(backend, 5).await;
         assert_eq!(
-            raw(&store, "DELETE FROM audit_events WHERE seq = 3")
+            raw(&db, "DELETE FROM audit_events WHERE seq = 3")
                 .await
                 .unwrap(),
             1
@@ -280,8 +279,8 @@ async fn verification_finds_deleted_events() {
 #[tokio::test]
 async fn verification_finds_a_truncated_tail() {
     for backend in BACKENDS {
-        let (_db, store, business) = unguarded(backend, 5).await;
-        raw(&store, "DELETE FROM audit_events WHERE seq >= 4")
+        let (db, store, business) = unguarded(backend, 5).await;
+        raw(&db, "DELETE FROM audit_events WHERE seq >= 4")
             .await
             .unwrap();
         assert_eq!(
@@ -289,7 +288,7 @@ async fn verification_finds_a_truncated_tail() {
             (4, BreakReason::Truncated { head_seq: 5 }),
             "{backend:?}"
         );
-        raw(&store, "DELETE FROM audit_events").await.unwrap();
+        raw(&db, "DELETE FROM audit_events").await.unwrap();
         assert_eq!(
             broken_at(store.verify_audit(None).await.unwrap(), business),
             (1, BreakReason::Truncated { head_seq: 5 }),
