@@ -27,3 +27,28 @@ impl Clock for FixedClock {
         self.0
     }
 }
+
+/// A clock that stands still until moved, for tests of expiry (sessions, links, grace
+/// periods).
+#[derive(Debug)]
+pub struct ManualClock(std::sync::Mutex<Timestamp>);
+
+impl ManualClock {
+    pub fn new(start: Timestamp) -> Self {
+        Self(std::sync::Mutex::new(start))
+    }
+
+    /// Moves the clock forward (or back, with a negative duration).
+    pub fn advance(&self, by: jiff::SignedDuration) {
+        let mut now = self.0.lock().expect("clock lock");
+        *now = now
+            .saturating_add(by)
+            .expect("a duration, not a calendar span");
+    }
+}
+
+impl Clock for ManualClock {
+    fn now(&self) -> Timestamp {
+        *self.0.lock().expect("clock lock")
+    }
+}

@@ -13,6 +13,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
+use crate::secrets::{Keyring, Sealed};
 use crate::store::{backend_error, from_millis, insert_business, millis, uuid_column};
 use crate::Store;
 
@@ -396,7 +397,7 @@ impl Store {
         .await
         .map_err(backend_error)?;
         let Some(row) = row else { return Ok(None) };
-        let sealed = crate::Sealed {
+        let sealed = Sealed {
             ciphertext: row.try_get("totp_sealed").map_err(backend_error)?,
             key_id: row.try_get("totp_key_id").map_err(backend_error)?,
         };
@@ -830,6 +831,44 @@ impl Store {
             .await
             .map_err(backend_error)?;
         Ok(())
+    }
+}
+
+impl Store {
+    /// Re-seals every TOTP secret not sealed with the active key (part of
+    /// [`Store::rotate_secrets`]); a secret changed meanwhile is left to its new value.
+    pub(crate) async fn rotate_totp_secrets(&self, keyring: &Keyring) -> Result<usize, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, totp_sealed, totp_key_id FROM users WHERE totp_sealed IS NOT NULL AND totp_key_id <> $1",
+        )
+        .bind(keyring.active_id())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        let mut rotated = 0;
+        for row in rows {
+            let user = uuid_column(&row, "id")?;
+            let sealed = Sealed {
+                ciphertext: row.try_get("totp_sealed").map_err(backend_error)?,
+                key_id: row.try_get("totp_key_id").map_err(backend_error)?,
+            };
+            let plaintext = keyring
+                .open(&sealed, &totp_context(user))
+                .map_err(|e| StoreError::Conflict(format!("user {user}: {e}")))?;
+            let resealed = keyring.seal(&plaintext, &totp_context(user));
+            let updated = sqlx::query(
+                "UPDATE users SET totp_sealed = $1, totp_key_id = $2 WHERE id = $3 AND totp_sealed = $4",
+            )
+            .bind(&resealed.ciphertext)
+            .bind(&resealed.key_id)
+            .bind(user.to_string())
+            .bind(&sealed.ciphertext)
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+            rotated += updated.rows_affected() as usize;
+        }
+        Ok(rotated)
     }
 }
 

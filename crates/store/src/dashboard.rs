@@ -95,6 +95,7 @@ impl Store {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(like_pattern);
+        let mut tx = self.tenant_tx(business).await?;
         let rows = sqlx::query(
             "SELECT c.id, c.visitor_id, c.channel, c.page_url, c.created_at, c.updated_at, \
              (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, \
@@ -113,9 +114,10 @@ impl Store {
         .bind(filter.until.map(millis))
         .bind(i64::from(limit))
         .bind(i64::from(offset))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         rows.iter().map(summary_from_row).collect()
     }
 
@@ -126,6 +128,7 @@ impl Store {
         business: BusinessId,
         conversation: ConversationId,
     ) -> Result<Option<(ConversationSummary, Vec<Message>)>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
         let row = sqlx::query(
             "SELECT c.id, c.visitor_id, c.channel, c.page_url, c.created_at, c.updated_at, \
              (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, \
@@ -135,10 +138,12 @@ impl Store {
         )
         .bind(conversation.to_string())
         .bind(business.to_string())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(backend_error)?;
-        let Some(row) = row else { return Ok(None) };
+        let Some(row) = row else {
+            return Ok(None);
+        };
         let summary = summary_from_row(&row)?;
         let rows = sqlx::query(
             "SELECT role, text, created_at FROM messages WHERE conversation_id = $1 AND business_id = $2 \
@@ -146,13 +151,14 @@ impl Store {
         )
         .bind(conversation.to_string())
         .bind(business.to_string())
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend_error)?;
         let messages = rows
             .iter()
             .map(message_from_row)
             .collect::<Result<_, StoreError>>()?;
+        tx.commit().await.map_err(backend_error)?;
         Ok(Some((summary, messages)))
     }
 
@@ -163,6 +169,7 @@ impl Store {
         business: BusinessId,
         since: Timestamp,
     ) -> Result<(Vec<Timestamp>, Vec<Timestamp>), StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
         let mut started = Vec::new();
         for table in ["conversations", "leads"] {
             let rows: Vec<i64> = sqlx::query_scalar(&format!(
@@ -170,7 +177,7 @@ impl Store {
             ))
             .bind(business.to_string())
             .bind(millis(since))
-            .fetch_all(&self.pool)
+            .fetch_all(&mut *tx)
             .await
             .map_err(backend_error)?;
             started.push(
@@ -179,6 +186,7 @@ impl Store {
                     .collect::<Result<Vec<_>, _>>()?,
             );
         }
+        tx.commit().await.map_err(backend_error)?;
         let leads = started.pop().unwrap_or_default();
         let conversations = started.pop().unwrap_or_default();
         Ok((conversations, leads))
@@ -192,6 +200,7 @@ impl Store {
         now: Timestamp,
     ) -> Result<Uuid, StoreError> {
         let id = Uuid::now_v7();
+        let mut tx = self.tenant_tx(business).await?;
         sqlx::query(
             "INSERT INTO leads (id, business_id, conversation_id, visitor_id, channel, page_url, name, phone, email, \
              interest, preferred_time, consent, created_at, updated_at) \
@@ -210,9 +219,10 @@ impl Store {
         .bind(lead.preferred_time.as_deref())
         .bind(i64::from(lead.consent))
         .bind(millis(now))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         Ok(id)
     }
 
@@ -224,6 +234,7 @@ impl Store {
         limit: u32,
         offset: u32,
     ) -> Result<Vec<Lead>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
         let rows = sqlx::query(
             "SELECT id, conversation_id, channel, page_url, name, phone, email, interest, preferred_time, consent, created_at, updated_at \
              FROM leads WHERE business_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
@@ -231,9 +242,10 @@ impl Store {
         .bind(business.to_string())
         .bind(i64::from(limit))
         .bind(i64::from(offset))
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         rows.iter().map(lead_from_row).collect()
     }
 }

@@ -166,6 +166,6 @@ impl Store {
             tx.commit().await.map_err(backend_error)?;
             rotated += updated.rows_affected() as usize;
         }
-        Ok(rotated)
+        Ok(rotated + self.rotate_totp_secrets(keyring).await?)
     }
 }

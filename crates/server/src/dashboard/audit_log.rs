@@ -217,7 +217,7 @@ pub async fn export(
             }
             written += 1;
             // Hand over what is buffered every hundred rows: memory stays flat.
-            if written % 100 == 0 {
+            if written.is_multiple_of(100) {
                 let Ok(chunk) = csv.take() else { return };
                 if tx.send(Ok(Bytes::from(chunk))).await.is_err() {
                     return;

@@ -75,10 +75,21 @@ impl TestApp {
         conversation: Option<&str>,
         text: &str,
     ) -> (u16, Value) {
+        self.send_to("demo", visitor, conversation, text).await
+    }
+
+    /// Posts a message to a business and returns status and JSON body.
+    pub async fn send_to(
+        &self,
+        slug: &str,
+        visitor: &str,
+        conversation: Option<&str>,
+        text: &str,
+    ) -> (u16, Value) {
         let body = json!({"visitor_id": visitor, "conversation_id": conversation, "text": text, "page_url": "https://maple.example/contact"});
         let response = self
             .client
-            .post(self.url("/api/v1/businesses/demo/messages"))
+            .post(self.url(&format!("/api/v1/businesses/{slug}/messages")))
             .json(&body)
             .send()
             .await

@@ -1,6 +1,7 @@
 //! End-to-end tests: the real server on a free port, over HTTP, on SQLite and PostgreSQL.
 
 mod browser;
+mod dashboard;
 mod helpers;
 mod messages;
 mod models;

@@ -553,3 +553,31 @@ async fn the_dashboard_lists_searches_and_reads_only_its_own_business() {
         assert_eq!((conversations.len(), leads.len()), (1, 1), "{backend:?}");
     }
 }
+
+#[tokio::test]
+async fn key_rotation_reseals_totp_secrets() {
+    for backend in BACKENDS {
+        let (_db, store, _) = with_business(backend).await;
+        let old = Keyring::generate_entry("old");
+        let store = store.with_keyring(Keyring::parse(&old).unwrap());
+        let (business, owner) = signed_up(&store, "bright-smiles", "ana@example.test").await;
+        store
+            .set_two_factor(business, owner, Some(("JBSWY3DPEHPK3PXP", &[], 1)), at(1))
+            .await
+            .unwrap();
+        let both = format!("{},{old}", Keyring::generate_entry("new"));
+        let store = store.with_keyring(Keyring::parse(&both).unwrap());
+        assert_eq!(store.rotate_secrets().await.unwrap(), 1, "{backend:?}");
+        assert_eq!(store.rotate_secrets().await.unwrap(), 0);
+        let new_only = store.with_keyring(Keyring::parse(both.split(',').next().unwrap()).unwrap());
+        assert_eq!(
+            new_only
+                .totp_secret(owner)
+                .await
+                .unwrap()
+                .map(|(s, _)| s)
+                .as_deref(),
+            Some("JBSWY3DPEHPK3PXP")
+        );
+    }
+}

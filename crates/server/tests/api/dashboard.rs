@@ -1,0 +1,971 @@
+//! The dashboard end to end, on SQLite and PostgreSQL: sign-up, sign-in with a second
+//! factor, roles, tenant isolation on every route, CSRF, rate limits, session expiry and
+//! the audit trail.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use frontdesk_core::accounts::TotpSecret;
+use frontdesk_core::audit::{AuditAction, AuditVerification};
+use frontdesk_core::clock::ManualClock;
+use frontdesk_core::conversation::BusinessId;
+use frontdesk_server::OutboxMailer;
+use frontdesk_store::testing::BACKENDS;
+use frontdesk_store::{AuditRange, Backend, NewLead};
+use jiff::SignedDuration;
+use reqwest::header::{HeaderMap, LOCATION, SET_COOKIE};
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app_with, TestApp, MONDAY_MORNING};
+
+const PASSWORD: &str = "correct horse battery staple";
+
+/// A browser: keeps cookies, does not follow redirects, and remembers the last CSRF
+/// token a page carried.
+pub struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookies: HashMap<String, String>,
+    csrf: Option<String>,
+}
+
+/// A response read whole.
+pub struct Page {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Page {
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// The value of the first `name="…" value="…"` input with this name.
+    pub fn input(&self, name: &str) -> Option<String> {
+        let marker = format!("name=\"{name}\" value=\"");
+        let start = self.body.find(&marker)? + marker.len();
+        let end = self.body[start..].find('"')? + start;
+        Some(self.body[start..end].to_owned())
+    }
+}
+
+impl Browser {
+    pub fn new(app: &TestApp) -> Self {
+        Self {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: app.address.clone(),
+            cookies: HashMap::new(),
+            csrf: None,
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    async fn read(&mut self, response: reqwest::Response) -> Page {
+        let status = response.status();
+        let headers = response.headers().clone();
+        for value in headers.get_all(SET_COOKIE) {
+            let text = value.to_str().unwrap();
+            let pair = text.split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            if value.is_empty() || text.contains("Max-Age=0") {
+                self.cookies.remove(name);
+            } else {
+                self.cookies.insert(name.to_owned(), value.to_owned());
+            }
+        }
+        let body = response.text().await.unwrap();
+        let page = Page {
+            status,
+            headers,
+            body,
+        };
+        if let Some(csrf) = page.input("csrf") {
+            self.csrf = Some(csrf);
+        }
+        page
+    }
+
+    pub async fn get(&mut self, path: &str) -> Page {
+        let response = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("user-agent", "e2e-browser/1.0")
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    /// Posts a form with the CSRF token of the last page seen.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        let csrf = self.csrf.clone().unwrap_or_default();
+        self.post_with_csrf(path, fields, &csrf).await
+    }
+
+    pub async fn post_with_csrf(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        csrf: &str,
+    ) -> Page {
+        let mut form: Vec<(&str, &str)> = vec![("csrf", csrf)];
+        form.extend_from_slice(fields);
+        let response = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header("user-agent", "e2e-browser/1.0")
+            .form(&form)
+            .send()
+            .await
+            .unwrap();
+        self.read(response).await
+    }
+
+    /// Signs up a new business and its owner; the browser is then signed in.
+    pub async fn sign_up(&mut self, name: &str, email: &str, business: &str) -> Page {
+        self.get("/app/signup").await;
+        let page = self
+            .post(
+                "/app/signup",
+                &[
+                    ("name", name),
+                    ("email", email),
+                    ("business_name", business),
+                    ("timezone", "America/Chicago"),
+                    ("password", PASSWORD),
+                    ("confirm", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER, "{}", page.body);
+        self.get("/app").await
+    }
+
+    pub async fn sign_in(&mut self, email: &str, password: &str) -> Page {
+        self.get("/app/login").await;
+        self.post("/app/login", &[("email", email), ("password", password)])
+            .await
+    }
+}
+
+struct Dashboard {
+    app: TestApp,
+    clock: Arc<ManualClock>,
+    outbox: PathBuf,
+}
+
+async fn dashboard(backend: Backend) -> Dashboard {
+    let clock = Arc::new(ManualClock::new(MONDAY_MORNING.parse().unwrap()));
+    let outbox = std::env::temp_dir().join(format!("fd-outbox-{}", uuid::Uuid::new_v4()));
+    let (c, o) = (clock.clone(), outbox.clone());
+    let app = spawn_app_with(backend, move |config| {
+        config.clock = c;
+        config.mailer = Arc::new(OutboxMailer::new(o));
+        config.keyring = Some(
+            frontdesk_store::Keyring::parse(&frontdesk_store::Keyring::generate_entry("t1"))
+                .unwrap(),
+        );
+    })
+    .await;
+    Dashboard { app, clock, outbox }
+}
+
+impl Dashboard {
+    /// The link in the newest mail to `to`.
+    fn link_in_mail(&self, to: &str) -> String {
+        let mut mails: Vec<_> = std::fs::read_dir(&self.outbox)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+            .collect();
+        mails.sort();
+        let text = mails
+            .iter()
+            .rev()
+            .map(|p| std::fs::read_to_string(p).unwrap())
+            .find(|t| t.starts_with(&format!("To: {to}\r\n")))
+            .unwrap_or_else(|| panic!("no mail to {to}"));
+        let start = text.find(&self.app.address).expect("a link to this server");
+        let link = text[start..].split_whitespace().next().unwrap();
+        link.trim_start_matches(&self.app.address).to_owned()
+    }
+
+    fn unix_now(&self) -> u64 {
+        use frontdesk_core::clock::Clock;
+        self.clock.now().as_second() as u64
+    }
+
+    async fn business_of(&self, email: &str) -> BusinessId {
+        self.app
+            .store
+            .user_by_email(email)
+            .await
+            .unwrap()
+            .unwrap()
+            .business
+    }
+}
+
+impl Drop for Dashboard {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.outbox);
+    }
+}
+
+async fn actions(app: &TestApp, business: BusinessId) -> Vec<AuditAction> {
+    let mut events = app
+        .store
+        .audit_events(business, AuditRange::default(), 500, None)
+        .await
+        .unwrap();
+    events.reverse();
+    events.into_iter().map(|r| r.event.action).collect()
+}
+
+#[tokio::test]
+async fn sign_up_enrol_two_factor_sign_out_and_sign_in_with_a_code() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut browser = Browser::new(&d.app);
+        let home = browser
+            .sign_up("Ana Diaz", "ana@bright.test", "Bright Smiles")
+            .await;
+        assert_eq!(home.status, StatusCode::OK, "{backend:?}");
+        assert!(home.body.contains("Bright Smiles"));
+        assert!(home.body.contains("conversations in the last 30 days"));
+        assert!(home.body.contains("<svg"), "the activity chart");
+
+        browser.get("/app/security").await;
+        let setup = browser.post("/app/security/2fa/start", &[]).await;
+        assert_eq!(setup.status, StatusCode::OK);
+        assert!(setup.body.contains("<svg"), "QR code rendered inline");
+        let secret = setup.input("secret").expect("the setup key");
+        let totp = TotpSecret::from_base32(&secret).unwrap();
+        let wrong = browser
+            .post(
+                "/app/security/2fa/confirm",
+                &[("secret", &secret), ("code", "000000")],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let code = totp.code_at(d.unix_now());
+        let enrolled = browser
+            .post(
+                "/app/security/2fa/confirm",
+                &[("secret", &secret), ("code", &code)],
+            )
+            .await;
+        assert_eq!(enrolled.status, StatusCode::OK, "{}", enrolled.body);
+        let codes: Vec<&str> = enrolled
+            .body
+            .split("<li>")
+            .skip(1)
+            .filter_map(|chunk| chunk.split("</li>").next())
+            .filter(|c| c.len() == 9 && c.as_bytes()[4] == b'-')
+            .collect();
+        assert_eq!(codes.len(), 10, "ten recovery codes shown once");
+        let recovery = codes[0].to_owned();
+
+        browser.get("/app").await;
+        let out = browser.post("/app/logout", &[]).await;
+        assert_eq!(out.location(), "/app/login?done=signed-out");
+        assert_eq!(browser.get("/app").await.location(), "/app/login");
+
+        let half = browser.sign_in("ana@bright.test", PASSWORD).await;
+        assert_eq!(half.location(), "/app/login/code", "{backend:?}");
+        assert_eq!(
+            browser.get("/app").await.location(),
+            "/app/login",
+            "a password alone opens nothing"
+        );
+        browser.get("/app/login/code").await;
+        let reused = browser.post("/app/login/code", &[("code", &code)]).await;
+        assert!(
+            reused.body.contains("not right"),
+            "the enrolment code can't sign in again"
+        );
+        d.clock.advance(SignedDuration::from_secs(30));
+        let fresh = totp.code_at(d.unix_now());
+        let signed_in = browser.post("/app/login/code", &[("code", &fresh)]).await;
+        assert_eq!(
+            signed_in.location(),
+            "/app",
+            "{backend:?}: {}",
+            signed_in.body
+        );
+        assert_eq!(browser.get("/app").await.status, StatusCode::OK);
+
+        browser.post("/app/logout", &[]).await;
+        browser.sign_in("ana@bright.test", PASSWORD).await;
+        browser.get("/app/login/code").await;
+        let by_recovery = browser
+            .post("/app/login/code", &[("code", &recovery)])
+            .await;
+        assert_eq!(by_recovery.location(), "/app");
+        browser.post("/app/logout", &[]).await;
+        browser.sign_in("ana@bright.test", PASSWORD).await;
+        browser.get("/app/login/code").await;
+        let spent = browser
+            .post("/app/login/code", &[("code", &recovery)])
+            .await;
+        assert!(
+            spent.body.contains("not right"),
+            "a recovery code works once"
+        );
+
+        let business = d.business_of("ana@bright.test").await;
+        let trail = actions(&d.app, business).await;
+        for expected in [
+            AuditAction::AccountCreated,
+            AuditAction::TwoFactorEnrolled,
+            AuditAction::Logout,
+            AuditAction::LoginSucceeded,
+            AuditAction::LoginFailed,
+        ] {
+            assert!(
+                trail.contains(&expected),
+                "{backend:?}: {expected} missing from {trail:?}"
+            );
+        }
+        let verification = d.app.store.verify_audit(Some(business)).await.unwrap();
+        assert!(
+            matches!(verification, AuditVerification::Intact { .. }),
+            "{verification:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_invited_viewer_reads_but_cannot_export_edit_or_manage() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut owner = Browser::new(&d.app);
+        owner
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        owner.get("/app/team").await;
+        let invited = owner
+            .post(
+                "/app/team/invite",
+                &[("email", "Vic@Bright.test"), ("role", "viewer")],
+            )
+            .await;
+        assert_eq!(
+            invited.location(),
+            "/app/team?done=invited",
+            "{}",
+            invited.body
+        );
+        let link = d.link_in_mail("vic@bright.test");
+        assert!(link.starts_with("/app/invite/"));
+
+        let mut viewer = Browser::new(&d.app);
+        viewer.get(&link).await;
+        let joined = viewer
+            .post(
+                &link,
+                &[
+                    ("name", "Vic"),
+                    ("password", PASSWORD),
+                    ("confirm", PASSWORD),
+                ],
+            )
+            .await;
+        assert_eq!(joined.location(), "/app", "{backend:?}: {}", joined.body);
+        let mut again = Browser::new(&d.app);
+        again.get("/app/login").await;
+        let reuse = again.get(&link).await;
+        assert_eq!(
+            reuse.status,
+            StatusCode::BAD_REQUEST,
+            "an invite works once"
+        );
+
+        for path in [
+            "/app",
+            "/app/conversations",
+            "/app/leads",
+            "/app/team",
+            "/app/security",
+            "/app/account",
+        ] {
+            assert_eq!(
+                viewer.get(path).await.status,
+                StatusCode::OK,
+                "{backend:?} viewer GET {path}"
+            );
+        }
+        for path in [
+            "/app/leads.csv",
+            "/app/business",
+            "/app/audit",
+            "/app/audit.csv",
+        ] {
+            assert_eq!(
+                viewer.get(path).await.status,
+                StatusCode::FORBIDDEN,
+                "{backend:?} viewer GET {path}"
+            );
+        }
+        viewer.get("/app/team").await;
+        let owner_id = d
+            .app
+            .store
+            .user_by_email("ana@bright.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+            ("/app/business/hours".into(), vec![("mon", "closed")]),
+            (
+                "/app/business/file".into(),
+                vec![("source", "slug = \"x\"")],
+            ),
+            (
+                "/app/team/invite".into(),
+                vec![("email", "eve@bright.test"), ("role", "owner")],
+            ),
+            (
+                format!("/app/team/{owner_id}/role"),
+                vec![("role", "viewer")],
+            ),
+            (format!("/app/team/{owner_id}/remove"), vec![]),
+        ];
+        for (path, fields) in &posts {
+            let page = viewer.post(path, fields).await;
+            assert_eq!(
+                page.status,
+                StatusCode::FORBIDDEN,
+                "{backend:?} viewer POST {path}"
+            );
+        }
+
+        let business = d.business_of("ana@bright.test").await;
+        assert!(actions(&d.app, business)
+            .await
+            .contains(&AuditAction::TeamInvited));
+        assert!(actions(&d.app, business)
+            .await
+            .contains(&AuditAction::InviteAccepted));
+        // The owner can promote the viewer, and can't demote the last owner.
+        owner.get("/app/team").await;
+        let vic = d
+            .app
+            .store
+            .user_by_email("vic@bright.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let promoted = owner
+            .post(&format!("/app/team/{vic}/role"), &[("role", "admin")])
+            .await;
+        assert_eq!(promoted.location(), "/app/team?done=role");
+        assert_eq!(
+            viewer.get("/app/business").await.status,
+            StatusCode::OK,
+            "admins edit the business"
+        );
+        let demote_self = owner
+            .post(&format!("/app/team/{owner_id}/role"), &[("role", "admin")])
+            .await;
+        assert_eq!(demote_self.status, StatusCode::CONFLICT);
+        assert!(demote_self.body.contains("at least one owner"));
+    }
+}
+
+#[tokio::test]
+async fn no_route_reaches_another_business() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut alice = Browser::new(&d.app);
+        alice.sign_up("Alice", "alice@a.test", "Alpha Dental").await;
+        let mut bob = Browser::new(&d.app);
+        bob.sign_up("Bob", "bob@b.test", "Beta Bakery").await;
+        let beta = d.business_of("bob@b.test").await;
+
+        // Beta's data: a conversation, a lead, a team member, an invite, a session.
+        let (status, reply) = d
+            .app
+            .send_to(
+                "beta-bakery",
+                "v_bbbbbbbbbbbbbbbb",
+                None,
+                "Secret Beta question about sourdough",
+            )
+            .await;
+        assert_eq!(status, 200, "{reply}");
+        let conversation = reply["conversation_id"].as_str().unwrap().to_owned();
+        let lead = NewLead {
+            channel: "web".into(),
+            name: Some("Beta Lead".into()),
+            ..Default::default()
+        };
+        d.app
+            .store
+            .save_lead(beta, &lead, MONDAY_MORNING.parse().unwrap())
+            .await
+            .unwrap();
+        bob.get("/app/team").await;
+        bob.post(
+            "/app/team/invite",
+            &[("email", "carol@b.test"), ("role", "admin")],
+        )
+        .await;
+        let invite = d
+            .app
+            .store
+            .open_invites(beta, MONDAY_MORNING.parse().unwrap())
+            .await
+            .unwrap()[0]
+            .id;
+        let bob_id = d
+            .app
+            .store
+            .user_by_email("bob@b.test")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let bob_session = d
+            .app
+            .store
+            .user_sessions(bob_id, MONDAY_MORNING.parse().unwrap())
+            .await
+            .unwrap()[0]
+            .id
+            .clone();
+
+        alice.get("/app").await;
+        let gets = [format!("/app/conversations/{conversation}")];
+        for path in &gets {
+            assert_eq!(
+                alice.get(path).await.status,
+                StatusCode::NOT_FOUND,
+                "{backend:?} GET {path}"
+            );
+        }
+        let posts: Vec<(String, Vec<(&str, &str)>)> = vec![
+            (format!("/app/team/{bob_id}/role"), vec![("role", "viewer")]),
+            (format!("/app/team/{bob_id}/remove"), vec![]),
+            (format!("/app/team/invites/{invite}/revoke"), vec![]),
+            (
+                format!("/app/security/sessions/{bob_session}/revoke"),
+                vec![],
+            ),
+        ];
+        for (path, fields) in &posts {
+            let page = alice.post(path, fields).await;
+            assert_eq!(
+                page.status,
+                StatusCode::NOT_FOUND,
+                "{backend:?} POST {path}: {}",
+                page.body
+            );
+        }
+        for path in [
+            "/app/conversations?q=sourdough",
+            "/app/leads",
+            "/app/leads.csv",
+            "/app/team",
+            "/app/audit",
+            "/app/audit.csv",
+            "/app/business",
+        ] {
+            let page = alice.get(path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            for secret in [
+                "Secret Beta question",
+                "Beta Lead",
+                "bob@b.test",
+                "carol@b.test",
+                "Beta Bakery",
+            ] {
+                assert!(
+                    !page.body.contains(secret),
+                    "{backend:?} {path} shows {secret}"
+                );
+            }
+        }
+        // Beta is untouched.
+        assert_eq!(
+            bob.get("/app").await.status,
+            StatusCode::OK,
+            "bob's session survived"
+        );
+        assert_eq!(d.app.store.team(beta).await.unwrap().len(), 1);
+        assert_eq!(
+            d.app
+                .store
+                .open_invites(beta, MONDAY_MORNING.parse().unwrap())
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+        let beta_page = bob.get(&format!("/app/conversations/{conversation}")).await;
+        assert!(beta_page.body.contains("sourdough"));
+    }
+}
+
+#[tokio::test]
+async fn forms_need_their_csrf_token_and_our_origin() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut browser = Browser::new(&d.app);
+        browser
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        browser.get("/app/business").await;
+        let forged = browser
+            .post_with_csrf("/app/business/hours", &[("mon", "closed")], "not-the-token")
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN, "{backend:?}");
+        let missing = browser.post_with_csrf("/app/logout", &[], "").await;
+        assert_eq!(missing.status, StatusCode::FORBIDDEN);
+        let csrf = browser.csrf.clone().unwrap();
+        let cross_site = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(d.app.url("/app/logout"))
+            .header("cookie", browser.cookie_header())
+            .header("origin", "https://evil.example")
+            .form(&[("csrf", csrf.as_str())])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cross_site.status(), StatusCode::FORBIDDEN);
+        assert_eq!(
+            browser.get("/app").await.status,
+            StatusCode::OK,
+            "still signed in"
+        );
+
+        let mut stranger = Browser::new(&d.app);
+        stranger.get("/app/login").await;
+        let no_cookie_token = stranger
+            .post_with_csrf(
+                "/app/login",
+                &[("email", "ana@bright.test"), ("password", PASSWORD)],
+                "guess",
+            )
+            .await;
+        assert_eq!(no_cookie_token.status, StatusCode::FORBIDDEN);
+    }
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_account_with_a_clear_message() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut owner = Browser::new(&d.app);
+        owner
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        let mut attacker = Browser::new(&d.app);
+        for _ in 0..5 {
+            let page = attacker
+                .sign_in("ana@bright.test", "wrong password 123")
+                .await;
+            assert_eq!(page.status, StatusCode::OK);
+            assert!(page.body.contains("email or password is not right"));
+        }
+        let limited = attacker.sign_in("ana@bright.test", PASSWORD).await;
+        assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS, "{backend:?}");
+        let retry: u64 = limited.headers["retry-after"]
+            .to_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((1..=900).contains(&retry));
+        assert!(
+            limited.body.contains("try again in 15 minutes"),
+            "{}",
+            limited.body
+        );
+        d.clock.advance(SignedDuration::from_mins(16));
+        let later = attacker.sign_in("ana@bright.test", PASSWORD).await;
+        assert_eq!(later.location(), "/app", "the window passed");
+        let business = d.business_of("ana@bright.test").await;
+        let failures = actions(&d.app, business)
+            .await
+            .iter()
+            .filter(|a| **a == AuditAction::LoginFailed)
+            .count();
+        assert_eq!(failures, 5);
+    }
+}
+
+#[tokio::test]
+async fn sessions_expire_when_idle_and_end_everywhere_at_once() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut laptop = Browser::new(&d.app);
+        laptop
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        let mut phone = Browser::new(&d.app);
+        assert_eq!(
+            phone.sign_in("ana@bright.test", PASSWORD).await.location(),
+            "/app"
+        );
+        d.clock.advance(SignedDuration::from_mins(20));
+        assert_eq!(laptop.get("/app").await.status, StatusCode::OK);
+        d.clock.advance(SignedDuration::from_mins(20));
+        assert_eq!(
+            laptop.get("/app").await.status,
+            StatusCode::OK,
+            "{backend:?}: used 20 minutes ago"
+        );
+        assert_eq!(
+            phone.get("/app").await.location(),
+            "/app/login",
+            "idle for 40 minutes"
+        );
+
+        let mut tablet = Browser::new(&d.app);
+        tablet.sign_in("ana@bright.test", PASSWORD).await;
+        laptop.get("/app/security").await;
+        let everywhere = laptop.post("/app/security/sign-out-everywhere", &[]).await;
+        assert_eq!(everywhere.location(), "/app/login?done=everywhere");
+        assert_eq!(laptop.get("/app").await.location(), "/app/login");
+        assert_eq!(
+            tablet.get("/app").await.location(),
+            "/app/login",
+            "{backend:?}"
+        );
+        let business = d.business_of("ana@bright.test").await;
+        assert!(actions(&d.app, business)
+            .await
+            .contains(&AuditAction::SessionsRevokedAll));
+    }
+}
+
+#[tokio::test]
+async fn a_forgotten_password_is_reset_by_an_emailed_single_use_link() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut owner = Browser::new(&d.app);
+        owner
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        let mut browser = Browser::new(&d.app);
+        browser.get("/app/forgot").await;
+        let sent = browser
+            .post("/app/forgot", &[("email", "ana@bright.test")])
+            .await;
+        assert!(sent.body.contains("If an account uses this address"));
+        let unknown = browser
+            .post("/app/forgot", &[("email", "nobody@bright.test")])
+            .await;
+        assert_eq!(
+            unknown.body.replace("nobody", ""),
+            sent.body.replace("nobody", ""),
+            "no account enumeration"
+        );
+        let link = d.link_in_mail("ana@bright.test");
+        browser.get(&link).await;
+        let new_password = "a new long password for ana";
+        let done = browser
+            .post(
+                &link,
+                &[("password", new_password), ("confirm", new_password)],
+            )
+            .await;
+        assert_eq!(
+            done.location(),
+            "/app/login?done=reset",
+            "{backend:?}: {}",
+            done.body
+        );
+        assert_eq!(
+            owner.get("/app").await.location(),
+            "/app/login",
+            "old sessions ended"
+        );
+        assert_eq!(
+            browser.sign_in("ana@bright.test", PASSWORD).await.status,
+            StatusCode::OK,
+            "old password refused"
+        );
+        assert_eq!(
+            browser
+                .sign_in("ana@bright.test", new_password)
+                .await
+                .location(),
+            "/app"
+        );
+        let again = browser
+            .post(
+                &link,
+                &[
+                    ("password", "yet another password!"),
+                    ("confirm", "yet another password!"),
+                ],
+            )
+            .await;
+        assert_eq!(again.status, StatusCode::BAD_REQUEST, "the link works once");
+    }
+}
+
+#[tokio::test]
+async fn editing_hours_changes_the_answers_at_once_and_bad_files_are_refused() {
+    let d = dashboard(Backend::Sqlite).await;
+    let mut owner = Browser::new(&d.app);
+    owner
+        .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+        .await;
+    owner.get("/app/business").await;
+    let saved = owner
+        .post(
+            "/app/business/hours",
+            &[
+                ("mon", "07:30-12:00"),
+                ("tue", "09:00-17:00"),
+                ("wed", "09:00-17:00"),
+                ("thu", "09:00-17:00"),
+                ("fri", "09:00-17:00"),
+                ("sat", "closed"),
+                ("sun", ""),
+            ],
+        )
+        .await;
+    assert_eq!(saved.location(), "/app/business?saved=1", "{}", saved.body);
+    let (_, reply) = d
+        .app
+        .send_to(
+            "bright-smiles",
+            "v_aaaaaaaaaaaaaaaa",
+            None,
+            "What are your hours on Monday?",
+        )
+        .await;
+    let text = reply["reply"]["text"].as_str().unwrap();
+    assert!(text.contains("7:30"), "{text}");
+
+    let page = owner.get("/app/business").await;
+    let source = page.body.split("<textarea").nth(1).unwrap();
+    assert!(source.contains("07:30-12:00"));
+    let bad = owner
+        .post("/app/business/hours", &[("mon", "25:00-26:00")])
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.body.contains("hours.mon"), "the error names the field");
+    let moved = owner.post("/app/business/file", &[("source", "slug = \"elsewhere\"\nname = \"X\"\ntimezone = \"UTC\"\n[hours]\nmon = \"closed\"\n")]).await;
+    assert_eq!(moved.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let business = d.business_of("ana@bright.test").await;
+    let changes = actions(&d.app, business)
+        .await
+        .iter()
+        .filter(|a| **a == AuditAction::KnowledgeChanged)
+        .count();
+    assert_eq!(changes, 1, "only the saved change is audited");
+}
+
+#[tokio::test]
+async fn transcript_views_and_exports_are_audited_and_the_chain_catches_tampering() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut owner = Browser::new(&d.app);
+        owner
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        let business = d.business_of("ana@bright.test").await;
+        let (_, reply) = d
+            .app
+            .send_to(
+                "bright-smiles",
+                "v_aaaaaaaaaaaaaaaa",
+                None,
+                "Do you open on Saturday?",
+            )
+            .await;
+        let conversation = reply["conversation_id"].as_str().unwrap().to_owned();
+        let lead = NewLead {
+            channel: "web".into(),
+            name: Some("=HYPERLINK(\"http://evil\")".into()),
+            phone: Some("+15125550199".into()),
+            consent: true,
+            ..Default::default()
+        };
+        d.app
+            .store
+            .save_lead(business, &lead, MONDAY_MORNING.parse().unwrap())
+            .await
+            .unwrap();
+
+        let list = owner.get("/app/conversations?q=saturday").await;
+        assert!(list.body.contains(&conversation));
+        let transcript = owner
+            .get(&format!("/app/conversations/{conversation}"))
+            .await;
+        assert!(transcript.body.contains("Do you open on Saturday?"));
+        let csv = owner.get("/app/leads.csv").await;
+        assert_eq!(csv.status, StatusCode::OK);
+        assert!(csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv"));
+        assert!(csv.body.starts_with("id,created,channel,name,phone"));
+        assert!(
+            csv.body.contains("'=HYPERLINK"),
+            "formula defused: {}",
+            csv.body
+        );
+        let audit_csv = owner.get("/app/audit.csv?range=today").await;
+        assert_eq!(audit_csv.status, StatusCode::OK);
+        assert!(audit_csv.body.contains("transcript.viewed"));
+        assert!(audit_csv.body.contains("leads.exported"));
+        assert!(
+            audit_csv.body.contains("audit.exported"),
+            "the export audits itself first"
+        );
+        let page = owner.get("/app/audit?range=7d").await;
+        assert!(page.body.contains("transcript.viewed"));
+
+        let trail = actions(&d.app, business).await;
+        assert!(trail.contains(&AuditAction::TranscriptViewed));
+        let intact = d.app.store.verify_audit(Some(business)).await.unwrap();
+        assert!(
+            matches!(intact, AuditVerification::Intact { .. }),
+            "{intact:?}"
+        );
+
+        let mut owner_conn = d.app.db.owner().await;
+        // Someone with raw database access first lifts the append-only guard.
+        let lift_guard = match backend {
+            Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+            Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
+        };
+        sqlx::query(lift_guard).execute(&mut owner_conn).await.unwrap();
+        sqlx::query("UPDATE audit_events SET actor_email = 'someone-else@x.test' WHERE business_id = $1 AND action = 'transcript.viewed'")
+            .bind(business.to_string())
+            .execute(&mut owner_conn)
+            .await
+            .unwrap();
+        let broken = d.app.store.verify_audit(Some(business)).await.unwrap();
+        assert!(
+            matches!(broken, AuditVerification::Broken(_)),
+            "{backend:?}: {broken:?}"
+        );
+    }
+}
