@@ -144,7 +144,7 @@ pub async fn page(
                     a.button href=(format!("/app/audit.csv?{}", query_string(&query))) download { "Export CSV" }
                 }
             }
-            p.muted { "Times are in " (timezone.iana_name().unwrap_or("the business's time zone")) ". Every event is chained to the one before it; `frontdesk audit verify` checks the chain." }
+            p.muted { "Times are in " (timezone.iana_name().unwrap_or("the business's time zone")) ". Every event is chained to the one before it; " code { "frontdesk audit verify" } " checks the chain." }
             @if events.is_empty() {
                 p { "No events in this period." }
             } @else {

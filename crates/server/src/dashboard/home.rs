@@ -55,8 +55,8 @@ pub async fn home(State(state): State<AppState>, member: Member) -> Result<Marku
         })
         .collect();
     let widget = format!(
-        "<script src=\"/widget.js\" data-business=\"{}\" defer></script>",
-        member.business.slug
+        "<script src=\"{}/widget.js\" data-business=\"{}\" defer></script>",
+        state.dashboard.public_url, member.business.slug
     );
     Ok(layout(
         &member,
@@ -70,14 +70,32 @@ pub async fn home(State(state): State<AppState>, member: Member) -> Result<Marku
             }
             section.card aria-labelledby="activity" {
                 h2 id="activity" { "Activity, last 30 days" }
+                @if conversations.is_empty() && leads.is_empty() {
+                    p.muted { "No conversations yet. Once the assistant is on your website, each day's conversations and leads show here." }
+                }
                 (activity_chart(&days))
             }
             section.card aria-labelledby="install" {
                 h2 id="install" { "Put the assistant on your website" }
                 p { "Paste this line before " code { "</body>" } " on every page:" }
                 pre { code { (widget) } }
-                p { a href=(format!("/demo?business={}", member.business.slug)) { "Try it on a sample page" } }
+                p { a href="/app/preview" { "Try your assistant" } }
             }
+        },
+    ))
+}
+
+/// The owner's own assistant on a blank page, to try answers after an edit.
+pub async fn preview(member: Member) -> Result<Markup, PageError> {
+    member.require(Permission::ViewConversations)?;
+    Ok(layout(
+        &member,
+        "/app",
+        "Try your assistant",
+        html! {
+            p { "This is the assistant your visitors see. Open it with the button in the corner and ask what a customer would ask." }
+            p.muted { "Conversations you have here appear under Conversations like any other." }
+            script src="/widget.js" data-business=(member.business.slug) defer {}
         },
     ))
 }
@@ -168,7 +186,7 @@ pub async fn conversations(
                                 tr {
                                     td { a href=(format!("/app/conversations/{}", c.id)) { (local_time(c.updated_at, &timezone)) } }
                                     td { (c.channel) }
-                                    td { (c.opening.as_deref().map(|t| preview(t, 90)).unwrap_or_default()) }
+                                    td { (c.opening.as_deref().map(|t| shortened(t, 90)).unwrap_or_default()) }
                                     td { (c.messages) }
                                 }
                             }
@@ -184,7 +202,7 @@ pub async fn conversations(
     ))
 }
 
-fn preview(text: &str, chars: usize) -> String {
+fn shortened(text: &str, chars: usize) -> String {
     let mut out: String = text.chars().take(chars).collect();
     if text.chars().count() > chars {
         out.push('…');

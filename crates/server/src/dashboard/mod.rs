@@ -88,6 +88,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/conversations", get(home::conversations))
         .route("/conversations/{id}", get(home::transcript))
+        .route("/preview", get(home::preview))
         .route("/leads", get(home::leads))
         .route("/leads.csv", get(home::leads_csv))
         .route("/business", get(business::page))

@@ -15,8 +15,9 @@ fn workspace_root() -> PathBuf {
         .unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_widget_chats_streams_and_remembers_in_chromium() {
+/// Runs one script of tests/browser against a server and returns its output; panics
+/// with the whole output if it fails.
+async fn run_script(script: &str, address: &str, extra_env: &[(&str, PathBuf)]) -> String {
     let root = workspace_root();
     let script_dir = root.join("tests/browser");
     assert!(
@@ -26,31 +27,69 @@ async fn the_widget_chats_streams_and_remembers_in_chromium() {
     let chromium =
         std::env::var("CHROMIUM_PATH").unwrap_or_else(|_| "/usr/bin/chromium".to_owned());
     assert!(PathBuf::from(&chromium).exists(), "Chromium not found at {chromium}: install Debian's `chromium` package (scripts/test does this)");
-
-    let app = spawn_app_with_pace(Backend::Sqlite, Duration::from_millis(25)).await;
-    let screenshot = root.join("target/browser/widget.png");
-    let address = app.address.clone();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new("node")
-            .arg("widget.test.mjs")
-            .current_dir(&script_dir)
-            .env("FRONTDESK_URL", &address)
-            .env("CHROMIUM_PATH", &chromium)
-            .env("SCREENSHOT_PATH", &screenshot)
-            .output()
-            .expect("node runs")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let mut command = Command::new("node");
+    command
+        .arg(script)
+        .current_dir(&script_dir)
+        .env("FRONTDESK_URL", address)
+        .env("CHROMIUM_PATH", &chromium);
+    for (key, value) in extra_env {
+        command.env(key, value);
+    }
+    let output = tokio::task::spawn_blocking(move || command.output().expect("node runs"))
+        .await
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         output.status.success(),
-        "browser test failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
+        "{script} failed\n--- stdout\n{stdout}\n--- stderr\n{stderr}"
     );
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_chats_streams_and_remembers_in_chromium() {
+    let app = spawn_app_with_pace(Backend::Sqlite, Duration::from_millis(25)).await;
+    let screenshot = workspace_root().join("target/browser/widget.png");
+    let stdout = run_script(
+        "widget.test.mjs",
+        &app.address,
+        &[("SCREENSHOT_PATH", screenshot.clone())],
+    )
+    .await;
     assert!(stdout.contains("browser test passed"), "{stdout}");
-    assert!(
-        root.join("target/browser/widget.png").exists(),
-        "screenshot saved"
-    );
+    assert!(screenshot.exists(), "screenshot saved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_signs_up_edits_hours_sees_them_answered_and_exports_leads_in_chromium() {
+    let app = spawn_app_with_pace(Backend::Sqlite, Duration::from_millis(5)).await;
+    let shots = workspace_root().join("target/browser");
+    let stdout = run_script(
+        "dashboard.test.mjs",
+        &app.address,
+        &[("SCREENSHOT_DIR", shots.clone())],
+    )
+    .await;
+    assert!(stdout.contains("dashboard browser test passed"), "{stdout}");
+    for page in [
+        "signup",
+        "home",
+        "business",
+        "preview",
+        "conversations",
+        "transcript",
+        "leads",
+        "team",
+        "security",
+        "audit",
+        "account",
+        "login",
+    ] {
+        assert!(
+            shots.join(format!("dashboard-{page}.png")).exists(),
+            "screenshot of {page} saved"
+        );
+    }
 }

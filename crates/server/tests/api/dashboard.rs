@@ -953,10 +953,15 @@ async fn transcript_views_and_exports_are_audited_and_the_chain_catches_tamperin
         let mut owner_conn = d.app.db.owner().await;
         // Someone with raw database access first lifts the append-only guard.
         let lift_guard = match backend {
-            Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only",
+            Backend::Postgres => {
+                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
+            }
             Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
         };
-        sqlx::query(lift_guard).execute(&mut owner_conn).await.unwrap();
+        sqlx::query(lift_guard)
+            .execute(&mut owner_conn)
+            .await
+            .unwrap();
         sqlx::query("UPDATE audit_events SET actor_email = 'someone-else@x.test' WHERE business_id = $1 AND action = 'transcript.viewed'")
             .bind(business.to_string())
             .execute(&mut owner_conn)
