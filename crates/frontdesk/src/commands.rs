@@ -4,12 +4,15 @@ use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
+use frontdesk_core::accounts::{IssuedToken, Role, UnknownRole};
 use frontdesk_core::assistant::{Assistant, IncomingMessage, LoadedBusiness, ReplyProvider};
+use frontdesk_core::audit::{Actor, AuditAction, AuditEvent};
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::conversation::{Channel, VisitorId, VisitorText};
 use frontdesk_server::{seed_demo, Application, Config};
 use frontdesk_store::{ImportOutcome, Store, StoredBusiness};
+use jiff::SignedDuration;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tracing_subscriber::EnvFilter;
 
@@ -99,6 +102,70 @@ pub async fn import(file: &Path, database: &str) -> Result<(), String> {
 }
 
 /// `frontdesk business list`.
+pub async fn invite(
+    slug: &str,
+    email: &str,
+    role: &str,
+    public_url: &str,
+    database: &str,
+) -> Result<(), String> {
+    let role: Role = role.parse().map_err(|e: UnknownRole| e.to_string())?;
+    let store = connect(database).await?;
+    let business = store
+        .business_by_slug(slug)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no business with slug {slug:?}"))?;
+    if store
+        .user_by_email(email)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_some()
+    {
+        return Err(format!("{email} already has an account"));
+    }
+    let token = IssuedToken::generate();
+    let now = SystemClock.now();
+    let invite = store
+        .create_invite(
+            business.id,
+            &token.hash,
+            email,
+            role,
+            None,
+            now,
+            now.saturating_add(SignedDuration::from_hours(7 * 24))
+                .map_err(|e| e.to_string())?,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    store
+        .append_audit(&AuditEvent {
+            business: business.id,
+            at: now,
+            actor: Actor::system(),
+            action: AuditAction::TeamInvited,
+            resource: Some(format!("invite:{invite}")),
+            ip: None,
+            user_agent: None,
+            detail: Some(format!(
+                "{} as {} (command line)",
+                email.trim().to_lowercase(),
+                role.as_str()
+            )),
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "invitation for {email} as {} of {}: open within 7 days (works once)\n{}/app/invite/{}",
+        role.label(),
+        business.name,
+        public_url.trim_end_matches('/'),
+        token.plain
+    );
+    Ok(())
+}
+
 pub async fn list(database: &str) -> Result<(), String> {
     let store = connect(database).await?;
     let businesses = store.list_businesses().await.map_err(|e| e.to_string())?;

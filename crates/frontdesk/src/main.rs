@@ -52,6 +52,10 @@ enum Command {
     /// The tamper-evident audit log: verify its chains, export it as CSV.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
+    /// A business's team: invite someone to the dashboard from the command line (how an
+    /// imported business, such as the demo, gets its first owner).
+    #[command(subcommand)]
+    Team(TeamCommand),
     /// Keys that seal credentials (model API keys) at rest.
     #[command(subcommand)]
     Keys(llm::KeysCommand),
@@ -117,6 +121,29 @@ struct ChatArgs {
     database: DatabaseArgs,
     #[command(flatten)]
     llm: llm::LlmArgs,
+}
+
+#[derive(Debug, Subcommand)]
+enum TeamCommand {
+    /// Create a single-use invitation link (valid 7 days) and print it.
+    Invite {
+        /// The business.
+        slug: String,
+        /// Who is invited.
+        email: String,
+        /// owner, admin or viewer.
+        #[arg(long, default_value = "owner")]
+        role: String,
+        /// The dashboard's public address, for the link.
+        #[arg(
+            long,
+            env = "FRONTDESK_PUBLIC_URL",
+            default_value = "http://127.0.0.1:8080"
+        )]
+        public_url: String,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -194,6 +221,13 @@ async fn main() -> ExitCode {
             Err(message) => Err(message),
         },
         Command::Audit(command) => audit::run(command).await,
+        Command::Team(TeamCommand::Invite {
+            slug,
+            email,
+            role,
+            public_url,
+            database,
+        }) => commands::invite(&slug, &email, &role, &public_url, &database.database).await,
         Command::Keys(command) => llm::keys(command).await,
         Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,

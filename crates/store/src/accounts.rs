@@ -579,7 +579,7 @@ impl Store {
         token_hash: &str,
         email: &str,
         role: Role,
-        invited_by: Uuid,
+        invited_by: Option<Uuid>,
         now: Timestamp,
         expires_at: Timestamp,
     ) -> Result<Uuid, StoreError> {
@@ -593,7 +593,7 @@ impl Store {
         .bind(business.to_string())
         .bind(normalize_email(email))
         .bind(role.as_str())
-        .bind(invited_by.to_string())
+        .bind(invited_by.map(|id| id.to_string()))
         .bind(millis(now))
         .bind(millis(expires_at))
         .execute(&self.pool)

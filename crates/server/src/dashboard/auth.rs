@@ -909,7 +909,7 @@ pub(super) async fn send_invite(
             &token.hash,
             email,
             role,
-            member.user().id,
+            Some(member.user().id),
             now,
             now.saturating_add(INVITE_LIFETIME)
                 .unwrap_or(Timestamp::MAX),

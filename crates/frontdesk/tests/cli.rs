@@ -1,0 +1,83 @@
+//! The `frontdesk` binary end to end on a SQLite file: importing a business, inviting
+//! its first owner from the command line, and `audit verify` catching a row changed
+//! behind the application's back.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use sqlx::Connection;
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn frontdesk(database: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(args)
+        .arg("--database")
+        .arg(database)
+        .env_remove("DATABASE_URL")
+        .env_remove("FRONTDESK_PUBLIC_URL")
+        .output()
+        .expect("the binary runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+#[tokio::test]
+async fn an_invited_owner_link_is_printed_and_a_tampered_audit_row_is_reported() {
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("cli.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/demo-business.toml");
+
+    let imported = frontdesk(&database, &["business", "import", demo.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", text(&imported));
+
+    let invited = frontdesk(&database, &["team", "invite", "demo", "Owner@Example.test"]);
+    let out = text(&invited);
+    assert!(invited.status.success(), "{out}");
+    assert!(out.contains("http://127.0.0.1:8080/app/invite/"), "{out}");
+    let unknown = frontdesk(&database, &["team", "invite", "nope", "a@example.test"]);
+    assert!(!unknown.status.success());
+    assert!(text(&unknown).contains("no business"));
+    let bad_role = frontdesk(
+        &database,
+        &["team", "invite", "demo", "b@example.test", "--role", "boss"],
+    );
+    assert!(text(&bad_role).contains("unknown role"));
+
+    let verified = frontdesk(&database, &["audit", "verify"]);
+    assert!(verified.status.success(), "{}", text(&verified));
+    assert!(text(&verified).contains("OK"), "{}", text(&verified));
+
+    let url = format!("sqlite://{}", database.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    sqlx::query("DROP TRIGGER audit_events_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE audit_events SET detail = 'mallory@example.test as owner' WHERE seq = 1")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+
+    let tampered = frontdesk(&database, &["audit", "verify", "--business", "demo"]);
+    let out = text(&tampered);
+    assert!(!tampered.status.success(), "{out}");
+    assert!(
+        out.contains("BROKEN: business demo event #1"),
+        "names the broken link: {out}"
+    );
+}
