@@ -117,7 +117,7 @@ async fn a_business_always_keeps_an_owner() {
                 "hash-1",
                 "bo@example.test",
                 Role::Owner,
-                owner,
+                Some(owner),
                 at(1),
                 at(1) + 168.hours(),
             )
@@ -156,7 +156,7 @@ async fn invites_are_single_use_expiring_and_scoped_to_their_business() {
                 "hash-v",
                 "vi@example.test",
                 Role::Viewer,
-                owner,
+                Some(owner),
                 at(1),
                 at(1) + 168.hours(),
             )
@@ -203,7 +203,7 @@ async fn invites_are_single_use_expiring_and_scoped_to_their_business() {
                 "hash-r",
                 "re@example.test",
                 Role::Admin,
-                owner,
+                Some(owner),
                 at(1),
                 at(1) + 168.hours(),
             )
@@ -294,7 +294,7 @@ async fn totp_secrets_are_sealed_steps_claimed_once_and_recovery_codes_used_once
         store
             .set_two_factor(
                 business,
-                owner,
+                Some(owner),
                 Some(("JBSWY3DPEHPK3PXP", &hashes, 100)),
                 at(1),
             )
