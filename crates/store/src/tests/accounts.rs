@@ -294,7 +294,7 @@ async fn totp_secrets_are_sealed_steps_claimed_once_and_recovery_codes_used_once
         store
             .set_two_factor(
                 business,
-                Some(owner),
+                owner,
                 Some(("JBSWY3DPEHPK3PXP", &hashes, 100)),
                 at(1),
             )
