@@ -9,7 +9,7 @@ use frontdesk_core::assistant::{Assistant, IncomingMessage, LoadedBusiness, Repl
 use frontdesk_core::audit::{Actor, AuditAction, AuditEvent};
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
-use frontdesk_core::conversation::{Channel, VisitorId, VisitorText};
+use frontdesk_core::conversation::{BusinessId, Channel, VisitorId, VisitorText};
 use frontdesk_server::{seed_demo, Application, Config};
 use frontdesk_store::{ImportOutcome, Store, StoredBusiness};
 use jiff::SignedDuration;
@@ -89,7 +89,7 @@ pub async fn import(file: &Path, database: &str) -> Result<(), String> {
         .map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let business = Business::from_toml(&source).map_err(|e| format!("{}: {e}", file.display()))?;
     let store = connect(database).await?;
-    let (_, outcome) = store
+    let (id, outcome) = store
         .import_business(&business, &source, SystemClock.now())
         .await
         .map_err(|e| format!("cannot save the business: {e}"))?;
@@ -97,11 +97,44 @@ pub async fn import(file: &Path, database: &str) -> Result<(), String> {
         ImportOutcome::Created => "created",
         ImportOutcome::Updated => "updated",
     };
+    audit_by_operator(
+        &store,
+        id,
+        AuditAction::KnowledgeChanged,
+        format!("business:{}", business.slug),
+        format!("business file {verb} from {}", file.display()),
+    )
+    .await?;
     println!("{verb} business {} ({})", business.slug, business.name);
     Ok(())
 }
 
 /// `frontdesk business list`.
+/// Records a change made from the command line: the actor is the system (whoever runs
+/// the binary on the server), the detail says it came from here.
+pub async fn audit_by_operator(
+    store: &Store,
+    business: BusinessId,
+    action: AuditAction,
+    resource: String,
+    detail: String,
+) -> Result<(), String> {
+    store
+        .append_audit(&AuditEvent {
+            business,
+            at: SystemClock.now(),
+            actor: Actor::system(),
+            action,
+            resource: Some(resource),
+            ip: None,
+            user_agent: None,
+            detail: Some(format!("{detail} (command line)")),
+        })
+        .await
+        .map(drop)
+        .map_err(|e| format!("cannot record the audit event: {e}"))
+}
+
 pub async fn invite(
     slug: &str,
     email: &str,
@@ -139,23 +172,14 @@ pub async fn invite(
         )
         .await
         .map_err(|e| e.to_string())?;
-    store
-        .append_audit(&AuditEvent {
-            business: business.id,
-            at: now,
-            actor: Actor::system(),
-            action: AuditAction::TeamInvited,
-            resource: Some(format!("invite:{invite}")),
-            ip: None,
-            user_agent: None,
-            detail: Some(format!(
-                "{} as {} (command line)",
-                email.trim().to_lowercase(),
-                role.as_str()
-            )),
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+    audit_by_operator(
+        &store,
+        business.id,
+        AuditAction::TeamInvited,
+        format!("invite:{invite}"),
+        format!("{} as {}", email.trim().to_lowercase(), role.as_str()),
+    )
+    .await?;
     println!(
         "invitation for {email} as {} of {}: open within 7 days (works once)\n{}/app/invite/{}",
         role.label(),

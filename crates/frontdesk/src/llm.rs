@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use clap::{Args, Subcommand, ValueEnum};
 use frontdesk_core::assistant::{BuiltinEngine, ReplyProvider};
+use frontdesk_core::audit::AuditAction;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::llm::{ApiKey, LanguageModel, ModelProvider, ModelSettings, ModelVendor};
 use frontdesk_llm::{AnthropicClient, AnthropicConfig, OpenAiClient, OpenAiConfig, Resilient};
@@ -229,6 +230,18 @@ pub async fn set_business_model(args: BusinessModelArgs, store: Store) -> Result
         .set_model_settings(business.id, settings.as_ref(), SystemClock.now())
         .await
         .map_err(|e| format!("cannot save the model settings: {e}"))?;
+    let detail = match &settings {
+        Some(s) => format!("{}/{}", s.vendor.as_str(), s.model),
+        None => "cleared".to_owned(),
+    };
+    crate::commands::audit_by_operator(
+        &store,
+        business.id,
+        AuditAction::ModelSettingsChanged,
+        format!("business:{}", args.slug),
+        detail,
+    )
+    .await?;
     match settings {
         Some(s) => println!(
             "{} now answers with {}/{}{}",
