@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use frontdesk_core::assistant::{LoadedBusiness, ReplyProvider, StoreError};
 use frontdesk_core::business::Business;
 use frontdesk_core::conversation::BusinessId;
+use frontdesk_core::llm::ModelSettings;
 use frontdesk_store::Store;
 use jiff::Timestamp;
 
@@ -85,6 +86,15 @@ impl BusinessCache {
             },
         );
         Ok(Some(business))
+    }
+
+    /// Whether model settings can be used, before they are saved: the same check the
+    /// provider is built with. Without a factory, every business uses the default.
+    pub fn check_settings(&self, settings: &ModelSettings) -> Result<(), String> {
+        match &self.model_providers {
+            Some(factory) => (factory.0)(settings).map(drop),
+            None => Err("this server does not let businesses choose their own model".into()),
+        }
     }
 
     /// The provider of a business that chose its own model. A setting that can't be used

@@ -13,6 +13,7 @@ mod error;
 mod home;
 mod security;
 pub mod session;
+mod settings;
 mod team;
 mod views;
 
@@ -94,6 +95,8 @@ pub fn router() -> Router<AppState> {
         .route("/business", get(business::page))
         .route("/business/hours", post(business::save_hours))
         .route("/business/file", post(business::save_file))
+        .route("/settings", get(settings::page))
+        .route("/settings/model", post(settings::save_model))
         .route("/team", get(team::page))
         .route("/team/invite", post(team::invite))
         .route("/team/invites/{id}/revoke", post(team::revoke_invite))

@@ -42,6 +42,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/app/conversations", "Conversations", None),
     ("/app/leads", "Leads", None),
     ("/app/business", "Business", Some(Permission::EditKnowledge)),
+    ("/app/settings", "Settings", Some(Permission::EditSettings)),
     ("/app/team", "Team", None),
     ("/app/security", "Security", None),
     ("/app/audit", "Audit log", Some(Permission::ViewAuditLog)),

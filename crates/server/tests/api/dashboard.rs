@@ -7,10 +7,12 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use frontdesk_core::accounts::TotpSecret;
+use frontdesk_core::assistant::{BuiltinEngine, ReplyProvider};
 use frontdesk_core::audit::{AuditAction, AuditVerification};
 use frontdesk_core::clock::ManualClock;
 use frontdesk_core::conversation::BusinessId;
-use frontdesk_server::OutboxMailer;
+use frontdesk_core::llm::{ModelSettings, ModelVendor};
+use frontdesk_server::{OutboxMailer, ProviderFactory};
 use frontdesk_store::testing::BACKENDS;
 use frontdesk_store::{AuditRange, Backend, NewLead};
 use jiff::SignedDuration;
@@ -177,6 +179,13 @@ async fn dashboard(backend: Backend) -> Dashboard {
     let (c, o) = (clock.clone(), outbox.clone());
     let app = spawn_app_with(backend, move |config| {
         config.clock = c;
+        config.model_providers =
+            Some(ProviderFactory(Arc::new(
+                |settings: &ModelSettings| match settings.vendor {
+                    ModelVendor::OpenAi => Ok(Arc::new(BuiltinEngine) as Arc<dyn ReplyProvider>),
+                    ModelVendor::Anthropic => Err("anthropic needs an API key".to_owned()),
+                },
+            )));
         config.mailer = Arc::new(OutboxMailer::new(o));
         config.keyring = Some(
             frontdesk_store::Keyring::parse(&frontdesk_store::Keyring::generate_entry("t1"))
@@ -414,6 +423,7 @@ async fn an_invited_viewer_reads_but_cannot_export_edit_or_manage() {
         }
         for path in [
             "/app/leads.csv",
+            "/app/settings",
             "/app/business",
             "/app/audit",
             "/app/audit.csv",
@@ -971,6 +981,136 @@ async fn transcript_views_and_exports_are_audited_and_the_chain_catches_tamperin
         assert!(
             matches!(broken, AuditVerification::Broken(_)),
             "{backend:?}: {broken:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn an_admin_chooses_the_model_and_the_api_key_is_never_shown_again() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut owner = Browser::new(&d.app);
+        owner
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        let business = d.business_of("ana@bright.test").await;
+        let page = owner.get("/app/settings").await;
+        assert_eq!(page.status, StatusCode::OK);
+        let key = "sk-live-very-secret-0123456789";
+        let saved = owner
+            .post(
+                "/app/settings/model",
+                &[
+                    ("vendor", "openai"),
+                    ("model", "gpt-4o-mini"),
+                    ("base_url", "http://127.0.0.1:9/"),
+                    ("api_key", key),
+                ],
+            )
+            .await;
+        assert_eq!(
+            saved.location(),
+            "/app/settings?saved=1",
+            "{backend:?}: {}",
+            saved.body
+        );
+        let stored = d.app.store.model_settings(business).await.unwrap().unwrap();
+        assert_eq!(stored.api_key.as_ref().unwrap().expose(), key);
+        assert_eq!(stored.base_url.as_deref(), Some("http://127.0.0.1:9"));
+        let page = owner.get("/app/settings").await;
+        assert!(!page.body.contains(key), "the key is write-only");
+        assert!(page.body.contains("A key is stored"));
+
+        let kept = owner
+            .post(
+                "/app/settings/model",
+                &[
+                    ("vendor", "openai"),
+                    ("model", "gpt-4.1"),
+                    ("base_url", ""),
+                    ("api_key", ""),
+                ],
+            )
+            .await;
+        assert_eq!(kept.location(), "/app/settings?saved=1");
+        let stored = d.app.store.model_settings(business).await.unwrap().unwrap();
+        assert_eq!(
+            (stored.model.as_str(), stored.api_key.unwrap().expose()),
+            ("gpt-4.1", key)
+        );
+
+        for (fields, expected) in [
+            (
+                [
+                    ("vendor", "openai"),
+                    ("model", "gpt 4"),
+                    ("base_url", ""),
+                    ("api_key", ""),
+                ],
+                "model's name",
+            ),
+            (
+                [
+                    ("vendor", "openai"),
+                    ("model", "m"),
+                    ("base_url", "ftp://x"),
+                    ("api_key", ""),
+                ],
+                "https://",
+            ),
+            (
+                [
+                    ("vendor", "anthropic"),
+                    ("model", "claude"),
+                    ("base_url", ""),
+                    ("api_key", ""),
+                ],
+                "needs an API key",
+            ),
+            (
+                [
+                    ("vendor", "gemini"),
+                    ("model", "g"),
+                    ("base_url", ""),
+                    ("api_key", ""),
+                ],
+                "listed models",
+            ),
+        ] {
+            let refused = owner.post("/app/settings/model", &fields).await;
+            assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+            assert!(
+                refused.body.contains(expected),
+                "{expected}: {}",
+                refused.body
+            );
+        }
+        let cleared = owner
+            .post(
+                "/app/settings/model",
+                &[
+                    ("vendor", "default"),
+                    ("model", ""),
+                    ("base_url", ""),
+                    ("api_key", ""),
+                ],
+            )
+            .await;
+        assert_eq!(cleared.location(), "/app/settings?saved=1");
+        assert!(d
+            .app
+            .store
+            .model_settings(business)
+            .await
+            .unwrap()
+            .is_none());
+
+        let csv = owner.get("/app/audit.csv?range=today").await;
+        assert!(csv.body.contains("model.settings_changed"));
+        assert!(csv.body.contains("openai/gpt-4o-mini, API key replaced"));
+        assert!(
+            !csv.body.contains(key),
+            "{backend:?}: the key reached the audit log"
         );
     }
 }

@@ -1,0 +1,175 @@
+//! Settings: which language model writes this business's replies (the built-in engine,
+//! or the business's own Anthropic or OpenAI-compatible account). The API key is
+//! write-only: sealed at rest, never shown again, never in the audit log.
+
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use frontdesk_core::accounts::Permission;
+use frontdesk_core::audit::AuditAction;
+use frontdesk_core::llm::{ApiKey, ModelSettings, ModelVendor};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::error::PageError;
+use super::session::Posted;
+use super::views::{csrf_field, error_box, layout};
+use super::{audit_member, Member};
+use crate::AppState;
+
+/// The form's value for "the server's default".
+const DEFAULT: &str = "default";
+
+#[derive(Debug, Deserialize, Default)]
+pub struct SettingsQuery {
+    #[serde(default)]
+    saved: Option<String>,
+}
+
+fn view(
+    member: &Member,
+    current: Option<&ModelSettings>,
+    saved: bool,
+    error: Option<&str>,
+) -> Markup {
+    let vendor = current.map_or(DEFAULT, |s| s.vendor.as_str());
+    layout(
+        member,
+        "/app/settings",
+        "Settings",
+        html! {
+            @if saved { div.notice role="status" { "Saved. New conversations use this from now on." } }
+            (error_box(error))
+            section.card aria-labelledby="model-title" {
+                h2 id="model-title" { "Who writes the replies" }
+                p.muted { "Whatever writes them, every reply passes the same safety rules and is checked against your business information before a visitor sees it." }
+                form method="post" action="/app/settings/model" {
+                    (csrf_field(member))
+                    label for="vendor" { "Model" }
+                    select id="vendor" name="vendor" {
+                        @for (value, label) in [(DEFAULT, "The server's default"), ("anthropic", "My Anthropic account"), ("openai", "My OpenAI-compatible account (OpenAI, vLLM, llama.cpp, Ollama)")] {
+                            option value=(value) selected[vendor == value] { (label) }
+                        }
+                    }
+                    label for="model" { "Model name" }
+                    input id="model" name="model" type="text" value=(current.map_or("", |s| s.model.as_str())) placeholder="claude-sonnet-4-5";
+                    label for="base_url" { "Server address (optional)" }
+                    input id="base_url" name="base_url" type="text" value=(current.and_then(|s| s.base_url.as_deref()).unwrap_or("")) placeholder="http://localhost:11434";
+                    label for="api_key" { "API key" }
+                    input id="api_key" name="api_key" type="password" autocomplete="off" aria-describedby="api-key-help";
+                    p.muted id="api-key-help" {
+                        @if current.is_some_and(|s| s.api_key.is_some()) { "A key is stored (sealed). Leave this empty to keep it, or type a new one to replace it." }
+                        @else { "Stored sealed with the server's key; it is never shown again." }
+                    }
+                    p { button type="submit" { "Save" } }
+                }
+            }
+        },
+    )
+}
+
+pub async fn page(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<SettingsQuery>,
+) -> Result<Markup, PageError> {
+    member.require(Permission::EditSettings)?;
+    let current = state.store.model_settings(member.business_id()).await?;
+    Ok(view(&member, current.as_ref(), query.saved.is_some(), None))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ModelForm {
+    #[serde(default)]
+    vendor: String,
+    #[serde(default)]
+    model: String,
+    #[serde(default)]
+    base_url: String,
+    #[serde(default)]
+    api_key: String,
+}
+
+/// The settings a form asks for, or why they can't be used.
+fn requested(
+    form: &ModelForm,
+    stored_key: Option<ApiKey>,
+) -> Result<Option<ModelSettings>, String> {
+    if form.vendor == DEFAULT {
+        return Ok(None);
+    }
+    let vendor = ModelVendor::parse(&form.vendor).ok_or("Choose one of the listed models.")?;
+    let model = form.model.trim();
+    if model.is_empty() || model.len() > 100 || model.contains(char::is_whitespace) {
+        return Err("Enter the model's name, e.g. claude-sonnet-4-5 or gpt-4o-mini.".into());
+    }
+    let base_url = form.base_url.trim();
+    if !base_url.is_empty()
+        && !(base_url.starts_with("https://") || base_url.starts_with("http://"))
+    {
+        return Err(
+            "The server address starts with https:// (or http:// for a server on your network)."
+                .into(),
+        );
+    }
+    let api_key = match form.api_key.trim() {
+        "" => stored_key,
+        key => Some(ApiKey::new(key)),
+    };
+    Ok(Some(ModelSettings {
+        vendor,
+        model: model.to_owned(),
+        base_url: (!base_url.is_empty()).then(|| base_url.trim_end_matches('/').to_owned()),
+        api_key,
+    }))
+}
+
+pub async fn save_model(
+    State(state): State<AppState>,
+    posted: Posted<ModelForm>,
+) -> Result<Response, PageError> {
+    let Posted { member, form } = posted;
+    member.require(Permission::EditSettings)?;
+    let current = state.store.model_settings(member.business_id()).await?;
+    let stored_key = current.as_ref().and_then(|s| s.api_key.clone());
+    let checked = requested(&form, stored_key).and_then(|settings| {
+        if let Some(settings) = &settings {
+            state.businesses.check_settings(settings)?;
+        }
+        Ok(settings)
+    });
+    let settings = match checked {
+        Ok(settings) => settings,
+        Err(message) => {
+            let markup = view(&member, current.as_ref(), false, Some(&message));
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
+        }
+    };
+    state
+        .store
+        .set_model_settings(member.business_id(), settings.as_ref(), state.clock.now())
+        .await?;
+    state.businesses.forget(&member.business.slug);
+    let detail = match &settings {
+        Some(s) => format!(
+            "{}/{}{}",
+            s.vendor.as_str(),
+            s.model,
+            if form.api_key.trim().is_empty() {
+                ""
+            } else {
+                ", API key replaced"
+            }
+        ),
+        None => "the server's default".to_owned(),
+    };
+    audit_member(
+        &state,
+        &member,
+        AuditAction::ModelSettingsChanged,
+        Some(format!("business:{}", member.business.slug)),
+        Some(detail),
+    )
+    .await?;
+    Ok(Redirect::to("/app/settings?saved=1").into_response())
+}
