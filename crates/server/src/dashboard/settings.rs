@@ -104,9 +104,8 @@ fn requested(
         return Err("Enter the model's name, e.g. claude-sonnet-4-5 or gpt-4o-mini.".into());
     }
     let base_url = form.base_url.trim();
-    if !base_url.is_empty()
-        && !(base_url.starts_with("https://") || base_url.starts_with("http://"))
-    {
+    let web_address = base_url.starts_with("https://") || base_url.starts_with("http://");
+    if !base_url.is_empty() && !web_address {
         return Err(
             "The server address starts with https:// (or http:// for a server on your network)."
                 .into(),
