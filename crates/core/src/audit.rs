@@ -114,6 +114,7 @@ audit_actions! {
     PasswordReset => "password.reset",
     InviteAccepted => "team.invite_accepted",
     InviteRevoked => "team.invite_revoked",
+    SessionRevoked => "session.revoked",
 }
 
 impl AuditAction {

@@ -23,6 +23,19 @@ impl std::fmt::Debug for Mail {
     }
 }
 
+impl Mail {
+    /// A mail whose header values (recipient, subject) can't carry line breaks, whatever
+    /// they were built from (a business name, say): no header injection in any adapter.
+    pub fn new(to: &str, subject: &str, body: String) -> Self {
+        let header = |value: &str| value.replace(['\r', '\n'], " ");
+        Self {
+            to: header(to),
+            subject: header(subject),
+            body,
+        }
+    }
+}
+
 /// Why a mail was not handed over.
 #[derive(Debug, thiserror::Error)]
 #[error("mail not sent: {0}")]

@@ -70,6 +70,7 @@ mod tests {
             subject: "Reset".into(),
             body: "https://x.test/app/reset/token".into(),
         };
+        assert_eq!(Mail::new(&mail.to, "a\nb", String::new()).subject, "a b");
         mailer.send(&mail).await.unwrap();
         let files: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
         assert_eq!(files.len(), 1);

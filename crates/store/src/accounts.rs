@@ -282,6 +282,7 @@ impl Store {
             return Err(StoreError::NotFound);
         }
         revoke_sessions(&mut tx, user, keep, now).await?;
+        expire_reset_links(&mut tx, user, now).await?;
         tx.commit().await.map_err(backend_error)
     }
 
@@ -311,11 +312,19 @@ impl Store {
         if changed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        if role != Role::Owner {
+            revoke_invites_from(&mut tx, user, now).await?;
+        }
         tx.commit().await.map_err(backend_error)
     }
 
     /// Removes a member (their sessions and codes go with them), never the last Owner.
-    pub async fn remove_user(&self, business: BusinessId, user: Uuid) -> Result<(), StoreError> {
+    pub async fn remove_user(
+        &self,
+        business: BusinessId,
+        user: Uuid,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
         lock_team(&mut tx, business).await?;
         if owners_besides(&mut tx, business, user).await? == 0 {
@@ -330,6 +339,7 @@ impl Store {
         if removed.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        revoke_invites_from(&mut tx, user, now).await?;
         tx.commit().await.map_err(backend_error)
     }
 
@@ -354,10 +364,16 @@ impl Store {
             }
             None => (None, None, None),
         };
-        let changed = sqlx::query(
+        // Enrolling never replaces a second factor: that takes removing it with a code.
+        let only_if_off = if enrolment.is_some() {
+            " AND totp_sealed IS NULL"
+        } else {
+            ""
+        };
+        let changed = sqlx::query(&format!(
             "UPDATE users SET totp_sealed = $1, totp_key_id = $2, totp_last_step = $3, updated_at = $4 \
-             WHERE id = $5 AND business_id = $6",
-        )
+             WHERE id = $5 AND business_id = $6{only_if_off}"
+        ))
         .bind(sealed)
         .bind(key_id)
         .bind(step)
@@ -663,7 +679,7 @@ impl Store {
             .transpose()?
             .ok_or(StoreError::NotFound)?;
         let used = sqlx::query(
-            "UPDATE invites SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL",
+            "UPDATE invites SET accepted_at = $1 WHERE id = $2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
         )
         .bind(millis(now))
         .bind(invite.id.to_string())
@@ -758,6 +774,7 @@ impl Store {
             .await
             .map_err(backend_error)?;
         revoke_sessions(&mut tx, user, None, now).await?;
+        expire_reset_links(&mut tx, user, now).await?;
         let row = sqlx::query(&format!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.id = $1"
         ))
@@ -770,15 +787,18 @@ impl Store {
         Ok(record)
     }
 
-    /// Counts a failed login and forgets failures older than `window_start`, so nothing
-    /// (an IP address included) outlives the limiter's window.
-    pub async fn record_login_failure(
+    /// Counts an attempt at a guarded action (a sign-in, a code, a reset request) before
+    /// its secret is checked, so parallel guesses can't slip past the limit, and returns
+    /// the attempts within the window with the oldest of them. Rows older than
+    /// `window_start` are deleted on the way, so nothing (an IP address included)
+    /// outlives the limiter's window.
+    pub async fn record_attempt(
         &self,
         scope: LimitScope,
         key: &str,
         now: Timestamp,
         window_start: Timestamp,
-    ) -> Result<(), StoreError> {
+    ) -> Result<(i64, Option<Timestamp>), StoreError> {
         let mut tx = self.pool.begin().await.map_err(backend_error)?;
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(millis(window_start))
@@ -792,38 +812,43 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(backend_error)?;
-        tx.commit().await.map_err(backend_error)
-    }
-
-    /// Failed logins since `window_start` and the oldest of them (when the first expires).
-    pub async fn login_failures(
-        &self,
-        scope: LimitScope,
-        key: &str,
-        window_start: Timestamp,
-    ) -> Result<(i64, Option<Timestamp>), StoreError> {
         let row = sqlx::query(
-            "SELECT COUNT(*) AS failures, MIN(at) AS oldest FROM login_failures WHERE scope = $1 AND key = $2 AND at >= $3",
+            "SELECT COUNT(*) AS attempts, MIN(at) AS oldest FROM login_failures WHERE scope = $1 AND key = $2 AND at >= $3",
         )
         .bind(scope.as_str())
         .bind(key)
         .bind(millis(window_start))
-        .fetch_one(&self.pool)
+        .fetch_one(&mut *tx)
         .await
         .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
         let oldest: Option<i64> = row.try_get("oldest").map_err(backend_error)?;
         Ok((
-            row.try_get("failures").map_err(backend_error)?,
+            row.try_get("attempts").map_err(backend_error)?,
             oldest.map(from_millis).transpose()?,
         ))
     }
 
-    /// Forgets an account's failures after a successful login.
-    pub async fn clear_login_failures(
+    /// Forgets one attempt that succeeded, so a busy office behind one address isn't
+    /// limited by its own successful sign-ins.
+    pub async fn forget_attempt(
         &self,
         scope: LimitScope,
         key: &str,
+        at: Timestamp,
     ) -> Result<(), StoreError> {
+        sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2 AND at = $3")
+            .bind(scope.as_str())
+            .bind(key)
+            .bind(millis(at))
+            .execute(&self.pool)
+            .await
+            .map_err(backend_error)?;
+        Ok(())
+    }
+
+    /// Forgets every attempt of a key (an account that signed in, or reset its password).
+    pub async fn clear_attempts(&self, scope: LimitScope, key: &str) -> Result<(), StoreError> {
         sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2")
             .bind(scope.as_str())
             .bind(key)
@@ -885,6 +910,39 @@ async fn lock_team(conn: &mut AnyConnection, business: BusinessId) -> Result<(),
         .execute(&mut *conn)
         .await
         .map_err(backend_error)?;
+    Ok(())
+}
+
+/// Makes every open reset link of a user unusable (after a reset or a password change).
+async fn expire_reset_links(
+    conn: &mut AnyConnection,
+    user: Uuid,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query("UPDATE password_resets SET used_at = $1 WHERE user_id = $2 AND used_at IS NULL")
+        .bind(millis(now))
+        .bind(user.to_string())
+        .execute(&mut *conn)
+        .await
+        .map_err(backend_error)?;
+    Ok(())
+}
+
+/// Withdraws the open invitations someone sent, when they lose the right to send them:
+/// a removed Owner must not come back through an invite they sent themselves.
+async fn revoke_invites_from(
+    conn: &mut AnyConnection,
+    user: Uuid,
+    now: Timestamp,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE invites SET revoked_at = $1 WHERE invited_by = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
+    )
+    .bind(millis(now))
+    .bind(user.to_string())
+    .execute(&mut *conn)
+    .await
+    .map_err(backend_error)?;
     Ok(())
 }
 

@@ -182,6 +182,7 @@ pub async fn export(
 ) -> Result<Response, PageError> {
     member.require(Permission::ExportData)?;
     member.require(Permission::ViewAuditLog)?;
+    member.require_same_site()?;
     let timezone = business_timezone(&member)?;
     let range = resolve(&query, state.clock.now(), &timezone).map_err(PageError::BadRequest)?;
     // Audited first, so the export's own event is in the chain (and in a later export).

@@ -271,6 +271,7 @@ pub async fn signup(
         context,
         headers,
     } = request;
+    begin_attempt(&state, Guarded::SignUp, None, &context).await?;
     let refuse = |message: String| {
         Ok(public_page(&headers, &state, |csrf| {
             signup_view(csrf, &form, Some(&message))
@@ -297,6 +298,11 @@ pub async fn signup(
         Ok(password) => password,
         Err(message) => return refuse(format!("Password: {message}.")),
     };
+    let taken_email =
+        || refuse("An account with this email already exists: sign in instead.".into());
+    if state.store.user_by_email(&form.email).await?.is_some() {
+        return taken_email();
+    }
     let password_hash = hash_blocking(password).await?;
     let base = slug_from_name(business_name);
     let mut created = None;
@@ -324,14 +330,12 @@ pub async fn signup(
                 created = Some(ids);
                 break;
             }
-            Err(frontdesk_core::assistant::StoreError::Conflict(message))
-                if message.contains("email") =>
-            {
-                return refuse(
-                    "An account with this email already exists: sign in instead.".into(),
-                );
+            // Either the slug was taken (try the next) or the email was taken meanwhile.
+            Err(frontdesk_core::assistant::StoreError::Conflict(_)) => {
+                if state.store.user_by_email(&form.email).await?.is_some() {
+                    return taken_email();
+                }
             }
-            Err(frontdesk_core::assistant::StoreError::Conflict(_)) => continue,
             Err(other) => return Err(other.into()),
         }
     }
@@ -406,29 +410,75 @@ pub async fn login_page(
     public_page(&headers, &state, |csrf| login_view(csrf, "", None, notice))
 }
 
-/// Refuses when an account or address has failed too often within the window.
-async fn check_limits(
+/// What a guarded attempt is for: each has its own allowance per account, and all share
+/// the allowance per address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Guarded {
+    /// A password or a second-factor code.
+    SignIn,
+    /// Asking for a reset link.
+    ResetRequest,
+    /// Creating an account (counted per address only).
+    SignUp,
+}
+
+/// An attempt counted before its secret is checked; see [`begin_attempt`].
+#[derive(Debug)]
+pub(super) struct Attempt {
+    account: Option<String>,
+    ip: Option<String>,
+    at: Timestamp,
+}
+
+/// The limiter's key for an address: IPv6 clients own whole /64 networks, so they are
+/// counted per /64, not per address.
+fn address_key(ip: std::net::IpAddr) -> String {
+    match ip {
+        std::net::IpAddr::V4(v4) => v4.to_string(),
+        std::net::IpAddr::V6(v6) => {
+            let s = v6.segments();
+            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
+        }
+    }
+}
+
+/// Counts an attempt for the account (when there is one) and the address, and refuses
+/// if either is over its allowance in the window. Counting first means a burst of
+/// parallel guesses is limited like guesses one after another.
+pub(super) async fn begin_attempt(
     state: &AppState,
-    email: &str,
+    purpose: Guarded,
+    email: Option<&str>,
     context: &RequestContext,
-) -> Result<(), PageError> {
+) -> Result<Attempt, PageError> {
     let limits = state.dashboard.login_limits;
     let now = state.clock.now();
     let window_start = now.saturating_sub(limits.window).unwrap_or(Timestamp::MIN);
-    let mut checks = vec![(
-        LimitScope::Account,
-        normalize_email(email),
-        limits.per_account,
-    )];
-    if let Some(ip) = context.ip {
-        checks.push((LimitScope::Ip, ip.to_string(), limits.per_ip));
-    }
+    let account = match (purpose, email) {
+        (Guarded::SignIn, Some(email)) => Some(normalize_email(email)),
+        (Guarded::ResetRequest, Some(email)) => Some(format!("reset:{}", normalize_email(email))),
+        _ => None,
+    };
+    let attempt = Attempt {
+        account,
+        ip: context.ip.map(address_key),
+        at: now,
+    };
+    let checks = [
+        (
+            LimitScope::Account,
+            attempt.account.as_deref(),
+            limits.per_account,
+        ),
+        (LimitScope::Ip, attempt.ip.as_deref(), limits.per_ip),
+    ];
     for (scope, key, allowed) in checks {
-        let (failures, oldest) = state
+        let Some(key) = key else { continue };
+        let (attempts, oldest) = state
             .store
-            .login_failures(scope, &key, window_start)
+            .record_attempt(scope, key, now, window_start)
             .await?;
-        if failures >= allowed {
+        if attempts > allowed {
             let free_at = oldest
                 .and_then(|t| t.checked_add(limits.window).ok())
                 .unwrap_or(now);
@@ -438,40 +488,39 @@ async fn check_limits(
                 LimitScope::Account => "this account",
                 LimitScope::Ip => "your network",
             };
+            let what = match purpose {
+                Guarded::SignIn => "failed sign-in attempts",
+                Guarded::ResetRequest => "password reset requests",
+                Guarded::SignUp => "new accounts",
+            };
+            let plural = if minutes == 1 { "" } else { "s" };
             return Err(PageError::TooManyAttempts {
                 retry_after_secs: wait,
                 message: format!(
-                    "Too many failed sign-in attempts for {whom}. For your security, try again in {minutes} minute{}, or reset your password.",
-                    if minutes == 1 { "" } else { "s" }
+                    "Too many {what} for {whom}. For your security, try again in {minutes} minute{plural}."
                 ),
             });
         }
     }
-    Ok(())
+    Ok(attempt)
 }
 
-async fn count_failure(
+/// The attempt succeeded: the account's earlier failures are forgotten, and this
+/// attempt no longer counts against the address.
+pub(super) async fn attempt_succeeded(
     state: &AppState,
-    email: &str,
-    context: &RequestContext,
+    attempt: &Attempt,
 ) -> Result<(), PageError> {
-    let now = state.clock.now();
-    let window_start = now
-        .saturating_sub(state.dashboard.login_limits.window)
-        .unwrap_or(Timestamp::MIN);
-    state
-        .store
-        .record_login_failure(
-            LimitScope::Account,
-            &normalize_email(email),
-            now,
-            window_start,
-        )
-        .await?;
-    if let Some(ip) = context.ip {
+    if let Some(account) = &attempt.account {
         state
             .store
-            .record_login_failure(LimitScope::Ip, &ip.to_string(), now, window_start)
+            .clear_attempts(LimitScope::Account, account)
+            .await?;
+    }
+    if let Some(ip) = &attempt.ip {
+        state
+            .store
+            .forget_attempt(LimitScope::Ip, ip, attempt.at)
             .await?;
     }
     Ok(())
@@ -486,7 +535,7 @@ pub async fn login(
         context,
         headers,
     } = request;
-    check_limits(&state, &form.email, &context).await?;
+    let attempt = begin_attempt(&state, Guarded::SignIn, Some(&form.email), &context).await?;
     let user = state.store.user_by_email(&form.email).await?;
     let phc = user
         .as_ref()
@@ -495,7 +544,6 @@ pub async fn login(
     let user = match user {
         Some(user) if matches => user,
         other => {
-            count_failure(&state, &form.email, &context).await?;
             if let Some(user) = other {
                 audit(
                     &state,
@@ -519,12 +567,10 @@ pub async fn login(
         }
     };
     if user.two_factor {
+        // The account's count continues into the code step: only a right code clears it.
         return start_session(&state, &user, &context, true, "/app/login/code").await;
     }
-    state
-        .store
-        .clear_login_failures(LimitScope::Account, &user.email)
-        .await?;
+    attempt_succeeded(&state, &attempt).await?;
     audit(
         &state,
         user.business,
@@ -628,9 +674,8 @@ pub async fn second_factor(
         return Err(PageError::CsrfFailed);
     }
     let user = session.user.clone();
-    check_limits(&state, &user.email, &context).await?;
+    let attempt = begin_attempt(&state, Guarded::SignIn, Some(&user.email), &context).await?;
     let Some(how) = verify_second_factor(&state, &user, &form.code).await? else {
-        count_failure(&state, &user.email, &context).await?;
         audit(
             &state,
             user.business,
@@ -668,10 +713,7 @@ pub async fn second_factor(
             },
         )
         .await?;
-    state
-        .store
-        .clear_login_failures(LimitScope::Account, &user.email)
-        .await?;
+    attempt_succeeded(&state, &attempt).await?;
     audit(
         &state,
         user.business,
@@ -743,10 +785,25 @@ pub async fn forgot(
         context,
         headers,
     } = request;
-    // Counted like a failed sign-in, so the form can't be used to flood an inbox.
-    check_limits(&state, &form.email, &context).await?;
-    count_failure(&state, &form.email, &context).await?;
-    if let Some(user) = state.store.user_by_email(&form.email).await? {
+    // Counted in a bucket of its own, so the form can't flood an inbox, nor lock
+    // anyone out of signing in.
+    begin_attempt(&state, Guarded::ResetRequest, Some(&form.email), &context).await?;
+    // The link is made and mailed after the answer, so the answer takes as long
+    // whether or not the address has an account.
+    let (task_state, email) = (state.clone(), form.email.clone());
+    tokio::spawn(async move {
+        if let Err(error) = send_reset_link(&task_state, &email).await {
+            tracing::error!(?error, "password reset link not sent");
+        }
+    });
+    Ok(public_page(&headers, &state, |csrf| {
+        forgot_view(csrf, true)
+    }))
+}
+
+/// Creates a reset link for the account of `email`, if there is one, and mails it.
+async fn send_reset_link(state: &AppState, email: &str) -> Result<(), PageError> {
+    if let Some(user) = state.store.user_by_email(email).await? {
         let token = IssuedToken::generate();
         let now = state.clock.now();
         state
@@ -759,23 +816,24 @@ pub async fn forgot(
             )
             .await?;
         let link = format!("{}/app/reset/{}", state.dashboard.public_url, token.plain);
-        let mail = Mail {
-            to: user.email.clone(),
-            subject: "Reset your frontdesk password".into(),
-            body: format!(
+        let mail = Mail::new(
+            &user.email,
+            "Reset your frontdesk password",
+            format!(
                 "Hello {},\n\nSomeone (hopefully you) asked to reset the password of your frontdesk account.\n\
                  Choose a new password here within the next hour:\n\n{link}\n\n\
                  If it wasn't you, ignore this email: your password stays as it is.\n",
-                user.name
+                                user.name
             ),
-        };
-        if let Err(error) = state.dashboard.mailer.send(&mail).await {
-            tracing::error!(%error, "password reset mail failed");
-        }
+        );
+        state
+            .dashboard
+            .mailer
+            .send(&mail)
+            .await
+            .map_err(|e| PageError::Internal(e.to_string()))?;
     }
-    Ok(public_page(&headers, &state, |csrf| {
-        forgot_view(csrf, true)
-    }))
+    Ok(())
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -877,6 +935,11 @@ pub async fn reset(
         }
         Err(other) => return Err(other.into()),
     };
+    // A locked-out owner who proved they own the mailbox may sign in again at once.
+    state
+        .store
+        .clear_attempts(LimitScope::Account, &user.email)
+        .await?;
     audit(
         &state,
         user.business,
@@ -924,17 +987,17 @@ pub(super) async fn send_invite(
     )
     .await?;
     let link = format!("{}/app/invite/{}", state.dashboard.public_url, token.plain);
-    let mail = Mail {
-        to: normalize_email(email),
-        subject: format!("Join {} on frontdesk", member.business.name),
-        body: format!(
+    let mail = Mail::new(
+        &normalize_email(email),
+        &format!("Join {} on frontdesk", member.business.name),
+        format!(
             "Hello,\n\n{} invited you to the {} team on frontdesk as {}.\n\
              Accept within 7 days by choosing your password here (the link works once):\n\n{link}\n",
             member.user().name,
-            member.business.name,
+                        member.business.name,
             role.label()
         ),
-    };
+    );
     state
         .dashboard
         .mailer

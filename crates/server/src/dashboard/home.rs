@@ -229,6 +229,7 @@ pub async fn transcript(
     Path(id): Path<String>,
 ) -> Result<Markup, PageError> {
     member.require(Permission::ViewConversations)?;
+    member.require_same_site()?;
     let id = id
         .parse()
         .map(ConversationId)
@@ -381,6 +382,7 @@ pub async fn leads_csv(
     member: Member,
 ) -> Result<Response, PageError> {
     member.require(Permission::ExportData)?;
+    member.require_same_site()?;
     audit_member(
         &state,
         &member,

@@ -8,7 +8,10 @@ use frontdesk_core::audit::AuditAction;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
-use super::auth::{hash_blocking, signed_out_everywhere, verify_blocking, verify_second_factor};
+use super::auth::{
+    attempt_succeeded, begin_attempt, hash_blocking, signed_out_everywhere, verify_blocking,
+    verify_second_factor, Guarded,
+};
 use super::error::PageError;
 use super::home::business_timezone;
 use super::session::{NoFields, Posted};
@@ -17,8 +20,9 @@ use super::{audit_member, Member};
 use crate::AppState;
 
 /// The issuer name authenticator apps show beside the code.
+/// Labels can't hold `:` (it separates issuer and account in the otpauth URL).
 fn issuer(member: &Member) -> String {
-    format!("frontdesk · {}", member.business.name)
+    format!("frontdesk · {}", member.business.name.replace(':', " "))
 }
 
 #[derive(Debug, Deserialize, Default)]
@@ -100,20 +104,32 @@ async fn render(
     ))
 }
 
+fn already_enrolled() -> PageError {
+    PageError::Conflict(
+        "Two-factor authentication is already on. To use another app, turn it off with a current code first."
+            .into(),
+    )
+}
+
+/// Enrolling never replaces a second factor: that would skip "turn off with a code".
+fn refuse_if_enrolled(member: &Member) -> Result<(), PageError> {
+    if member.user().two_factor {
+        Err(already_enrolled())
+    } else {
+        Ok(())
+    }
+}
+
 pub async fn start_enrolment(posted: Posted<NoFields>) -> Result<Markup, PageError> {
     let member = posted.member;
     member.require(Permission::ManageOwnAccount)?;
-    if member.user().two_factor {
-        return Err(PageError::Conflict(
-            "Two-factor authentication is already on.".into(),
-        ));
-    }
+    refuse_if_enrolled(&member)?;
     Ok(enrolment_view(&member, &TotpSecret::generate(), None))
 }
 
 fn enrolment_view(member: &Member, secret: &TotpSecret, error: Option<&str>) -> Markup {
     let qr = secret
-        .qr_svg(&issuer(member), &member.user().email)
+        .qr_svg(&issuer(member), &member.user().email.replace(':', " "))
         .unwrap_or_default();
     layout(
         member,
@@ -151,6 +167,7 @@ pub async fn confirm_enrolment(
 ) -> Result<Response, PageError> {
     let Posted { member, form } = posted;
     member.require(Permission::ManageOwnAccount)?;
+    refuse_if_enrolled(&member)?;
     let secret = TotpSecret::from_base32(&form.secret)
         .map_err(|_| PageError::BadRequest("The setup key is not valid; start again.".into()))?;
     let unix = state.clock.now().as_second().max(0) as u64;
@@ -173,7 +190,9 @@ pub async fn confirm_enrolment(
             Some((&secret.to_base32(), &codes.hashes, step)),
             state.clock.now(),
         )
-        .await?;
+        .await
+        // Not found: another request turned it on first; it is never replaced this way.
+        .map_err(|_| already_enrolled())?;
     audit_member(
         &state,
         &member,
@@ -211,6 +230,13 @@ pub async fn remove_second_factor(
 ) -> Result<Response, PageError> {
     let Posted { member, form } = posted;
     member.require(Permission::ManageOwnAccount)?;
+    let attempt = begin_attempt(
+        &state,
+        Guarded::SignIn,
+        Some(&member.user().email),
+        &member.context,
+    )
+    .await?;
     if verify_second_factor(&state, member.user(), &form.code)
         .await?
         .is_none()
@@ -224,6 +250,7 @@ pub async fn remove_second_factor(
         .await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
     }
+    attempt_succeeded(&state, &attempt).await?;
     state
         .store
         .set_two_factor(
@@ -258,6 +285,14 @@ pub async fn revoke_session(
     {
         return Err(PageError::NotFound);
     }
+    audit_member(
+        &state,
+        &member,
+        AuditAction::SessionRevoked,
+        Some(format!("user:{}", member.user().id)),
+        None,
+    )
+    .await?;
     Ok(Redirect::to("/app/security?done=session-ended").into_response())
 }
 
@@ -347,6 +382,13 @@ pub async fn change_password(
         )
             .into_response())
     };
+    let attempt = begin_attempt(
+        &state,
+        Guarded::SignIn,
+        Some(&member.user().email),
+        &member.context,
+    )
+    .await?;
     if !verify_blocking(
         Password::new(form.current.clone()),
         member.user().password_hash.clone(),
@@ -355,6 +397,7 @@ pub async fn change_password(
     {
         return refuse("The current password is not right.");
     }
+    attempt_succeeded(&state, &attempt).await?;
     if form.password != form.confirm {
         return refuse("The two new passwords differ.");
     }

@@ -51,6 +51,8 @@ impl Default for SessionLifetimes {
 pub struct RequestContext {
     pub ip: Option<IpAddr>,
     pub user_agent: Option<String>,
+    /// The browser says another site started this request (`Sec-Fetch-Site`).
+    pub cross_site: bool,
 }
 
 impl FromRequestParts<AppState> for RequestContext {
@@ -70,7 +72,15 @@ impl FromRequestParts<AppState> for RequestContext {
             .get(header::USER_AGENT)
             .and_then(|v| v.to_str().ok())
             .map(|ua| ua.chars().take(256).collect());
-        Ok(Self { ip, user_agent })
+        let cross_site = parts
+            .headers
+            .get("sec-fetch-site")
+            .is_some_and(|v| v.as_bytes() == b"cross-site");
+        Ok(Self {
+            ip,
+            user_agent,
+            cross_site,
+        })
     }
 }
 
@@ -121,6 +131,16 @@ impl Member {
 
     pub fn can(&self, permission: Permission) -> bool {
         self.user().role.allows(permission)
+    }
+
+    /// For pages whose mere viewing is audited (transcripts, exports): another site
+    /// must not be able to make a signed-in browser open them and so plant events.
+    pub fn require_same_site(&self) -> Result<(), PageError> {
+        if self.context.cross_site {
+            Err(PageError::CsrfFailed)
+        } else {
+            Ok(())
+        }
     }
 }
 

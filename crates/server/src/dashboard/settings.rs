@@ -58,7 +58,7 @@ fn view(
                     label for="api_key" { "API key" }
                     input id="api_key" name="api_key" type="password" autocomplete="off" aria-describedby="api-key-help";
                     p.muted id="api-key-help" {
-                        @if current.is_some_and(|s| s.api_key.is_some()) { "A key is stored (sealed). Leave this empty to keep it, or type a new one to replace it." }
+                        @if current.is_some_and(|s| s.api_key.is_some()) { "A key is stored (sealed). Leave this empty to keep it, or type a new one to replace it. Changing the model's vendor or server address needs the key typed again." }
                         @else { "Stored sealed with the server's key; it is never shown again." }
                     }
                     p { button type="submit" { "Save" } }
@@ -130,7 +130,16 @@ pub async fn save_model(
     let Posted { member, form } = posted;
     member.require(Permission::EditSettings)?;
     let current = state.store.model_settings(member.business_id()).await?;
-    let stored_key = current.as_ref().and_then(|s| s.api_key.clone());
+    // A stored key only goes on to the vendor and address it was typed for: pointing
+    // the model at another server must not send it the key.
+    let same_destination = current.as_ref().is_some_and(|s| {
+        s.vendor.as_str() == form.vendor
+            && s.base_url.as_deref().unwrap_or("") == form.base_url.trim().trim_end_matches('/')
+    });
+    let stored_key = current
+        .as_ref()
+        .filter(|_| same_destination)
+        .and_then(|s| s.api_key.clone());
     let checked = requested(&form, stored_key).and_then(|settings| {
         if let Some(settings) = &settings {
             state.businesses.check_settings(settings)?;

@@ -234,7 +234,10 @@ pub async fn remove(
         .user(member.business_id(), user)
         .await?
         .ok_or(PageError::NotFound)?;
-    state.store.remove_user(member.business_id(), user).await?;
+    state
+        .store
+        .remove_user(member.business_id(), user, state.clock.now())
+        .await?;
     audit_member(
         &state,
         &member,

@@ -197,23 +197,32 @@ async fn dashboard(backend: Backend) -> Dashboard {
 }
 
 impl Dashboard {
-    /// The link in the newest mail to `to`.
-    fn link_in_mail(&self, to: &str) -> String {
+    /// The link in the newest mail to `to`, waiting a little: reset links are mailed
+    /// after the answer, so the answer can't reveal whether an account exists.
+    async fn link_in_mail(&self, to: &str) -> String {
+        for _ in 0..100 {
+            if let Some(text) = self.newest_mail(to) {
+                let start = text.find(&self.app.address).expect("a link to this server");
+                let link = text[start..].split_whitespace().next().unwrap();
+                return link.trim_start_matches(&self.app.address).to_owned();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no mail to {to}");
+    }
+
+    fn newest_mail(&self, to: &str) -> Option<String> {
         let mut mails: Vec<_> = std::fs::read_dir(&self.outbox)
-            .unwrap()
+            .ok()?
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|x| x == "eml"))
             .collect();
         mails.sort();
-        let text = mails
+        mails
             .iter()
             .rev()
             .map(|p| std::fs::read_to_string(p).unwrap())
             .find(|t| t.starts_with(&format!("To: {to}\r\n")))
-            .unwrap_or_else(|| panic!("no mail to {to}"));
-        let start = text.find(&self.app.address).expect("a link to this server");
-        let link = text[start..].split_whitespace().next().unwrap();
-        link.trim_start_matches(&self.app.address).to_owned()
     }
 
     fn unix_now(&self) -> u64 {
@@ -291,6 +300,21 @@ async fn sign_up_enrol_two_factor_sign_out_and_sign_in_with_a_code() {
             .collect();
         assert_eq!(codes.len(), 10, "ten recovery codes shown once");
         let recovery = codes[0].to_owned();
+        let other = TotpSecret::generate();
+        let replace = browser
+            .post(
+                "/app/security/2fa/confirm",
+                &[
+                    ("secret", &other.to_base32()),
+                    ("code", &other.code_at(d.unix_now())),
+                ],
+            )
+            .await;
+        assert_eq!(
+            replace.status,
+            StatusCode::CONFLICT,
+            "{backend:?}: an enrolment was replaced without a code"
+        );
 
         browser.get("/app").await;
         let out = browser.post("/app/logout", &[]).await;
@@ -382,7 +406,7 @@ async fn an_invited_viewer_reads_but_cannot_export_edit_or_manage() {
             "{}",
             invited.body
         );
-        let link = d.link_in_mail("vic@bright.test");
+        let link = d.link_in_mail("vic@bright.test").await;
         assert!(link.starts_with("/app/invite/"));
 
         let mut viewer = Browser::new(&d.app);
@@ -792,7 +816,7 @@ async fn a_forgotten_password_is_reset_by_an_emailed_single_use_link() {
             sent.body.replace("nobody", ""),
             "no account enumeration"
         );
-        let link = d.link_in_mail("ana@bright.test");
+        let link = d.link_in_mail("ana@bright.test").await;
         browser.get(&link).await;
         let new_password = "a new long password for ana";
         let done = browser
@@ -925,6 +949,18 @@ async fn transcript_views_and_exports_are_audited_and_the_chain_catches_tamperin
 
         let list = owner.get("/app/conversations?q=saturday").await;
         assert!(list.body.contains(&conversation));
+        let planted = reqwest::Client::new()
+            .get(d.app.url(&format!("/app/conversations/{conversation}")))
+            .header("cookie", owner.cookie_header())
+            .header("sec-fetch-site", "cross-site")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            planted.status(),
+            StatusCode::FORBIDDEN,
+            "another site can't plant audit events"
+        );
         let transcript = owner
             .get(&format!("/app/conversations/{conversation}"))
             .await;
@@ -1027,7 +1063,7 @@ async fn an_admin_chooses_the_model_and_the_api_key_is_never_shown_again() {
                 &[
                     ("vendor", "openai"),
                     ("model", "gpt-4.1"),
-                    ("base_url", ""),
+                    ("base_url", "http://127.0.0.1:9/"),
                     ("api_key", ""),
                 ],
             )
@@ -1085,6 +1121,23 @@ async fn an_admin_chooses_the_model_and_the_api_key_is_never_shown_again() {
                 refused.body
             );
         }
+        let elsewhere = owner
+            .post(
+                "/app/settings/model",
+                &[
+                    ("vendor", "openai"),
+                    ("model", "gpt-4.1"),
+                    ("base_url", "https://collector.example"),
+                    ("api_key", ""),
+                ],
+            )
+            .await;
+        assert_eq!(elsewhere.location(), "/app/settings?saved=1");
+        let moved = d.app.store.model_settings(business).await.unwrap().unwrap();
+        assert!(
+            moved.api_key.is_none(),
+            "{backend:?}: the stored key would follow to another server"
+        );
         let cleared = owner
             .post(
                 "/app/settings/model",

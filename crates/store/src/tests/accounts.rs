@@ -107,7 +107,7 @@ async fn a_business_always_keeps_an_owner() {
             "{backend:?}"
         );
         assert!(matches!(
-            store.remove_user(business, owner).await,
+            store.remove_user(business, owner, at(5)).await,
             Err(StoreError::Conflict(_))
         ));
 
@@ -137,10 +137,10 @@ async fn a_business_always_keeps_an_owner() {
             .await
             .unwrap();
         assert!(matches!(
-            store.remove_user(business, second.id).await,
+            store.remove_user(business, second.id, at(5)).await,
             Err(StoreError::Conflict(_))
         ));
-        store.remove_user(business, owner).await.unwrap();
+        store.remove_user(business, owner, at(5)).await.unwrap();
         assert_eq!(store.team(business).await.unwrap().len(), 1);
     }
 }
@@ -189,7 +189,7 @@ async fn invites_are_single_use_expiring_and_scoped_to_their_business() {
             Err(StoreError::NotFound)
         ));
         assert!(matches!(
-            store.remove_user(other_business, viewer.id).await,
+            store.remove_user(other_business, viewer.id, at(5)).await,
             Err(StoreError::Conflict(_) | StoreError::NotFound)
         ));
         assert_eq!(
@@ -385,36 +385,46 @@ async fn a_password_reset_works_once_before_it_expires_and_ends_every_session() 
 }
 
 #[tokio::test]
-async fn login_failures_are_counted_in_a_window_and_forgotten_after_it() {
+async fn attempts_are_counted_in_a_window_and_forgotten_after_it() {
     for backend in BACKENDS {
         let (_db, store, _) = with_business(backend).await;
+        let ip = "203.0.113.9";
+        let mut counts = Vec::new();
         for second in 0..3 {
-            store
-                .record_login_failure(
-                    LimitScope::Ip,
-                    "203.0.113.9",
-                    at(second),
-                    at(second) - 15.minutes(),
-                )
-                .await
-                .unwrap();
+            let window = at(second) - 15.minutes();
+            counts.push(
+                store
+                    .record_attempt(LimitScope::Ip, ip, at(second), window)
+                    .await
+                    .unwrap(),
+            );
         }
-        store
-            .record_login_failure(
-                LimitScope::Account,
-                "203.0.113.9",
-                at(3),
-                at(3) - 15.minutes(),
-            )
+        assert_eq!(
+            counts,
+            [(1, Some(at(0))), (2, Some(at(0))), (3, Some(at(0)))],
+            "{backend:?}"
+        );
+        let (account, _) = store
+            .record_attempt(LimitScope::Account, ip, at(3), at(3) - 15.minutes())
             .await
             .unwrap();
-        let (count, oldest) = store
-            .login_failures(LimitScope::Ip, "203.0.113.9", at(3) - 15.minutes())
+        assert_eq!(account, 1, "scopes are counted apart");
+
+        store
+            .forget_attempt(LimitScope::Ip, ip, at(1))
             .await
             .unwrap();
-        assert_eq!((count, oldest), (3, Some(at(0))), "{backend:?}");
+        let (after_forget, _) = store
+            .record_attempt(LimitScope::Ip, ip, at(4), at(4) - 15.minutes())
+            .await
+            .unwrap();
+        assert_eq!(
+            after_forget, 3,
+            "one success forgotten, one more attempt counted"
+        );
+
         store
-            .record_login_failure(
+            .record_attempt(
                 LimitScope::Ip,
                 "198.51.100.1",
                 at(2000),
@@ -422,21 +432,107 @@ async fn login_failures_are_counted_in_a_window_and_forgotten_after_it() {
             )
             .await
             .unwrap();
-        let kept: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = '203.0.113.9'")
-                .fetch_one(&store.pool)
-                .await
-                .unwrap();
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures WHERE key = $1")
+            .bind(ip)
+            .fetch_one(&store.pool)
+            .await
+            .unwrap();
         assert_eq!(kept, 0, "{backend:?}: addresses outlived the window");
         store
-            .clear_login_failures(LimitScope::Ip, "198.51.100.1")
+            .clear_attempts(LimitScope::Ip, "198.51.100.1")
             .await
             .unwrap();
-        let (count, _) = store
-            .login_failures(LimitScope::Ip, "198.51.100.1", at(0))
+        let (fresh, _) = store
+            .record_attempt(LimitScope::Ip, "198.51.100.1", at(2001), at(0))
             .await
             .unwrap();
-        assert_eq!(count, 0);
+        assert_eq!(fresh, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_new_password_ends_other_reset_links_and_a_demoted_owner_s_invites() {
+    for backend in BACKENDS {
+        let (_db, store, _) = with_business(backend).await;
+        let (business, owner) = signed_up(&store, "bright-smiles", "ana@example.test").await;
+        store
+            .create_password_reset(owner, "link-1", at(1), at(1) + 1.hour())
+            .await
+            .unwrap();
+        store
+            .create_password_reset(owner, "link-2", at(1), at(1) + 1.hour())
+            .await
+            .unwrap();
+        store
+            .reset_password("link-1", "$argon2id$new", at(2))
+            .await
+            .unwrap();
+        assert!(
+            matches!(
+                store.reset_password("link-2", "$argon2id$x", at(3)).await,
+                Err(StoreError::NotFound)
+            ),
+            "{backend:?}: the other link still worked"
+        );
+        store
+            .create_password_reset(owner, "link-3", at(4), at(4) + 1.hour())
+            .await
+            .unwrap();
+        store
+            .set_password(business, owner, "$argon2id$changed", None, at(5))
+            .await
+            .unwrap();
+        assert!(matches!(
+            store.reset_password("link-3", "$argon2id$x", at(6)).await,
+            Err(StoreError::NotFound)
+        ));
+
+        store
+            .create_invite(
+                business,
+                "co-owner",
+                "co@example.test",
+                Role::Owner,
+                Some(owner),
+                at(7),
+                at(7) + 168.hours(),
+            )
+            .await
+            .unwrap();
+        let co = store
+            .accept_invite("co-owner", "Co", "$argon2id$x", at(8))
+            .await
+            .unwrap();
+        store
+            .create_invite(
+                business,
+                "backdoor",
+                "me2@example.test",
+                Role::Owner,
+                Some(co.id),
+                at(9),
+                at(9) + 168.hours(),
+            )
+            .await
+            .unwrap();
+        store
+            .set_role(business, co.id, Role::Viewer, at(10))
+            .await
+            .unwrap();
+        assert!(
+            store
+                .invite_by_token("backdoor", at(11))
+                .await
+                .unwrap()
+                .is_none(),
+            "{backend:?}"
+        );
+        assert!(matches!(
+            store
+                .accept_invite("backdoor", "Me", "$argon2id$x", at(11))
+                .await,
+            Err(StoreError::NotFound)
+        ));
     }
 }
 
