@@ -56,6 +56,7 @@ pub async fn serve(addr: SocketAddr, config: Config) -> Result<(), String> {
     let bound = app.local_addr().map_err(|e| e.to_string())?;
     println!("frontdesk listening on http://{bound}");
     println!("try the demo: http://{bound}/demo");
+    println!("owner dashboard: http://{bound}/app (sign up at /app/signup)");
     app.run_until(shutdown_signal())
         .await
         .map_err(|e| e.to_string())
