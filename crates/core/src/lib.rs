@@ -10,6 +10,7 @@ pub mod business;
 pub mod clock;
 pub mod conversation;
 pub mod engine;
+pub mod leads;
 pub mod llm;
 pub mod mail;
 pub mod policy;

@@ -46,6 +46,21 @@ pub fn reply(
     answers.compose()
 }
 
+/// The names of the business's services a message names, best match first (for lead
+/// capture's "what is it about"). Dates in the message don't matter here, so any day
+/// serves as "today".
+pub fn mentioned_services(knowledge: &Knowledge, message: &str) -> Vec<String> {
+    let text = knowledge.normalizer.normalize(message);
+    let mut analysis = intent::analyse(&text, knowledge, jiff::civil::date(2026, 1, 5));
+    drop_incidental_service(&mut analysis, &text);
+    analysis
+        .services
+        .iter()
+        .filter_map(|i| knowledge.business.services.get(*i))
+        .map(|s| s.name.clone())
+        .collect()
+}
+
 /// A follow-up such as "and on saturday?" or "what about whitening?" carries no intent of
 /// its own: it takes the intent of the visitor's previous question. One such as "how long
 /// does that take?" has an intent but no service: it takes the previous one's service.
