@@ -15,6 +15,7 @@ use crate::conversation::{
     BusinessId, Channel, ConversationId, HistoryMessage, Message, Role, VisitorId, VisitorText,
 };
 use crate::engine::{self, Knowledge};
+use crate::leads::{self, LeadDetails, LeadDraft, Step, StepContext};
 use crate::llm::{TextSink, TokenUsage};
 use crate::policy::{self, Findings, Policy, Release, SentenceGate};
 use crate::safety::Safety;
@@ -78,6 +79,33 @@ pub struct TurnRecord {
     pub safety: Safety,
     /// What the reply cost, when a model wrote it.
     pub usage: Option<ReplyUsage>,
+    /// The conversation's lead-capture draft after this turn.
+    pub lead_draft: DraftChange,
+    /// A lead the visitor agreed to in this turn.
+    pub lead: Option<LeadWrite>,
+}
+
+/// What a turn does to the conversation's lead-capture draft.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftChange {
+    Keep,
+    Set(LeadDraft),
+    Clear,
+}
+
+/// A lead to store with the turn: a new one, or merged into the earlier lead of the same
+/// visitor, phone or email (then `id` is that lead's).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LeadWrite {
+    pub id: uuid::Uuid,
+    pub merge: bool,
+    pub details: LeadDetails,
+}
+
+/// Something a turn did besides answering, for the widget to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TurnAction {
+    LeadCaptured { lead_id: uuid::Uuid },
 }
 
 /// Where conversations live. Implemented by the storage adapter.
@@ -96,6 +124,22 @@ pub trait ConversationStore: Send + Sync {
     /// transaction; returns only once it is committed.
     fn record_turn(&self, turn: &TurnRecord)
         -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The lead-capture draft kept with a conversation of this business.
+    fn lead_draft(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+    ) -> impl Future<Output = Result<Option<LeadDraft>, StoreError>> + Send;
+
+    /// The earlier lead of the same visitor, phone or email in this business, to merge
+    /// into rather than duplicate.
+    fn matching_lead(
+        &self,
+        business: BusinessId,
+        visitor: &VisitorId,
+        details: &LeadDetails,
+    ) -> impl Future<Output = Result<Option<uuid::Uuid>, StoreError>> + Send;
 }
 
 /// Why a provider could not draft a reply.
@@ -202,6 +246,8 @@ pub struct TurnOutcome {
     /// never shown to the visitor).
     pub blocked_draft: Option<String>,
     pub usage: Option<ReplyUsage>,
+    /// What else happened (a lead captured).
+    pub actions: Vec<TurnAction>,
 }
 
 /// Why a turn failed.
@@ -266,57 +312,97 @@ impl<S: ConversationStore> Assistant<S> {
         incoming: IncomingMessage,
         release: Release<'_>,
     ) -> Result<TurnOutcome, TurnError> {
-        let (conversation, history, is_new) = match incoming.conversation {
+        let (conversation, history, is_new, draft) = match incoming.conversation {
             Some(id) => {
                 let history = self
                     .store
                     .recent_messages(business.id, id, &incoming.visitor, HISTORY_LIMIT)
                     .await?;
-                (id, history, false)
+                let draft = self.store.lead_draft(business.id, id).await?;
+                (id, history, false, draft)
             }
-            None => (ConversationId::new(), Vec::new(), true),
+            None => (ConversationId::new(), Vec::new(), true, None),
         };
         let received_at = self.clock.now();
         let business_data = &business.knowledge.business;
         // The wall, part one: the visitor's message is checked before any provider sees it.
         let pre = business.policy.pre_check(incoming.text.as_str());
-        let (text, findings, blocked_draft, usage) = match policy::pre_reply(business_data, &pre) {
-            Some(reply) => {
-                release(&reply);
-                (reply, pre, None, None)
+        let capture = capture_step(business, draft, incoming.text.as_str(), &pre);
+        let (mut lead_draft, mut lead, mut actions) = (DraftChange::Keep, None, Vec::new());
+        let captured = match capture {
+            Step::Pass => None,
+            Step::Ask { draft, reply } => {
+                lead_draft = DraftChange::Set(draft);
+                Some(reply)
             }
-            None => {
-                // Part two: whatever the provider writes is checked before the visitor sees
-                // it, sentence by sentence while it streams, then as a whole.
-                let gate = SentenceGate::new(&business.policy, business_data, release);
-                let push = |delta: &str| gate.push(delta);
-                let provider = business.provider.as_ref().unwrap_or(&self.provider);
-                let draft = provider
-                    .draft(DraftRequest {
-                        knowledge: &business.knowledge,
-                        history: &history,
-                        text: incoming.text.as_str(),
-                        now: received_at,
-                        stream: &push,
-                    })
+            Step::Drop { reply } => {
+                lead_draft = DraftChange::Clear;
+                Some(reply)
+            }
+            Step::Complete {
+                lead: details,
+                reply,
+            } => {
+                lead_draft = DraftChange::Clear;
+                let existing = self
+                    .store
+                    .matching_lead(business.id, &incoming.visitor, &details)
                     .await?;
-                let streamed = gate.finish();
-                let post: Findings = match streamed.blocked {
-                    Some(findings) => findings,
-                    None => business.policy.post_check(&draft.text, Some(business_data)),
-                };
-                if post.is_clear() {
-                    (draft.text, post, None, draft.usage)
-                } else {
-                    (
-                        policy::redirect_reply(business_data, &post),
-                        post,
-                        Some(draft.text),
-                        draft.usage,
-                    )
-                }
+                let id = existing.unwrap_or_else(uuid::Uuid::now_v7);
+                actions.push(TurnAction::LeadCaptured { lead_id: id });
+                lead = Some(LeadWrite {
+                    id,
+                    merge: existing.is_some(),
+                    details,
+                });
+                Some(reply)
             }
         };
+        let captured = captured.map(|reply| {
+            if pre.has(policy::Rule::HealthDetail) {
+                format!("{HEALTH_NOTED} {reply}")
+            } else {
+                reply
+            }
+        });
+        let (text, findings, blocked_draft, usage) =
+            match captured.or_else(|| policy::pre_reply(business_data, &pre)) {
+                Some(reply) => {
+                    release(&reply);
+                    (reply, pre, None, None)
+                }
+                None => {
+                    // Part two: whatever the provider writes is checked before the visitor sees
+                    // it, sentence by sentence while it streams, then as a whole.
+                    let gate = SentenceGate::new(&business.policy, business_data, release);
+                    let push = |delta: &str| gate.push(delta);
+                    let provider = business.provider.as_ref().unwrap_or(&self.provider);
+                    let draft = provider
+                        .draft(DraftRequest {
+                            knowledge: &business.knowledge,
+                            history: &history,
+                            text: incoming.text.as_str(),
+                            now: received_at,
+                            stream: &push,
+                        })
+                        .await?;
+                    let streamed = gate.finish();
+                    let post: Findings = match streamed.blocked {
+                        Some(findings) => findings,
+                        None => business.policy.post_check(&draft.text, Some(business_data)),
+                    };
+                    if post.is_clear() {
+                        (draft.text, post, None, draft.usage)
+                    } else {
+                        (
+                            policy::redirect_reply(business_data, &post),
+                            post,
+                            Some(draft.text),
+                            draft.usage,
+                        )
+                    }
+                }
+            };
         let safety = policy::verdict(&findings);
         let replied_at = self.clock.now();
         let record = TurnRecord {
@@ -339,6 +425,8 @@ impl<S: ConversationStore> Assistant<S> {
             },
             safety: safety.clone(),
             usage: usage.clone(),
+            lead_draft,
+            lead,
         };
         self.store.record_turn(&record).await?;
         Ok(TurnOutcome {
@@ -348,6 +436,34 @@ impl<S: ConversationStore> Assistant<S> {
             created_at: replied_at,
             blocked_draft,
             usage,
+            actions,
         })
     }
+}
+
+/// The acknowledgement a capture reply starts with when the visitor volunteered health
+/// details: they are heard, not recorded, and left for the team.
+const HEALTH_NOTED: &str = "Thank you for telling me. I won't write down health details here; the team will go over that with you directly.";
+
+/// Lead capture's step for this message, unless the safety wall has something more
+/// important to say: an emergency, or any rule but a volunteered health detail (which
+/// capture acknowledges itself).
+fn capture_step(
+    business: &LoadedBusiness,
+    draft: Option<LeadDraft>,
+    text: &str,
+    pre: &Findings,
+) -> Step {
+    let health_only = pre
+        .rules
+        .iter()
+        .all(|rule| *rule == policy::Rule::HealthDetail)
+        && pre.topics.is_empty();
+    if !health_only {
+        return Step::Pass;
+    }
+    let context = StepContext {
+        health_detail: pre.has(policy::Rule::HealthDetail),
+    };
+    leads::step(&business.knowledge, draft, text, context)
 }

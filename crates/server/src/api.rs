@@ -9,7 +9,9 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use frontdesk_core::assistant::{IncomingMessage, LoadedBusiness, TurnError, TurnOutcome};
+use frontdesk_core::assistant::{
+    IncomingMessage, LoadedBusiness, TurnAction, TurnError, TurnOutcome,
+};
 use frontdesk_core::conversation::{Channel, ConversationId, Message, VisitorId, VisitorText};
 use frontdesk_core::safety::Safety;
 use futures_util::stream::{self, StreamExt};
@@ -37,6 +39,7 @@ const MAX_PAGE_URL_CHARS: usize = 2_048;
     components(schemas(
         MessageRequest,
         MessageResponse,
+        ActionBody,
         ReplyBody,
         SafetyBody,
         TranscriptResponse,
@@ -120,6 +123,26 @@ pub struct MessageResponse {
     pub reply: ReplyBody,
     /// When the reply was stored (RFC 3339).
     pub created_at: String,
+    /// What the turn did besides answering, e.g. `{"type": "lead_captured", "lead_id"}`.
+    pub actions: Vec<ActionBody>,
+}
+
+/// Something a turn did, for the widget to show.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ActionBody {
+    /// The visitor's details were saved for the team (new, or merged into their earlier lead).
+    LeadCaptured { lead_id: String },
+}
+
+impl From<&TurnAction> for ActionBody {
+    fn from(action: &TurnAction) -> Self {
+        match action {
+            TurnAction::LeadCaptured { lead_id } => ActionBody::LeadCaptured {
+                lead_id: lead_id.to_string(),
+            },
+        }
+    }
 }
 
 impl From<&TurnOutcome> for MessageResponse {
@@ -131,6 +154,7 @@ impl From<&TurnOutcome> for MessageResponse {
                 safety: SafetyBody::from(&outcome.safety),
             },
             created_at: outcome.created_at.to_string(),
+            actions: outcome.actions.iter().map(ActionBody::from).collect(),
         }
     }
 }

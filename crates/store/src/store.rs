@@ -2,9 +2,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use frontdesk_core::assistant::{ConversationStore, StoreError, TurnRecord};
+use frontdesk_core::assistant::{ConversationStore, DraftChange, StoreError, TurnRecord};
 use frontdesk_core::business::Business;
 use frontdesk_core::conversation::{BusinessId, ConversationId, Message, Role, VisitorId};
+use frontdesk_core::leads::{LeadDetails, LeadDraft};
 use jiff::Timestamp;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
@@ -542,6 +543,51 @@ impl ConversationStore for Store {
             .await
     }
 
+    async fn lead_draft(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+    ) -> Result<Option<LeadDraft>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let draft: Option<Option<String>> = sqlx::query_scalar(
+            "SELECT lead_draft FROM conversations WHERE id = $1 AND business_id = $2",
+        )
+        .bind(conversation.to_string())
+        .bind(business.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        // A draft this version can't read (written by another) starts over rather than fails.
+        Ok(draft
+            .flatten()
+            .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    async fn matching_lead(
+        &self,
+        business: BusinessId,
+        visitor: &VisitorId,
+        details: &LeadDetails,
+    ) -> Result<Option<Uuid>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let id: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM leads WHERE business_id = $1 AND (visitor_id = $2 \
+             OR ($3 IS NOT NULL AND phone = $3) OR ($4 IS NOT NULL AND LOWER(email) = LOWER($4))) \
+             ORDER BY updated_at DESC, id DESC LIMIT 1",
+        )
+        .bind(business.to_string())
+        .bind(visitor.as_str())
+        .bind(details.phone.as_ref().map(|p| p.as_str()))
+        .bind(details.email.as_deref())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        id.map(|id| Uuid::from_str(&id).map_err(backend_error))
+            .transpose()
+    }
+
     async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {
         match &self.writer {
             Some(writer) => writer.write(Write::Turn(Box::new(turn.clone()))).await,
@@ -652,10 +698,67 @@ pub(crate) async fn write_turn(
         .bind(as_millis(usage.latency))
         .bind(usage.first_text.map(as_millis))
         .bind(usage.fallback.as_deref())
-        .bind(millis(assistant.created_at))
+                .bind(millis(assistant.created_at))
         .execute(&mut *conn)
         .await?;
     }
+    write_lead_capture(conn, turn).await
+}
+
+/// The lead-capture part of a turn: the conversation's draft, and an agreed lead (new, or
+/// merged into the earlier one: a value given now replaces the old, a missing one keeps it).
+async fn write_lead_capture(
+    conn: &mut AnyConnection,
+    turn: &TurnRecord,
+) -> Result<(), sqlx::Error> {
+    let conversation = turn.conversation.to_string();
+    let business = turn.business.to_string();
+    let draft = match &turn.lead_draft {
+        DraftChange::Keep => None,
+        DraftChange::Set(draft) => Some(Some(
+            serde_json::to_string(draft).map_err(|e| sqlx::Error::Encode(Box::new(e)))?,
+        )),
+        DraftChange::Clear => Some(None),
+    };
+    if let Some(draft) = draft {
+        sqlx::query("UPDATE conversations SET lead_draft = $1 WHERE id = $2 AND business_id = $3")
+            .bind(draft)
+            .bind(&conversation)
+            .bind(&business)
+            .execute(&mut *conn)
+            .await?;
+    }
+    let Some(lead) = &turn.lead else {
+        return Ok(());
+    };
+    let details = &lead.details;
+    let at = millis(turn.assistant_message.created_at);
+    let statement = if lead.merge {
+        "UPDATE leads SET conversation_id = $3, visitor_id = $4, channel = $5, page_url = COALESCE($6, page_url), \
+         name = COALESCE($7, name), phone = COALESCE($8, phone), email = COALESCE($9, email), \
+         interest = COALESCE($10, interest), preferred_time = COALESCE($11, preferred_time), consent = $12, updated_at = $13 \
+         WHERE id = $1 AND business_id = $2"
+    } else {
+        "INSERT INTO leads (id, business_id, conversation_id, visitor_id, channel, page_url, name, phone, email, \
+         interest, preferred_time, consent, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)"
+    };
+    sqlx::query(statement)
+        .bind(lead.id.to_string())
+        .bind(&business)
+        .bind(&conversation)
+        .bind(turn.visitor.as_str())
+        .bind(turn.channel.as_str())
+        .bind(turn.page_url.as_deref())
+        .bind(details.name.as_deref())
+        .bind(details.phone.as_ref().map(|p| p.as_str()))
+        .bind(details.email.as_deref())
+        .bind(details.interest.as_deref())
+        .bind(details.contact_time.as_deref())
+        .bind(i64::from(details.consent))
+        .bind(at)
+        .execute(&mut *conn)
+        .await?;
     Ok(())
 }
 

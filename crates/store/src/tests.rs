@@ -1,6 +1,6 @@
 //! The storage contract, run against SQLite and PostgreSQL alike.
 
-use frontdesk_core::assistant::{ConversationStore, StoreError, TurnRecord};
+use frontdesk_core::assistant::{ConversationStore, DraftChange, StoreError, TurnRecord};
 use frontdesk_core::business::Business;
 use frontdesk_core::conversation::{BusinessId, Channel, ConversationId, Message, Role, VisitorId};
 use frontdesk_core::safety::Safety;
@@ -50,6 +50,8 @@ pub(crate) fn turn(
         },
         safety: Safety::allowed(),
         usage: None,
+        lead_draft: DraftChange::Keep,
+        lead: None,
     }
 }
 

@@ -138,27 +138,104 @@ fn valid_email(word: &str) -> Option<String> {
 
 /// Words that follow "I'm" without being a name: "I'm interested", "I'm not sure".
 const NOT_NAMES: &[&str] = &[
-    "a", "an", "the", "not", "just", "so", "very", "really", "interested", "looking",
-    "calling", "wondering", "asking", "trying", "hoping", "new", "here", "there", "back",
-    "fine", "good", "great", "ok", "okay", "sorry", "sure", "unsure", "available", "free",
-    "busy", "ready", "in", "on", "at", "from", "with", "about", "going", "gonna", "able",
-    "also", "still", "currently", "already", "afraid", "glad", "happy", "thinking",
-    "planning", "after", "curious", "done", "writing", "texting", "messaging", "booked",
-    "a patient", "patient", "client", "customer", "no", "yes", "too", "pregnant", "sick",
-    "having", "feeling", "getting", "scared", "nervous", "worried", "in pain",
+    "a",
+    "an",
+    "the",
+    "not",
+    "just",
+    "so",
+    "very",
+    "really",
+    "interested",
+    "looking",
+    "calling",
+    "wondering",
+    "asking",
+    "trying",
+    "hoping",
+    "new",
+    "here",
+    "there",
+    "back",
+    "fine",
+    "good",
+    "great",
+    "ok",
+    "okay",
+    "sorry",
+    "sure",
+    "unsure",
+    "available",
+    "free",
+    "busy",
+    "ready",
+    "in",
+    "on",
+    "at",
+    "from",
+    "with",
+    "about",
+    "going",
+    "gonna",
+    "able",
+    "also",
+    "still",
+    "currently",
+    "already",
+    "afraid",
+    "glad",
+    "happy",
+    "thinking",
+    "planning",
+    "after",
+    "curious",
+    "done",
+    "writing",
+    "texting",
+    "messaging",
+    "booked",
+    "a patient",
+    "patient",
+    "client",
+    "customer",
+    "no",
+    "yes",
+    "too",
+    "pregnant",
+    "sick",
+    "having",
+    "feeling",
+    "getting",
+    "scared",
+    "nervous",
+    "worried",
+    "in pain",
 ];
 
 /// Lead-ins after which a name follows.
 const NAME_LEAD_INS: &[&str] = &[
-    "my name is", "my name's", "name is", "name's", "i am", "i'm", "im", "this is",
-    "it's", "its", "call me",
+    "my name is",
+    "my name's",
+    "name is",
+    "name's",
+    "i am",
+    "i'm",
+    "im",
+    "this is",
+    "it's",
+    "its",
+    "call me",
 ];
 
 /// A name the visitor gives: "my name is Ana Diaz", "I'm Ana", "this is Ana", or, when
 /// the assistant just asked for it, a bare "Ana Diaz".
-pub fn find_name(text: &str, just_asked: bool) -> Option<String> {
+pub fn find_name(text: &str, just_asked: bool, health_detail: bool) -> Option<String> {
     let lowered = text.to_lowercase();
     for lead_in in NAME_LEAD_INS {
+        // "I'm diabetic", "I am pregnant": beside health details, "I'm" starts a state.
+        if health_detail && matches!(*lead_in, "i am" | "i'm" | "im") {
+            continue;
+        }
         let mut from = 0;
         while let Some(found) = lowered[from..].find(lead_in) {
             let start = from + found;
@@ -257,10 +334,30 @@ pub fn yes_or_no(text: &str) -> Option<bool> {
         .filter(|w| !w.is_empty())
         .collect();
     const YES: &[&str] = &[
-        "yes", "yeah", "yep", "yup", "ya", "yea", "sure", "ok", "okay", "k", "y", "absolutely",
-        "definitely", "certainly", "fine", "please", "agree", "agreed", "correct", "go",
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "ya",
+        "yea",
+        "sure",
+        "ok",
+        "okay",
+        "k",
+        "y",
+        "absolutely",
+        "definitely",
+        "certainly",
+        "fine",
+        "please",
+        "agree",
+        "agreed",
+        "correct",
+        "go",
     ];
-    const NO: &[&str] = &["no", "nope", "nah", "n", "don't", "dont", "not", "never", "stop"];
+    const NO: &[&str] = &[
+        "no", "nope", "nah", "n", "don't", "dont", "not", "never", "stop",
+    ];
     let first = *words.first()?;
     if NO.contains(&first) || words.contains(&"don't") || words.contains(&"dont") {
         return Some(false);
@@ -272,28 +369,98 @@ pub fn yes_or_no(text: &str) -> Option<bool> {
 }
 
 /// When the visitor would like to be contacted, if the message says ("mornings", "after
-/// 5pm", "any time", "weekdays after lunch").
+/// 5pm", "any time", "weekdays after lunch"): the words around the time cues only, never
+/// the rest of the message, which may say things that must not be kept.
 pub fn find_contact_time(text: &str) -> Option<String> {
     let lowered = text.to_lowercase();
-    const ANY: &[&str] = &["any time", "anytime", "whenever", "doesn't matter", "does not matter", "no preference", "either"];
+    const ANY: &[&str] = &[
+        "any time",
+        "anytime",
+        "whenever",
+        "doesn't matter",
+        "does not matter",
+        "no preference",
+        "either",
+    ];
     if ANY.iter().any(|w| lowered.contains(w)) {
         return Some("any time".to_owned());
     }
     const CUES: &[&str] = &[
-        "morning", "afternoon", "evening", "lunch", "noon", "night", "weekday", "weekend",
-        "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-        "tomorrow", "today", "after ", "before ", "between ", "am", "pm", "o'clock",
+        "morning",
+        "mornings",
+        "afternoon",
+        "afternoons",
+        "evening",
+        "evenings",
+        "lunch",
+        "lunchtime",
+        "noon",
+        "night",
+        "nights",
+        "weekday",
+        "weekdays",
+        "weekend",
+        "weekends",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mondays",
+        "tuesdays",
+        "wednesdays",
+        "thursdays",
+        "fridays",
+        "saturdays",
+        "sundays",
+        "tomorrow",
+        "today",
+        "tonight",
+        "am",
+        "pm",
+        "o'clock",
     ];
-    let has_cue = CUES.iter().any(|cue| {
-        lowered
-            .split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .any(|word| word.starts_with(cue.trim()))
-            && (!cue.ends_with(' ') || lowered.contains(cue))
-    });
-    has_cue.then(|| {
-        let trimmed: String = text.trim().chars().take(80).collect();
-        trimmed.trim_end_matches(['.', '!']).to_owned()
-    })
+    const LEADS: &[&str] = &[
+        "after", "before", "between", "around", "in", "the", "on", "any", "early", "late", "at",
+        "and",
+    ];
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric() && c != '\'' && c != ':'))
+        .filter(|w| !w.is_empty())
+        .collect();
+    let is_cue = |w: &str| {
+        let lower = w.to_lowercase();
+        CUES.contains(&lower.as_str())
+            || lower.ends_with("am")
+                && lower[..lower.len() - 2]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ':')
+                && lower.len() > 2
+            || lower.ends_with("pm")
+                && lower[..lower.len() - 2]
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == ':')
+                && lower.len() > 2
+    };
+    let cues: Vec<usize> = (0..words.len()).filter(|i| is_cue(words[*i])).collect();
+    let (&first, &last) = (cues.first()?, cues.last()?);
+    if last - first > 6 {
+        return None;
+    }
+    let mut start = first;
+    while start > 0 && first - start < 3 {
+        let before = words[start - 1].to_lowercase();
+        let number = before.chars().all(|c| c.is_ascii_digit() || c == ':');
+        if LEADS.contains(&before.as_str()) || number {
+            start -= 1;
+        } else {
+            break;
+        }
+    }
+    Some(words[start..=last].join(" "))
 }
 
 #[cfg(test)]
@@ -364,7 +531,13 @@ mod tests {
             find_email("reach me (ana+dental@mail.co.uk), thanks").as_deref(),
             Some("ana+dental@mail.co.uk")
         );
-        for text in ["ana@", "@example.com", "ana@example", "ana@exa_mple.com", "a@b.c1"] {
+        for text in [
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana@exa_mple.com",
+            "a@b.c1",
+        ] {
             assert_eq!(find_email(text), None, "{text}");
         }
     }
@@ -387,8 +560,13 @@ mod tests {
             ("yes", true, None),
             ("5125550199", true, None),
         ];
+        assert_eq!(find_name("I'm diabetic, call me", false, true), None);
+        assert_eq!(
+            find_name("my name is Ana and I'm diabetic", false, true).as_deref(),
+            Some("Ana")
+        );
         for (text, asked, expected) in cases {
-            assert_eq!(find_name(text, asked).as_deref(), expected, "{text}");
+            assert_eq!(find_name(text, asked, false).as_deref(), expected, "{text}");
         }
     }
 
@@ -399,9 +577,23 @@ mod tests {
         assert_eq!(yes_or_no("no thanks"), Some(false));
         assert_eq!(yes_or_no("please don't"), Some(false));
         assert_eq!(yes_or_no("what are your hours?"), None);
-        assert_eq!(find_contact_time("Mornings are best").as_deref(), Some("Mornings are best"));
+        assert_eq!(
+            find_contact_time("Mornings are best").as_deref(),
+            Some("Mornings")
+        );
+        assert_eq!(
+            find_contact_time("I'm on metformin, call me Tuesday after 5pm").as_deref(),
+            Some("Tuesday after 5pm")
+        );
+        assert_eq!(
+            find_contact_time("weekday mornings").as_deref(),
+            Some("weekday mornings")
+        );
         assert_eq!(find_contact_time("after 5pm").as_deref(), Some("after 5pm"));
-        assert_eq!(find_contact_time("whenever works").as_deref(), Some("any time"));
+        assert_eq!(
+            find_contact_time("whenever works").as_deref(),
+            Some("any time")
+        );
         assert_eq!(find_contact_time("Ana Diaz"), None);
     }
 

@@ -106,7 +106,8 @@ pub fn step(
         draft.email = Some(email);
         learned = true;
     }
-    if let Some(name) = find_name(message, asking == Some(Field::Name) && !learned) {
+    let just_asked = asking == Some(Field::Name) && !learned;
+    if let Some(name) = find_name(message, just_asked, context.health_detail) {
         draft.name = Some(name);
         learned = true;
     }
@@ -122,13 +123,14 @@ pub fn step(
         }
         learned = draft.interest.is_some() || draft.skipped.contains(&Field::Interest);
     }
+    // Beside health details only a cue-word time is taken, never free text.
     if let Some(time) = find_contact_time(message) {
         // "Friday" in "what are your hours on Friday?" is not a time to call.
         if asking == Some(Field::ContactTime) || learned || wants_contact(message) {
             draft.contact_time = Some(time);
             learned = true;
         }
-    } else if asking == Some(Field::ContactTime) && !learned {
+    } else if asking == Some(Field::ContactTime) && !learned && !context.health_detail {
         match free_answer(message) {
             Answer::Skip => skip(&mut draft, Field::ContactTime),
             Answer::Text(text) => draft.contact_time = Some(text),
@@ -295,13 +297,28 @@ enum Answer {
 fn free_answer(message: &str) -> Answer {
     let lowered = message.trim().to_lowercase();
     const SKIPS: &[&str] = &[
-        "not sure", "no idea", "don't know", "dont know", "idk", "skip", "nothing", "no",
-        "nope", "n/a", "na", "none", "pass", "rather not", "prefer not", "no preference",
+        "not sure",
+        "no idea",
+        "don't know",
+        "dont know",
+        "idk",
+        "skip",
+        "nothing",
+        "no",
+        "nope",
+        "n/a",
+        "na",
+        "none",
+        "pass",
+        "rather not",
+        "prefer not",
+        "no preference",
     ];
-    if SKIPS
-        .iter()
-        .any(|s| lowered == *s || lowered.starts_with(&format!("{s} ")) || lowered.starts_with(&format!("{s},")))
-    {
+    if SKIPS.iter().any(|s| {
+        lowered == *s
+            || lowered.starts_with(&format!("{s} "))
+            || lowered.starts_with(&format!("{s},"))
+    }) {
         return Answer::Skip;
     }
     if is_question(message) {
@@ -319,8 +336,18 @@ fn is_question(message: &str) -> bool {
     let lowered = message.trim().to_lowercase();
     lowered.ends_with('?')
         || [
-            "what ", "when ", "where ", "how ", "do you ", "does ", "are you ", "can you ",
-            "is there ", "which ", "who ", "why ",
+            "what ",
+            "when ",
+            "where ",
+            "how ",
+            "do you ",
+            "does ",
+            "are you ",
+            "can you ",
+            "is there ",
+            "which ",
+            "who ",
+            "why ",
         ]
         .iter()
         .any(|w| lowered.starts_with(w))
@@ -330,9 +357,20 @@ fn is_question(message: &str) -> bool {
 fn stops(message: &str) -> bool {
     let lowered = message.to_lowercase();
     [
-        "never mind", "nevermind", "nvm", "cancel", "forget it", "forget about it",
-        "don't contact", "do not contact", "don't call", "do not call", "stop",
-        "changed my mind", "no longer", "not interested",
+        "never mind",
+        "nevermind",
+        "nvm",
+        "cancel",
+        "forget it",
+        "forget about it",
+        "don't contact",
+        "do not contact",
+        "don't call",
+        "do not call",
+        "stop",
+        "changed my mind",
+        "no longer",
+        "not interested",
     ]
     .iter()
     .any(|p| lowered.contains(p))
@@ -342,32 +380,100 @@ fn stops(message: &str) -> bool {
 pub fn wants_contact(message: &str) -> bool {
     let lowered = format!(" {} ", message.to_lowercase().replace(['’', '`'], "'"));
     let refused = [
-        "don't call", "do not call", "don't contact", "do not contact", "don't email",
-        "don't text", "no calls", "not call me",
+        "don't call",
+        "do not call",
+        "don't contact",
+        "do not contact",
+        "don't email",
+        "don't text",
+        "no calls",
+        "not call me",
     ];
     if refused.iter().any(|p| lowered.contains(p)) {
         return false;
     }
     const TO_ME: &[&str] = &[
-        "call me", "call us", "text me", "email me", "e-mail me", "contact me", "contact us back",
-        "reach me", "reach out to me", "get back to me", "get in touch with me", "ring me",
-        "phone me", "call back", "callback", "call-back", "give me a call", "give me a ring",
-        "give me a shout", "have someone call", "someone call", "someone contact",
-        "someone reach", "someone get back", "my number is", "my phone number", "my cell",
-        "my mobile", "my email is", "my email address", "here's my number", "here is my number",
-        "leave my number", "leave my details", "leave my info", "leave my contact",
-        "take my details", "take my number", "take my info", "follow up with me",
-        "be contacted", "get a call", "request a call", "request a quote", "get a quote",
-        "sign me up", "put me on", "add me to",
+        "call me",
+        "call us",
+        "text me",
+        "email me",
+        "e-mail me",
+        "contact me",
+        "contact us back",
+        "reach me",
+        "reach out to me",
+        "get back to me",
+        "get in touch with me",
+        "ring me",
+        "phone me",
+        "call back",
+        "callback",
+        "call-back",
+        "give me a call",
+        "give me a ring",
+        "give me a shout",
+        "have someone call",
+        "someone call",
+        "someone contact",
+        "someone reach",
+        "someone get back",
+        "my number is",
+        "my phone number",
+        "my cell",
+        "my mobile",
+        "my email is",
+        "my email address",
+        "here's my number",
+        "here is my number",
+        "leave my number",
+        "leave my details",
+        "leave my info",
+        "leave my contact",
+        "take my details",
+        "take my number",
+        "take my info",
+        "follow up with me",
+        "be contacted",
+        "get a call",
+        "request a call",
+        "request a quote",
+        "get a quote",
+        "sign me up",
+        "put me on",
+        "add me to",
     ];
     if TO_ME.iter().any(|p| lowered.contains(p)) {
         return true;
     }
-    const BOOKING: &[&str] = &[" book", "appointment", "appt", " schedule", "reservation", "reserve"];
+    const BOOKING: &[&str] = &[
+        " book",
+        "appointment",
+        "appt",
+        " schedule",
+        "reservation",
+        "reserve",
+    ];
     const WANT: &[&str] = &[
-        "i want", "i'd like", "i would like", "id like", "can i", "could i", "i need",
-        "want to", "like to", "how do i", "how can i", "please", "wanna", "looking to",
-        "set up", "get me", "may i", "let me", "i'd love", "help me",
+        "i want",
+        "i'd like",
+        "i would like",
+        "id like",
+        "can i",
+        "could i",
+        "i need",
+        "want to",
+        "like to",
+        "how do i",
+        "how can i",
+        "please",
+        "wanna",
+        "looking to",
+        "set up",
+        "get me",
+        "may i",
+        "let me",
+        "i'd love",
+        "help me",
     ];
     BOOKING.iter().any(|b| lowered.contains(b)) && WANT.iter().any(|w| lowered.contains(w))
 }

@@ -102,16 +102,33 @@ fn a_value_can_be_corrected_before_consent() {
 
 #[test]
 fn optional_questions_can_be_skipped() {
-    let lead = completed(&["text me", "Jo", "5125550123", "not sure", "no preference", "sure"]);
+    let lead = completed(&[
+        "text me",
+        "Jo",
+        "5125550123",
+        "not sure",
+        "no preference",
+        "sure",
+    ]);
     assert_eq!(lead.interest, None);
     assert_eq!(lead.contact_time.as_deref(), Some("any time"));
 }
 
 #[test]
 fn declining_consent_or_stopping_forgets_the_details() {
-    let (replies, last) = play(&["call me back", "Ana", "512 555 0199", "crowns", "evenings", "no"]);
+    let (replies, last) = play(&[
+        "call me back",
+        "Ana",
+        "512 555 0199",
+        "crowns",
+        "evenings",
+        "no",
+    ]);
     assert!(matches!(last, Step::Drop { .. }), "{replies:?}");
-    assert!(replies[5].contains("+1 512 555 0142"), "the business's own number");
+    assert!(
+        replies[5].contains("+1 512 555 0142"),
+        "the business's own number"
+    );
     let (_, last) = play(&["I'd like to book an appointment", "never mind"]);
     assert!(matches!(last, Step::Drop { .. }));
 }
@@ -161,23 +178,46 @@ fn volunteered_health_details_are_not_taken_as_the_topic() {
     let context = StepContext {
         health_detail: true,
     };
-    let (replies, last) = play_with(&["please call me", "Ana", "5125550199", "my tooth has been throbbing for days"], context);
+    let (replies, last) = play_with(
+        &[
+            "please call me",
+            "Ana",
+            "5125550199",
+            "my tooth has been throbbing for days",
+        ],
+        context,
+    );
     let Step::Ask { draft, .. } = last else {
         panic!("{replies:?}")
     };
-    assert_eq!(draft.interest, None, "symptoms are never recorded as the topic");
+    assert_eq!(
+        draft.interest, None,
+        "symptoms are never recorded as the topic"
+    );
     for reply in &replies {
         let lowered = reply.to_lowercase();
         for asks in ["symptom", "pain", "diagnos", "medication", "history"] {
-            assert!(!lowered.contains(asks), "a reply asks about {asks}: {reply}");
+            assert!(
+                !lowered.contains(asks),
+                "a reply asks about {asks}: {reply}"
+            );
         }
     }
 }
 
 #[test]
 fn replies_never_repeat_a_whole_number_or_address() {
-    let (replies, _) = play(&["I'm Ana, ana.diaz@example.com, 512-555-0199 call me", "whitening", "mornings"]);
+    let (replies, _) = play(&[
+        "I'm Ana, ana.diaz@example.com, 512-555-0199 call me",
+        "whitening",
+        "mornings",
+    ]);
     for reply in replies {
-        assert!(!reply.contains("5125550199") && !reply.contains("555-0199") && !reply.contains("ana.diaz"), "{reply}");
+        assert!(
+            !reply.contains("5125550199")
+                && !reply.contains("555-0199")
+                && !reply.contains("ana.diaz"),
+            "{reply}"
+        );
     }
 }

@@ -597,7 +597,7 @@ pub fn health_detail(m: &Msg) -> bool {
     let object_symptom = m
         .at_words(&["me"])
         .any(|p| m.at("symptom").any(|s| s > p && s - p <= 3));
-    if clitic || object_symptom {
+    if clitic || object_symptom || evolving_symptom(m) {
         return true;
     }
     if owners.is_empty() {
@@ -718,6 +718,72 @@ pub fn health_detail(m: &Msg) -> bool {
     (body_state || condition || symptom || medication || device || procedure || results || has_cold)
         && !service_only
         && !figurative(m)
+}
+
+/// Words telling how a symptom changes over time.
+const SYMPTOM_CHANGES: &[&str] = &[
+    "worse",
+    "worsening",
+    "worsened",
+    "better",
+    "improving",
+    "improved",
+    "started",
+    "starting",
+    "keeps",
+    "kept",
+    "stopped",
+    "spreading",
+    "spread",
+    "sharper",
+    "duller",
+    "constant",
+    "went",
+    "gone",
+    "comes",
+    "flares",
+    "flared",
+    "throbs",
+    "won't",
+    "wont",
+    "getting",
+    "got",
+];
+
+/// "the pain is worse at night", "the swelling went down", "it started hurting": a
+/// symptom told as it changes is someone's own, even without "my". A question ("is pain
+/// worse after a filling?") asks in general and is left to the advice rules.
+fn evolving_symptom(m: &Msg) -> bool {
+    !asks_question(m)
+        && !figurative(m)
+        && m.at("symptom").any(|s| {
+            m.words
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| SYMPTOM_CHANGES.contains(&w.as_str()))
+                .any(|(p, _)| p.abs_diff(s) <= 3 && p != s)
+        })
+}
+
+/// Whether a message opens like a question (folding drops the question mark).
+fn asks_question(m: &Msg) -> bool {
+    m.words.first().is_some_and(|w| {
+        matches!(
+            w.as_str(),
+            "is" | "does"
+                | "do"
+                | "can"
+                | "could"
+                | "will"
+                | "would"
+                | "should"
+                | "what"
+                | "why"
+                | "how"
+                | "when"
+                | "are"
+        )
+    })
 }
 
 /// "pregnant staff", "an American-born therapist": a trait of someone else, not a detail.

@@ -3,6 +3,7 @@
 mod browser;
 mod dashboard;
 mod helpers;
+mod leads;
 mod messages;
 mod models;
 mod public;

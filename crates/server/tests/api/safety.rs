@@ -83,9 +83,23 @@ async fn volunteered_health_details_never_reach_the_database() {
             "{body}"
         );
         let reply = body["reply"]["text"].as_str().unwrap();
+        // The visitor asked to book: the details go to the team (lead capture asks how to
+        // reach them), the health details are acknowledged and asked nothing about.
+        assert!(reply.contains("won't write down health details"), "{reply}");
+        let lowered = reply.to_lowercase();
+        for topic in [
+            "diabet",
+            "metformin",
+            "gum",
+            "bleed",
+            "symptom",
+            "medication",
+        ] {
+            assert!(!lowered.contains(topic), "asks about {topic}: {reply}");
+        }
         assert!(
-            reply.contains("+1 512 555 0142") && !reply.contains('?'),
-            "acknowledge and hand off, ask nothing: {reply}"
+            reply.contains("What's your name?"),
+            "'I'm diabetic' is no name: {reply}"
         );
 
         let conversation = body["conversation_id"].as_str().unwrap();
