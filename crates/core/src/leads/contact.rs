@@ -80,8 +80,8 @@ fn normalise(candidate: &str, calling_code: &str) -> Option<E164> {
         } else {
             &digits[..]
         };
-        if digits.starts_with('1') {
-            return north_american(&digits[1..]);
+                if let Some(national) = digits.strip_prefix('1') {
+            return north_american(national);
         }
         return ((8..=15).contains(&digits.len()) && !digits.starts_with('0'))
             .then(|| E164(format!("+{digits}")));
