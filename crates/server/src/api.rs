@@ -305,7 +305,7 @@ async fn post_message(
 enum TurnEvent {
     /// Text that passed the safety gate, ready for the visitor.
     Released(String),
-    Finished(Result<TurnOutcome, TurnError>),
+    Finished(Result<Box<TurnOutcome>, TurnError>),
 }
 
 /// Runs a turn in its own task and streams it: released text as `delta` events while the
@@ -331,7 +331,7 @@ async fn stream_turn(
         if let Ok(outcome) = &result {
             grade_in_background(&task_state, business, outcome);
         }
-        let _ = events.send(TurnEvent::Finished(result));
+        let _ = events.send(TurnEvent::Finished(result.map(Box::new)));
     });
     let first = reports
         .recv()
@@ -380,7 +380,7 @@ fn sse_events(report: TurnEvent) -> Vec<(Event, bool)> {
         TurnEvent::Finished(Ok(outcome)) => vec![(
             Event::default()
                 .event("done")
-                .json_data(MessageResponse::from(&outcome))
+                .json_data(MessageResponse::from(outcome.as_ref()))
                 .expect("reply serialises"),
             false,
         )],
