@@ -137,7 +137,6 @@ async fn volunteered_symptoms_are_acknowledged_not_recorded_and_emergencies_come
             ],
         )
         .await;
-        for r in &responses {}
         let first = reply(&responses[0]);
         assert!(first.contains("won't write down health details"), "{first}");
         assert!(first.contains("What's your name?"), "{first}");
