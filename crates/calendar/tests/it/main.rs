@@ -1,0 +1,5 @@
+//! Integration tests: the OAuth and Calendar clients against a local fake of Google
+//! (wiremock) answering on the real paths with Google's documented JSON shapes.
+
+mod common;
+mod oauth;
