@@ -190,6 +190,11 @@ impl GoogleOAuth {
         })
     }
 
+    /// The HTTP client, shared with the calendars connected through this OAuth client.
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// Where to send the owner to consent. `state` is the server's CSRF value for the
     /// callback. `access_type=offline` gets a refresh token, so bookings work while the
     /// owner is away; `prompt=consent` makes Google issue one even on a reconnect.
