@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod assistant;
 pub mod audit;
 pub mod business;
+pub mod calendar;
 pub mod clock;
 pub mod conversation;
 pub mod engine;
