@@ -12,6 +12,7 @@ pub mod conversation;
 pub mod engine;
 pub mod llm;
 pub mod mail;
+pub mod notify;
 pub mod policy;
 pub mod safety;
 pub mod schedule;
