@@ -272,6 +272,7 @@ impl fmt::Debug for PhoneNumber {
 /// One text message to a team member.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sms {
+    /// A team member's number, from their notification preferences.
     pub to: PhoneNumber,
     /// A [`Notification::sms`]: no visitor data by construction.
     pub body: String,
