@@ -14,6 +14,7 @@ pub mod engine;
 pub mod leads;
 pub mod llm;
 pub mod mail;
+pub mod notify;
 pub mod policy;
 pub mod safety;
 pub mod schedule;
