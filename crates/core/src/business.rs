@@ -105,8 +105,37 @@ pub struct Business {
     pub faqs: Vec<Faq>,
     /// Extra topics redirected to the team. They can only add to the built-in rules.
     pub redirect_topics: Vec<RedirectTopic>,
+    /// How appointments are offered (`[booking]`).
+    pub booking: BookingRules,
     /// Stems of every word of the data, built on first use by the claim grounding.
     pub(crate) word_stems: std::sync::OnceLock<std::collections::HashSet<String>>,
+}
+
+/// How appointments are offered: the `[booking]` table of the business file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BookingRules {
+    /// Free minutes kept before and after every appointment.
+    pub buffer_minutes: u16,
+    /// The earliest a slot may start, in minutes from now.
+    pub min_notice_minutes: u32,
+    /// Slots start every this many minutes from opening.
+    pub slot_minutes: u16,
+    /// The length of an appointment for a service with no duration of its own.
+    pub default_duration_minutes: u16,
+    /// How far ahead slots are offered, in days.
+    pub horizon_days: u16,
+}
+
+impl Default for BookingRules {
+    fn default() -> Self {
+        Self {
+            buffer_minutes: 0,
+            min_notice_minutes: 120,
+            slot_minutes: 30,
+            default_duration_minutes: 30,
+            horizon_days: 60,
+        }
+    }
 }
 
 /// Why a business file was refused, with the 1-based line of the offending value when known.
@@ -150,6 +179,17 @@ struct RawBusiness {
     faqs: Vec<Spanned<RawFaq>>,
     #[serde(default)]
     safety: RawSafety,
+    booking: Option<Spanned<RawBooking>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawBooking {
+    buffer_minutes: Option<u16>,
+    min_notice_minutes: Option<u32>,
+    slot_minutes: Option<u16>,
+    default_duration_minutes: Option<u16>,
+    horizon_days: Option<u16>,
 }
 
 #[derive(Deserialize, Default)]
@@ -324,6 +364,7 @@ impl RawBusiness {
                 Ok(RedirectTopic { name, keywords })
             })
             .collect::<Result<Vec<_>, _>>()?;
+        let booking = validate_booking(source, self.booking)?;
         let greeting = self
             .greeting
             .map(|g| g.trim().to_owned())
@@ -347,6 +388,7 @@ impl RawBusiness {
             services,
             faqs,
             redirect_topics,
+            booking,
             word_stems: std::sync::OnceLock::new(),
         })
     }
@@ -462,6 +504,56 @@ fn validate_currency(
         ));
     }
     Ok(code)
+}
+
+/// `[booking]` with defaults for what it leaves out, each value within sensible bounds.
+fn validate_booking(
+    source: &Source,
+    raw: Option<Spanned<RawBooking>>,
+) -> Result<BookingRules, BusinessFileError> {
+    let defaults = BookingRules::default();
+    let Some(raw) = raw else {
+        return Ok(defaults);
+    };
+    let span = raw.span();
+    let raw = raw.into_inner();
+    let rules = BookingRules {
+        buffer_minutes: raw.buffer_minutes.unwrap_or(defaults.buffer_minutes),
+        min_notice_minutes: raw
+            .min_notice_minutes
+            .unwrap_or(defaults.min_notice_minutes),
+        slot_minutes: raw.slot_minutes.unwrap_or(defaults.slot_minutes),
+        default_duration_minutes: raw
+            .default_duration_minutes
+            .unwrap_or(defaults.default_duration_minutes),
+        horizon_days: raw.horizon_days.unwrap_or(defaults.horizon_days),
+    };
+    let checks = [
+        (
+            rules.buffer_minutes <= 240,
+            "booking.buffer_minutes: 0 to 240",
+        ),
+        (
+            rules.min_notice_minutes <= 30 * 24 * 60,
+            "booking.min_notice_minutes: 0 to 43200 (30 days)",
+        ),
+        (
+            (5..=240).contains(&rules.slot_minutes),
+            "booking.slot_minutes: 5 to 240",
+        ),
+        (
+            (5..=720).contains(&rules.default_duration_minutes),
+            "booking.default_duration_minutes: 5 to 720",
+        ),
+        (
+            (1..=365).contains(&rules.horizon_days),
+            "booking.horizon_days: 1 to 365",
+        ),
+    ];
+    match checks.into_iter().find(|(ok, _)| !ok) {
+        Some((_, message)) => Err(source.error(span, message)),
+        None => Ok(rules),
+    }
 }
 
 fn validate_closures(

@@ -80,7 +80,7 @@ fn normalise(candidate: &str, calling_code: &str) -> Option<E164> {
         } else {
             &digits[..]
         };
-                if let Some(national) = digits.strip_prefix('1') {
+        if let Some(national) = digits.strip_prefix('1') {
             return north_american(national);
         }
         return ((8..=15).contains(&digits.len()) && !digits.starts_with('0'))
