@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod appointments;
 mod audit;
 mod audit_csv;
 mod dashboard;
@@ -18,6 +19,7 @@ mod writer;
 pub use accounts::{
     normalize_email, InviteRecord, LimitScope, NewSession, NewUser, SessionRecord, UserRecord,
 };
+pub use appointments::{Appointment, AppointmentStatus, NewAppointment, SLOT_TAKEN};
 pub use audit::AuditRange;
 pub use audit_csv::{defuse, AuditCsv};
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};

@@ -10,6 +10,7 @@ use crate::testing::{TestDatabase, BACKENDS};
 use crate::{Backend, ImportOutcome, Store};
 
 mod accounts;
+mod appointments;
 mod audit;
 mod rls;
 
