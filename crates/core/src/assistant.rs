@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use crate::booking::Taken;
 use crate::business::Business;
 use crate::clock::Clock;
 use crate::conversation::{
@@ -89,7 +90,7 @@ pub struct TurnRecord {
 #[derive(Debug, Clone, PartialEq)]
 pub enum DraftChange {
     Keep,
-    Set(LeadDraft),
+    Set(Box<LeadDraft>),
     Clear,
 }
 
@@ -100,12 +101,39 @@ pub struct LeadWrite {
     pub id: uuid::Uuid,
     pub merge: bool,
     pub details: LeadDetails,
+    /// The appointment booked with it this turn, to link to the lead.
+    pub appointment: Option<uuid::Uuid>,
+}
+
+/// An appointment to book, as the assistant asks the store for it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookingRequest {
+    pub service: Option<String>,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// Kept free around every appointment.
+    pub buffer: jiff::SignedDuration,
+    pub conversation: ConversationId,
+    pub visitor: VisitorId,
+}
+
+/// A booked appointment: its id and the code the visitor quotes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Booked {
+    pub id: uuid::Uuid,
+    pub code: String,
 }
 
 /// Something a turn did besides answering, for the widget to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TurnAction {
-    LeadCaptured { lead_id: uuid::Uuid },
+    LeadCaptured {
+        lead_id: uuid::Uuid,
+    },
+    AppointmentBooked {
+        appointment_id: uuid::Uuid,
+        code: String,
+    },
 }
 
 /// Where conversations live. Implemented by the storage adapter.
@@ -140,6 +168,22 @@ pub trait ConversationStore: Send + Sync {
         visitor: &VisitorId,
         details: &LeadDetails,
     ) -> impl Future<Output = Result<Option<uuid::Uuid>, StoreError>> + Send;
+
+    /// Times already booked in `[from, to)`, for availability.
+    fn taken_times(
+        &self,
+        business: BusinessId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> impl Future<Output = Result<Vec<Taken>, StoreError>> + Send;
+
+    /// Books atomically; `Conflict` when the time was taken meanwhile. Durable on return.
+    fn book(
+        &self,
+        business: BusinessId,
+        request: &BookingRequest,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<Booked, StoreError>> + Send;
 }
 
 /// Why a provider could not draft a reply.
@@ -327,12 +371,30 @@ impl<S: ConversationStore> Assistant<S> {
         let business_data = &business.knowledge.business;
         // The wall, part one: the visitor's message is checked before any provider sees it.
         let pre = business.policy.pre_check(incoming.text.as_str());
-        let capture = capture_step(business, draft, incoming.text.as_str(), &pre);
+        let taken = if draft.as_ref().is_some_and(|d| d.booking.is_some())
+            || leads::wants_booking(incoming.text.as_str())
+        {
+            let horizon = jiff::SignedDuration::from_hours(
+                24 * i64::from(business_data.booking.horizon_days + 1),
+            );
+            let until = received_at.saturating_add(horizon).unwrap_or(received_at);
+            self.store
+                .taken_times(business.id, received_at, until)
+                .await?
+        } else {
+            Vec::new()
+        };
+        let context = StepContext {
+            health_detail: pre.has(policy::Rule::HealthDetail),
+            taken: &taken,
+            now: received_at,
+        };
+        let capture = capture_step(business, draft, incoming.text.as_str(), &pre, context);
         let (mut lead_draft, mut lead, mut actions) = (DraftChange::Keep, None, Vec::new());
         let captured = match capture {
             Step::Pass => None,
             Step::Ask { draft, reply } => {
-                lead_draft = DraftChange::Set(draft);
+                lead_draft = DraftChange::Set(Box::new(draft));
                 Some(reply)
             }
             Step::Drop { reply } => {
@@ -342,20 +404,62 @@ impl<S: ConversationStore> Assistant<S> {
             Step::Complete {
                 lead: details,
                 reply,
+                draft: mut kept,
             } => {
-                lead_draft = DraftChange::Clear;
-                let existing = self
-                    .store
-                    .matching_lead(business.id, &incoming.visitor, &details)
-                    .await?;
-                let id = existing.unwrap_or_else(uuid::Uuid::now_v7);
-                actions.push(TurnAction::LeadCaptured { lead_id: id });
-                lead = Some(LeadWrite {
-                    id,
-                    merge: existing.is_some(),
-                    details,
-                });
-                Some(reply)
+                let booked = match details.appointment {
+                    None => Ok(None),
+                    Some(slot) => {
+                        let request = BookingRequest {
+                            service: details.interest.clone(),
+                            start: slot.start,
+                            end: slot.end,
+                            buffer: jiff::SignedDuration::from_mins(i64::from(
+                                business_data.booking.buffer_minutes,
+                            )),
+                            conversation,
+                            visitor: incoming.visitor.clone(),
+                        };
+                        match self.store.book(business.id, &request, received_at).await {
+                            Ok(booked) => Ok(Some((slot, booked))),
+                            Err(StoreError::Conflict(_)) => Err(()),
+                            Err(other) => return Err(other.into()),
+                        }
+                    }
+                };
+                match booked {
+                    // The time went to someone else a moment ago: offer others.
+                    Err(()) => {
+                        let reply = leads::slot_taken(&business.knowledge, &mut kept, &context);
+                        lead_draft = DraftChange::Set(Box::new(kept));
+                        Some(reply)
+                    }
+                    Ok(booked) => {
+                        lead_draft = DraftChange::Clear;
+                        let existing = self
+                            .store
+                            .matching_lead(business.id, &incoming.visitor, &details)
+                            .await?;
+                        let id = existing.unwrap_or_else(uuid::Uuid::now_v7);
+                        actions.push(TurnAction::LeadCaptured { lead_id: id });
+                        let reply = match &booked {
+                            Some((slot, booked)) => {
+                                actions.push(TurnAction::AppointmentBooked {
+                                    appointment_id: booked.id,
+                                    code: booked.code.clone(),
+                                });
+                                leads::booked_reply(business_data, &details, slot, &booked.code)
+                            }
+                            None => reply,
+                        };
+                        lead = Some(LeadWrite {
+                            id,
+                            merge: existing.is_some(),
+                            details,
+                            appointment: booked.map(|(_, b)| b.id),
+                        });
+                        Some(reply)
+                    }
+                }
             }
         };
         let captured = captured.map(|reply| {
@@ -453,6 +557,7 @@ fn capture_step(
     draft: Option<LeadDraft>,
     text: &str,
     pre: &Findings,
+    context: StepContext,
 ) -> Step {
     let health_only = pre
         .rules
@@ -462,8 +567,5 @@ fn capture_step(
     if !health_only {
         return Step::Pass;
     }
-    let context = StepContext {
-        health_detail: pre.has(policy::Rule::HealthDetail),
-    };
     leads::step(&business.knowledge, draft, text, context)
 }

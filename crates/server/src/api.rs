@@ -133,6 +133,11 @@ pub struct MessageResponse {
 pub enum ActionBody {
     /// The visitor's details were saved for the team (new, or merged into their earlier lead).
     LeadCaptured { lead_id: String },
+    /// An appointment was booked; `code` is what the visitor quotes to change or cancel it.
+    AppointmentBooked {
+        appointment_id: String,
+        code: String,
+    },
 }
 
 impl From<&TurnAction> for ActionBody {
@@ -140,6 +145,13 @@ impl From<&TurnAction> for ActionBody {
         match action {
             TurnAction::LeadCaptured { lead_id } => ActionBody::LeadCaptured {
                 lead_id: lead_id.to_string(),
+            },
+            TurnAction::AppointmentBooked {
+                appointment_id,
+                code,
+            } => ActionBody::AppointmentBooked {
+                appointment_id: appointment_id.to_string(),
+                code: code.clone(),
             },
         }
     }

@@ -2,7 +2,10 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use frontdesk_core::assistant::{ConversationStore, DraftChange, StoreError, TurnRecord};
+use frontdesk_core::assistant::{
+    Booked, BookingRequest, ConversationStore, DraftChange, StoreError, TurnRecord,
+};
+use frontdesk_core::booking::Taken;
 use frontdesk_core::business::Business;
 use frontdesk_core::conversation::{BusinessId, ConversationId, Message, Role, VisitorId};
 use frontdesk_core::leads::{LeadDetails, LeadDraft};
@@ -588,6 +591,46 @@ impl ConversationStore for Store {
             .transpose()
     }
 
+    async fn taken_times(
+        &self,
+        business: BusinessId,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> Result<Vec<Taken>, StoreError> {
+        Ok(self
+            .appointments_between(business, from, to)
+            .await?
+            .into_iter()
+            .filter(|a| a.status == crate::AppointmentStatus::Booked)
+            .map(|a| Taken {
+                start: a.starts_at,
+                end: a.ends_at,
+            })
+            .collect())
+    }
+
+    async fn book(
+        &self,
+        business: BusinessId,
+        request: &BookingRequest,
+        now: Timestamp,
+    ) -> Result<Booked, StoreError> {
+        let new = crate::NewAppointment {
+            service: request.service.clone(),
+            starts_at: request.start,
+            ends_at: request.end,
+            buffer: request.buffer,
+            conversation: Some(request.conversation),
+            lead: None,
+            visitor: Some(request.visitor.as_str().to_owned()),
+        };
+        let appointment = self.book_appointment(business, &new, now).await?;
+        Ok(Booked {
+            id: appointment.id,
+            code: appointment.code,
+        })
+    }
+
     async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {
         match &self.writer {
             Some(writer) => writer.write(Write::Turn(Box::new(turn.clone()))).await,
@@ -759,6 +802,14 @@ async fn write_lead_capture(
         .bind(at)
         .execute(&mut *conn)
         .await?;
+    if let Some(appointment) = lead.appointment {
+        sqlx::query("UPDATE appointments SET lead_id = $1 WHERE id = $2 AND business_id = $3")
+            .bind(lead.id.to_string())
+            .bind(appointment.to_string())
+            .bind(&business)
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(())
 }
 

@@ -61,6 +61,20 @@ pub fn mentioned_services(knowledge: &Knowledge, message: &str) -> Vec<String> {
         .collect()
 }
 
+/// The days a message names, resolved against the business's local `today`: dates
+/// ("tomorrow", "the 2nd", "dec 3") or weekdays ("tuesdays", "on friday").
+pub fn days_named(
+    knowledge: &Knowledge,
+    message: &str,
+    today: Date,
+) -> Option<(Vec<Date>, Vec<jiff::civil::Weekday>)> {
+    match when::find(&knowledge.normalizer.normalize(message), today)? {
+        When::Now => None,
+        When::Dates(days) => Some((days.into_iter().map(|d| d.date).collect(), Vec::new())),
+        When::Weekdays(weekdays) => Some((Vec::new(), weekdays)),
+    }
+}
+
 /// A follow-up such as "and on saturday?" or "what about whitening?" carries no intent of
 /// its own: it takes the intent of the visitor's previous question. One such as "how long
 /// does that take?" has an intent but no service: it takes the previous one's service.

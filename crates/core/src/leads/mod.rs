@@ -9,11 +9,16 @@
 //! it shouldn't be.
 
 mod contact;
+pub mod slots;
 
 pub use contact::{calling_code, find_email, find_phone, E164};
 use contact::{find_contact_time, find_name, yes_or_no};
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
+pub use slots::OfferedSlot;
+use slots::{describe, describe_all, offer, pick, preference, Pick, Preference};
 
+use crate::booking::{duration_of, Taken};
 use crate::business::Business;
 use crate::engine::Knowledge;
 
@@ -25,7 +30,16 @@ pub enum Field {
     Contact,
     Interest,
     ContactTime,
+    /// An appointment time, from the times offered.
+    Slot,
     Consent,
+}
+
+/// A booking being arranged: the times offered, and the one chosen.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct BookingDraft {
+    pub offered: Vec<OfferedSlot>,
+    pub chosen: Option<OfferedSlot>,
 }
 
 /// What has been collected so far in a conversation; kept with it between turns.
@@ -42,6 +56,9 @@ pub struct LeadDraft {
     pub skipped: Vec<Field>,
     /// What the last reply asked.
     pub asking: Option<Field>,
+    /// Present when the visitor wants an appointment, not only a call back.
+    #[serde(default)]
+    pub booking: Option<BookingDraft>,
 }
 
 /// A lead the visitor agreed to: everything to save.
@@ -53,6 +70,8 @@ pub struct LeadDetails {
     pub interest: Option<String>,
     pub contact_time: Option<String>,
     pub consent: bool,
+    /// The appointment to book with the lead, when the visitor asked for one.
+    pub appointment: Option<OfferedSlot>,
 }
 
 /// What one visitor message means for lead capture.
@@ -62,17 +81,25 @@ pub enum Step {
     Pass,
     /// Still collecting: keep the draft, send the reply.
     Ask { draft: LeadDraft, reply: String },
-    /// Consent given: save the lead and thank the visitor.
-    Complete { lead: LeadDetails, reply: String },
+    /// Consent given: save the lead (and book its appointment) and thank the visitor.
+    /// The draft is kept in case the chosen time went to someone else meanwhile.
+    Complete {
+        lead: LeadDetails,
+        reply: String,
+        draft: LeadDraft,
+    },
     /// The visitor declined or stopped: forget the draft.
     Drop { reply: String },
 }
 
-/// Context for one step that the policy knows and capture doesn't.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct StepContext {
+/// Context for one step that the policy and the store know and capture doesn't.
+#[derive(Debug, Clone, Copy)]
+pub struct StepContext<'a> {
     /// The message volunteers health details: nothing free-text is taken from it.
     pub health_detail: bool,
+    /// Times already taken (booked appointments, calendar busy times).
+    pub taken: &'a [Taken],
+    pub now: Timestamp,
 }
 
 /// Advances lead capture by one visitor message.
@@ -87,7 +114,8 @@ pub fn step(
     let phone = find_phone(message, &code);
     let email = find_email(message);
     let active = draft.is_some();
-    if !active && !wants_contact(message) && phone.is_none() && email.is_none() {
+    let booking_asked = wants_booking(message);
+    if !active && !booking_asked && !wants_contact(message) && phone.is_none() && email.is_none() {
         return Step::Pass;
     }
     let mut draft = draft.unwrap_or_default();
@@ -96,8 +124,35 @@ pub fn step(
             reply: declined(business),
         };
     }
+    if booking_asked && draft.booking.is_none() {
+        draft.booking = Some(BookingDraft::default());
+    }
     let asking = draft.asking;
     let mut learned = false;
+    let mut wanted = Preference::default();
+    if asking == Some(Field::Slot) {
+        let offered = draft
+            .booking
+            .as_ref()
+            .map(|b| b.offered.clone())
+            .unwrap_or_default();
+        match pick(knowledge, &offered, message, context.now) {
+            Pick::Chosen(slot) => {
+                if let Some(booking) = &mut draft.booking {
+                    booking.chosen = Some(slot);
+                }
+                learned = true;
+            }
+            Pick::Others(preference) => {
+                wanted = preference;
+                learned = true;
+            }
+            Pick::Unclear => {}
+        }
+    } else if draft.booking.is_some() {
+        let today = context.now.to_zoned(business.timezone.clone()).date();
+        wanted = preference(knowledge, message, today);
+    }
     if let Some(phone) = phone {
         draft.phone = Some(phone);
         learned = true;
@@ -123,35 +178,41 @@ pub fn step(
         }
         learned = draft.interest.is_some() || draft.skipped.contains(&Field::Interest);
     }
-    // Beside health details only a cue-word time is taken, never free text.
-    if let Some(time) = find_contact_time(message) {
-        // "Friday" in "what are your hours on Friday?" is not a time to call.
-        if asking == Some(Field::ContactTime) || learned || wants_contact(message) {
-            draft.contact_time = Some(time);
-            learned = true;
+    // Beside health details only a cue-word time is taken, never free text; a booking
+    // has its appointment time instead.
+    if draft.booking.is_none() {
+        if let Some(time) = find_contact_time(message) {
+            // "Friday" in "what are your hours on Friday?" is not a time to call.
+            if asking == Some(Field::ContactTime) || learned || wants_contact(message) {
+                draft.contact_time = Some(time);
+                learned = true;
+            }
+        } else if asking == Some(Field::ContactTime) && !learned && !context.health_detail {
+            match free_answer(message) {
+                Answer::Skip => skip(&mut draft, Field::ContactTime),
+                Answer::Text(text) => draft.contact_time = Some(text),
+                Answer::Question => {}
+            }
+            learned = draft.contact_time.is_some() || draft.skipped.contains(&Field::ContactTime);
         }
-    } else if asking == Some(Field::ContactTime) && !learned && !context.health_detail {
-        match free_answer(message) {
-            Answer::Skip => skip(&mut draft, Field::ContactTime),
-            Answer::Text(text) => draft.contact_time = Some(text),
-            Answer::Question => {}
-        }
-        learned = draft.contact_time.is_some() || draft.skipped.contains(&Field::ContactTime);
     }
     if asking == Some(Field::Consent) && !learned {
         match yes_or_no(message) {
             Some(true) => {
+                let appointment = draft.booking.as_ref().and_then(|b| b.chosen);
                 return Step::Complete {
                     reply: thanks(business, &draft),
                     lead: LeadDetails {
-                        name: draft.name,
-                        phone: draft.phone,
-                        email: draft.email,
-                        interest: draft.interest,
-                        contact_time: draft.contact_time,
+                        name: draft.name.clone(),
+                        phone: draft.phone.clone(),
+                        email: draft.email.clone(),
+                        interest: draft.interest.clone(),
+                        contact_time: draft.contact_time.clone(),
                         consent: true,
+                        appointment,
                     },
-                }
+                    draft,
+                };
             }
             Some(false) => {
                 return Step::Drop {
@@ -167,9 +228,58 @@ pub fn step(
         return Step::Pass;
     }
     let next = next_question(&draft);
-    let reply = question(business, &draft, next, active, learned);
+    let mut notice = String::new();
+    if next == Field::Slot {
+        notice = offer_times(knowledge, &mut draft, &wanted, &context);
+    }
+    // No free time at all: the team arranges one (a call back instead of a booking).
+    let next = if next == Field::Slot && draft.booking.is_none() {
+        next_question(&draft)
+    } else {
+        next
+    };
+    let reply = format!(
+        "{notice}{}",
+        question(business, &draft, next, active, learned)
+    );
     draft.asking = Some(next);
     Step::Ask { draft, reply }
+}
+
+/// Fills the draft's offer with free times matching what the visitor wants; returns a
+/// note when nothing matched and other times are offered instead (or none at all).
+fn offer_times(
+    knowledge: &Knowledge,
+    draft: &mut LeadDraft,
+    wanted: &Preference,
+    context: &StepContext,
+) -> String {
+    let business = &knowledge.business;
+    let service = draft
+        .interest
+        .as_deref()
+        .and_then(|name| business.services.iter().find(|s| s.name == name));
+    let duration = duration_of(business, service);
+    let mut notice = String::new();
+    let mut offered = offer(business, duration, context.taken, context.now, wanted);
+    if offered.is_empty() && !wanted.is_empty() {
+        notice = "I don't see a free time then. ".to_owned();
+        offered = offer(
+            business,
+            duration,
+            context.taken,
+            context.now,
+            &Preference::default(),
+        );
+    }
+    if offered.is_empty() {
+        draft.booking = None;
+        return "I can't find a free appointment time in the coming weeks, so I'll pass your request to the team to arrange one. ".to_owned();
+    }
+    if let Some(booking) = &mut draft.booking {
+        booking.offered = offered;
+    }
+    notice
 }
 
 fn skip(draft: &mut LeadDraft, field: Field) {
@@ -178,15 +288,28 @@ fn skip(draft: &mut LeadDraft, field: Field) {
     }
 }
 
-/// The first question still open, in the order a person at a front desk would ask.
+/// The first question still open, in the order a person at a front desk would ask: for
+/// a booking the service and the time first, for a call back who and how first.
 fn next_question(draft: &LeadDraft) -> Field {
+    let interest_open = draft.interest.is_none() && !draft.skipped.contains(&Field::Interest);
+    if let Some(booking) = &draft.booking {
+        if interest_open {
+            return Field::Interest;
+        }
+        if booking.chosen.is_none() {
+            return Field::Slot;
+        }
+    }
     if draft.name.is_none() {
         Field::Name
     } else if draft.phone.is_none() && draft.email.is_none() {
         Field::Contact
-    } else if draft.interest.is_none() && !draft.skipped.contains(&Field::Interest) {
+    } else if interest_open {
         Field::Interest
-    } else if draft.contact_time.is_none() && !draft.skipped.contains(&Field::ContactTime) {
+    } else if draft.booking.is_none()
+        && draft.contact_time.is_none()
+        && !draft.skipped.contains(&Field::ContactTime)
+    {
         Field::ContactTime
     } else {
         Field::Consent
@@ -200,7 +323,10 @@ fn question(
     active: bool,
     learned: bool,
 ) -> String {
-    let opening = if !active {
+    let booking = draft.booking.as_ref();
+    let opening = if !active && booking.is_some() {
+        "I can help you book an appointment. "
+    } else if !active {
         "I can pass your details to the team so they can get back to you. "
     } else if !learned {
         "Sorry, I didn't catch that. "
@@ -208,10 +334,15 @@ fn question(
         ""
     };
     let name = draft.name.as_deref().map(first_name);
-    let thanks = match (learned && active, name) {
+    let thanks = match (learned && active && next != Field::Slot, name) {
         (true, Some(name)) => format!("Thanks, {name}. "),
         (true, None) => "Thanks. ".to_owned(),
         _ => String::new(),
+    };
+    let how = match (&draft.phone, &draft.email) {
+        (Some(phone), _) => format!("at the number ending in {}", phone.last_four()),
+        (None, Some(_)) => "by email".to_owned(),
+        (None, None) => String::new(),
     };
     let ask = match next {
         Field::Name => "What's your name?".to_owned(),
@@ -223,37 +354,86 @@ fn question(
                 .take(3)
                 .map(|s| s.name.as_str())
                 .collect();
-            if examples.is_empty() {
-                "What would you like to talk to the team about?".to_owned()
+            let what = if booking.is_some() {
+                "What is the appointment for"
             } else {
-                format!(
-                    "What would you like to talk to the team about (for example {})?",
-                    examples.join(", ")
-                )
+                "What would you like to talk to the team about"
+            };
+            if examples.is_empty() {
+                format!("{what}?")
+            } else {
+                format!("{what} (for example {})?", examples.join(", "))
             }
         }
         Field::ContactTime => {
             "When is a good time to reach you? For example weekday mornings, or any time."
                 .to_owned()
         }
-        Field::Consent => {
-            let how = match (&draft.phone, &draft.email) {
-                (Some(phone), _) => format!("at the number ending in {}", phone.last_four()),
-                (None, Some(_)) => "by email".to_owned(),
-                (None, None) => "".to_owned(),
-            };
-            let about = draft
-                .interest
-                .as_deref()
-                .map(|i| format!(" about {i}"))
-                .unwrap_or_default();
+        Field::Slot => {
+            let offered = booking.map(|b| b.offered.as_slice()).unwrap_or_default();
             format!(
-                "May {} contact you {how}{about}? Please answer yes or no.",
-                business.name
+                "I can offer {}. Which suits you? You can also tell me another day or time.",
+                describe_all(offered, &business.timezone)
             )
         }
+        Field::Consent => match booking.and_then(|b| b.chosen) {
+            Some(slot) => {
+                let what = draft.interest.as_deref().unwrap_or("an appointment");
+                let who = name.map(|n| format!(" for {n}")).unwrap_or_default();
+                format!(
+                    "Shall I book {what} on {}{who}? {} may contact you {how} about it. Please answer yes or no.",
+                    describe(&slot, &business.timezone),
+                    business.name
+                )
+            }
+            None => {
+                let about = draft
+                    .interest
+                    .as_deref()
+                    .map(|i| format!(" about {i}"))
+                    .unwrap_or_default();
+                format!(
+                    "May {} contact you {how}{about}? Please answer yes or no.",
+                    business.name
+                )
+            }
+        },
     };
     format!("{opening}{thanks}{ask}")
+}
+
+/// The reply once an appointment is booked: when, and the code to change or cancel it.
+pub fn booked_reply(
+    business: &Business,
+    lead: &LeadDetails,
+    slot: &OfferedSlot,
+    code: &str,
+) -> String {
+    let name = lead
+        .name
+        .as_deref()
+        .map(|n| format!(", {}", first_name(n)))
+        .unwrap_or_default();
+    let what = lead.interest.as_deref().unwrap_or("your appointment");
+    format!(
+        "You're booked{name}: {what} on {}. Your confirmation code is {code}; quote it here to reschedule or cancel. Is there anything else I can help with?",
+        describe(slot, &business.timezone)
+    )
+}
+
+/// The reply when the chosen time went to someone else a moment earlier, with new offers
+/// kept in the draft.
+pub fn slot_taken(knowledge: &Knowledge, draft: &mut LeadDraft, context: &StepContext) -> String {
+    if let Some(booking) = &mut draft.booking {
+        booking.chosen = None;
+    }
+    let notice = offer_times(knowledge, draft, &Preference::default(), context);
+    let next = next_question(draft);
+    draft.asking = Some(next);
+    format!(
+        "I'm sorry, that time was just taken. {notice}{}",
+        question(&knowledge.business, draft, next, true, true)
+    )
 }
 
 fn first_name(name: &str) -> &str {
@@ -374,6 +554,45 @@ fn stops(message: &str) -> bool {
     ]
     .iter()
     .any(|p| lowered.contains(p))
+}
+
+/// Whether a message asks for an appointment ("I'd like to book a cleaning", "can I
+/// come in on Tuesday?").
+pub fn wants_booking(message: &str) -> bool {
+    let lowered = format!(" {} ", message.to_lowercase().replace(['’', '`'], "'"));
+    const BOOKING: &[&str] = &[
+        " book",
+        "appointment",
+        "appt",
+        " schedule",
+        "reservation",
+        "reserve",
+        "come in",
+        "get in ",
+    ];
+    const WANT: &[&str] = &[
+        "i want",
+        "i'd like",
+        "i would like",
+        "id like",
+        "can i",
+        "could i",
+        "i need",
+        "want to",
+        "like to",
+        "how do i",
+        "how can i",
+        "please",
+        "wanna",
+        "looking to",
+        "set up",
+        "get me",
+        "may i",
+        "let me",
+        "i'd love",
+        "help me",
+    ];
+    BOOKING.iter().any(|b| lowered.contains(b)) && WANT.iter().any(|w| lowered.contains(w))
 }
 
 /// Whether a message asks to be contacted or to book.

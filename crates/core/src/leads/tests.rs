@@ -5,10 +5,20 @@ use crate::fixtures::demo_business;
 
 /// Plays a dialogue; returns every reply and the final step.
 fn play(messages: &[&str]) -> (Vec<String>, Step) {
-    play_with(messages, StepContext::default())
+    play_with(messages, false)
 }
 
-fn play_with(messages: &[&str], context: StepContext) -> (Vec<String>, Step) {
+/// Monday 2026-11-30, 8:00 in Austin.
+fn now() -> jiff::Timestamp {
+    "2026-11-30T14:00:00Z".parse().unwrap()
+}
+
+fn play_with(messages: &[&str], health_detail: bool) -> (Vec<String>, Step) {
+    let context = StepContext {
+        health_detail,
+        taken: &[],
+        now: now(),
+    };
     let knowledge = Knowledge::new(demo_business());
     let mut draft: Option<LeadDraft> = None;
     let mut replies = Vec::new();
@@ -65,6 +75,7 @@ fn one_question_at_a_time_to_consent() {
             interest: Some("Check-up and cleaning".into()),
             contact_time: Some("mornings".into()),
             consent: true,
+            appointment: None,
         }
     );
 }
@@ -175,9 +186,6 @@ fn contact_requests_in_many_phrasings_start_a_capture() {
 
 #[test]
 fn volunteered_health_details_are_not_taken_as_the_topic() {
-    let context = StepContext {
-        health_detail: true,
-    };
     let (replies, last) = play_with(
         &[
             "please call me",
@@ -185,7 +193,7 @@ fn volunteered_health_details_are_not_taken_as_the_topic() {
             "5125550199",
             "my tooth has been throbbing for days",
         ],
-        context,
+        true,
     );
     let Step::Ask { draft, .. } = last else {
         panic!("{replies:?}")

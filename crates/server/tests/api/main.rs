@@ -1,5 +1,6 @@
 //! End-to-end tests: the real server on a free port, over HTTP, on SQLite and PostgreSQL.
 
+mod booking;
 mod browser;
 mod dashboard;
 mod helpers;

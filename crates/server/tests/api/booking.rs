@@ -1,0 +1,171 @@
+//! Booking in conversation through the public API, on SQLite and PostgreSQL: offered
+//! times, a pick, the visitor's details, consent, an atomic booking with a confirmation
+//! code, and two visitors choosing the same time.
+
+use frontdesk_store::testing::BACKENDS;
+use serde_json::Value;
+
+use crate::helpers::{spawn_app, TestApp};
+
+struct Visitor<'a> {
+    app: &'a TestApp,
+    id: &'static str,
+    conversation: Option<String>,
+}
+
+impl<'a> Visitor<'a> {
+    fn new(app: &'a TestApp, id: &'static str) -> Self {
+        Self {
+            app,
+            id,
+            conversation: None,
+        }
+    }
+
+    async fn say(&mut self, text: &str) -> Value {
+        let (status, body) = self
+            .app
+            .send(self.id, self.conversation.as_deref(), text)
+            .await;
+        assert_eq!(status, 200, "{text}: {body}");
+        self.conversation = body["conversation_id"].as_str().map(str::to_owned);
+        body
+    }
+}
+
+fn text(body: &Value) -> &str {
+    body["reply"]["text"].as_str().unwrap()
+}
+
+#[tokio::test]
+async fn a_visitor_books_a_cleaning_and_gets_a_confirmation_code() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let mut ana = Visitor::new(&app, "v_bookbookbook0001");
+        let offer = ana.say("I'd like to book a cleaning").await;
+        // Monday 10:00 in Austin, two hours' notice: noon today is the first time.
+        assert!(
+            text(&offer).contains(
+                "I can offer Mon, Nov 23 at noon, Tue, Nov 24 at 8:00 AM or Wed, Nov 25 at 8:00 AM"
+            ),
+            "{}",
+            text(&offer)
+        );
+        let picked = ana.say("tuesday works").await;
+        assert!(
+            text(&picked).contains("What's your name?"),
+            "{}",
+            text(&picked)
+        );
+        ana.say("Ana Diaz").await;
+        let consent = ana.say("512-555-0199").await;
+        assert!(
+            text(&consent)
+                .contains("Shall I book Check-up and cleaning on Tue, Nov 24 at 8:00 AM for Ana?"),
+            "{}",
+            text(&consent)
+        );
+        let booked = ana.say("yes").await;
+        let reply = text(&booked);
+        assert!(
+            reply.contains("You're booked, Ana: Check-up and cleaning on Tue, Nov 24 at 8:00 AM"),
+            "{reply}"
+        );
+        let actions = booked["actions"].as_array().unwrap();
+        assert_eq!(actions.len(), 2, "{backend:?}: {booked}");
+        assert_eq!(actions[0]["type"], "lead_captured");
+        assert_eq!(actions[1]["type"], "appointment_booked");
+        let code = actions[1]["code"].as_str().unwrap();
+        assert!(reply.contains(code));
+
+        let business = app
+            .store
+            .business_by_slug("demo")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let appointment = app
+            .store
+            .appointment_by_code(business, code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            appointment.id.to_string(),
+            actions[1]["appointment_id"].as_str().unwrap()
+        );
+        assert_eq!(
+            appointment.service.as_deref(),
+            Some("Check-up and cleaning")
+        );
+        assert_eq!(
+            appointment
+                .ends_at
+                .duration_since(appointment.starts_at)
+                .as_mins(),
+            60
+        );
+        assert_eq!(
+            appointment.lead.map(|l| l.to_string()).as_deref(),
+            actions[0]["lead_id"].as_str(),
+            "linked to the lead"
+        );
+    }
+}
+
+#[tokio::test]
+async fn two_visitors_choosing_the_same_time_get_different_appointments() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let mut first = Visitor::new(&app, "v_bookbookbook0002");
+        let mut second = Visitor::new(&app, "v_bookbookbook0003");
+        for (visitor, name, phone) in [
+            (&mut first, "Ana", "5125550101"),
+            (&mut second, "Bo", "5125550102"),
+        ] {
+            visitor
+                .say("Can I book a filling on Friday afternoon?")
+                .await;
+            let picked = visitor.say("the first one").await;
+            assert!(
+                text(&picked).contains("What's your name?"),
+                "{}",
+                text(&picked)
+            );
+            visitor.say(name).await;
+            let consent = visitor.say(phone).await;
+            assert!(
+                text(&consent).contains("on Fri, Nov 27 at noon"),
+                "{backend:?}: {}",
+                text(&consent)
+            );
+        }
+        let won = first.say("yes").await;
+        assert_eq!(won["actions"][1]["type"], "appointment_booked", "{won}");
+        let lost = second.say("yes").await;
+        assert!(
+            text(&lost).starts_with("I'm sorry, that time was just taken."),
+            "{backend:?}: {}",
+            text(&lost)
+        );
+        assert_eq!(lost["actions"], serde_json::json!([]));
+        assert!(
+            !text(&lost).contains("Fri, Nov 27 at noon,"),
+            "the taken time is not offered again: {}",
+            text(&lost)
+        );
+        let repicked = second.say("the first one").await;
+        assert!(
+            text(&repicked).contains("Shall I book Fillings"),
+            "{}",
+            text(&repicked)
+        );
+        let booked = second.say("yes").await;
+        assert_eq!(
+            booked["actions"][1]["type"], "appointment_booked",
+            "{booked}"
+        );
+        assert_ne!(won["actions"][1]["code"], booked["actions"][1]["code"]);
+    }
+}
