@@ -16,6 +16,7 @@ use crate::conversation::{
     BusinessId, Channel, ConversationId, HistoryMessage, Message, Role, VisitorId, VisitorText,
 };
 use crate::engine::{self, Knowledge};
+use crate::leads::manage::{self, ManageStep, Managed};
 use crate::leads::{self, LeadDetails, LeadDraft, Step, StepContext};
 use crate::llm::{TextSink, TokenUsage};
 use crate::policy::{self, Findings, Policy, Release, SentenceGate};
@@ -134,6 +135,12 @@ pub enum TurnAction {
         appointment_id: uuid::Uuid,
         code: String,
     },
+    AppointmentCancelled {
+        appointment_id: uuid::Uuid,
+    },
+    AppointmentRescheduled {
+        appointment_id: uuid::Uuid,
+    },
 }
 
 /// Where conversations live. Implemented by the storage adapter.
@@ -184,6 +191,32 @@ pub trait ConversationStore: Send + Sync {
         request: &BookingRequest,
         now: Timestamp,
     ) -> impl Future<Output = Result<Booked, StoreError>> + Send;
+
+    /// The booked (not cancelled) appointment of this business with a confirmation code.
+    fn booked_appointment(
+        &self,
+        business: BusinessId,
+        code: &str,
+    ) -> impl Future<Output = Result<Option<Managed>, StoreError>> + Send;
+
+    /// Cancels a booked appointment of this business.
+    fn cancel_appointment(
+        &self,
+        business: BusinessId,
+        appointment: uuid::Uuid,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Moves a booked appointment, as atomically as booking; `Conflict` when taken.
+    fn move_appointment(
+        &self,
+        business: BusinessId,
+        appointment: uuid::Uuid,
+        start: Timestamp,
+        end: Timestamp,
+        buffer: jiff::SignedDuration,
+        now: Timestamp,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
 /// Why a provider could not draft a reply.
@@ -371,8 +404,12 @@ impl<S: ConversationStore> Assistant<S> {
         let business_data = &business.knowledge.business;
         // The wall, part one: the visitor's message is checked before any provider sees it.
         let pre = business.policy.pre_check(incoming.text.as_str());
-        let taken = if draft.as_ref().is_some_and(|d| d.booking.is_some())
-            || leads::wants_booking(incoming.text.as_str())
+        let text = incoming.text.as_str();
+        let taken = if draft
+            .as_ref()
+            .is_some_and(|d| d.booking.is_some() || d.manage.is_some())
+            || leads::wants_booking(text)
+            || manage::wants_change(text).is_some()
         {
             let horizon = jiff::SignedDuration::from_hours(
                 24 * i64::from(business_data.booking.horizon_days + 1),
@@ -389,9 +426,25 @@ impl<S: ConversationStore> Assistant<S> {
             taken: &taken,
             now: received_at,
         };
-        let capture = capture_step(business, draft, incoming.text.as_str(), &pre, context);
         let (mut lead_draft, mut lead, mut actions) = (DraftChange::Keep, None, Vec::new());
-        let captured = match capture {
+        let managed = if health_only(&pre) {
+            self.manage_turn(
+                business,
+                draft.as_ref(),
+                text,
+                &context,
+                &mut lead_draft,
+                &mut actions,
+            )
+            .await?
+        } else {
+            None
+        };
+        let capture = match managed {
+            Some(_) => Step::Pass,
+            None => capture_step(business, draft, text, &pre, context),
+        };
+        let captured = managed.or(match capture {
             Step::Pass => None,
             Step::Ask { draft, reply } => {
                 lead_draft = DraftChange::Set(Box::new(draft));
@@ -461,7 +514,7 @@ impl<S: ConversationStore> Assistant<S> {
                     }
                 }
             }
-        };
+        });
         let captured = captured.map(|reply| {
             if pre.has(policy::Rule::HealthDetail) {
                 format!("{HEALTH_NOTED} {reply}")
@@ -545,9 +598,111 @@ impl<S: ConversationStore> Assistant<S> {
     }
 }
 
+impl<S: ConversationStore> Assistant<S> {
+    /// Cancelling or rescheduling a booked appointment by its code. Returns the reply
+    /// when the message was about that; the change itself is durable before it returns.
+    async fn manage_turn(
+        &self,
+        business: &LoadedBusiness,
+        draft: Option<&LeadDraft>,
+        text: &str,
+        context: &StepContext<'_>,
+        lead_draft: &mut DraftChange,
+        actions: &mut Vec<TurnAction>,
+    ) -> Result<Option<String>, TurnError> {
+        let managing = draft.and_then(|d| d.manage.clone());
+        let found = match manage::code_to_look_up(managing.as_ref(), text) {
+            Some(code) => Some(self.store.booked_appointment(business.id, &code).await?),
+            None => None,
+        };
+        let knowledge = &business.knowledge;
+        let keep = |m: manage::ManageDraft| {
+            DraftChange::Set(Box::new(LeadDraft {
+                manage: Some(m),
+                ..LeadDraft::default()
+            }))
+        };
+        let step = manage::step(knowledge, managing, text, found, context.taken, context.now);
+        let reply = match step {
+            ManageStep::Pass => return Ok(None),
+            ManageStep::Ask { draft, reply } => {
+                *lead_draft = keep(draft);
+                reply
+            }
+            ManageStep::Leave { reply } => {
+                *lead_draft = DraftChange::Clear;
+                reply
+            }
+            ManageStep::Cancel { appointment } => {
+                self.store
+                    .cancel_appointment(business.id, appointment.id, context.now)
+                    .await?;
+                *lead_draft = DraftChange::Clear;
+                actions.push(TurnAction::AppointmentCancelled {
+                    appointment_id: appointment.id,
+                });
+                manage::changed_reply(knowledge, &appointment, None)
+            }
+            ManageStep::Move {
+                appointment,
+                to,
+                draft,
+            } => {
+                let buffer = jiff::SignedDuration::from_mins(i64::from(
+                    knowledge.business.booking.buffer_minutes,
+                ));
+                match self
+                    .store
+                    .move_appointment(
+                        business.id,
+                        appointment.id,
+                        to.start,
+                        to.end,
+                        buffer,
+                        context.now,
+                    )
+                    .await
+                {
+                    Ok(()) => {
+                        *lead_draft = DraftChange::Clear;
+                        actions.push(TurnAction::AppointmentRescheduled {
+                            appointment_id: appointment.id,
+                        });
+                        manage::changed_reply(knowledge, &appointment, Some(&to))
+                    }
+                    Err(StoreError::Conflict(_)) => {
+                        match manage::time_taken(knowledge, draft, context.taken, context.now) {
+                            ManageStep::Ask { draft, reply } => {
+                                *lead_draft = keep(draft);
+                                reply
+                            }
+                            ManageStep::Leave { reply } => {
+                                *lead_draft = DraftChange::Clear;
+                                reply
+                            }
+                            _ => return Ok(None),
+                        }
+                    }
+                    Err(other) => return Err(other.into()),
+                }
+            }
+        };
+        Ok(Some(reply))
+    }
+}
+
 /// The acknowledgement a capture reply starts with when the visitor volunteered health
 /// details: they are heard, not recorded, and left for the team.
 const HEALTH_NOTED: &str = "Thank you for telling me. I won't write down health details here; the team will go over that with you directly.";
+
+/// Whether the pre-check found nothing but (maybe) a volunteered health detail: the
+/// only finding that lets booking and capture go on (acknowledged).
+fn health_only(pre: &Findings) -> bool {
+    pre.rules
+        .iter()
+        .all(|rule| *rule == policy::Rule::HealthDetail)
+        && pre.topics.is_empty()
+}
 
 /// Lead capture's step for this message, unless the safety wall has something more
 /// important to say: an emergency, or any rule but a volunteered health detail (which
@@ -559,12 +714,7 @@ fn capture_step(
     pre: &Findings,
     context: StepContext,
 ) -> Step {
-    let health_only = pre
-        .rules
-        .iter()
-        .all(|rule| *rule == policy::Rule::HealthDetail)
-        && pre.topics.is_empty();
-    if !health_only {
+    if !health_only(pre) {
         return Step::Pass;
     }
     leads::step(&business.knowledge, draft, text, context)

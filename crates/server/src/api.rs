@@ -138,6 +138,10 @@ pub enum ActionBody {
         appointment_id: String,
         code: String,
     },
+    /// The visitor cancelled an appointment by its code.
+    AppointmentCancelled { appointment_id: String },
+    /// The visitor moved an appointment by its code (the code stays the same).
+    AppointmentRescheduled { appointment_id: String },
 }
 
 impl From<&TurnAction> for ActionBody {
@@ -153,6 +157,16 @@ impl From<&TurnAction> for ActionBody {
                 appointment_id: appointment_id.to_string(),
                 code: code.clone(),
             },
+            TurnAction::AppointmentCancelled { appointment_id } => {
+                ActionBody::AppointmentCancelled {
+                    appointment_id: appointment_id.to_string(),
+                }
+            }
+            TurnAction::AppointmentRescheduled { appointment_id } => {
+                ActionBody::AppointmentRescheduled {
+                    appointment_id: appointment_id.to_string(),
+                }
+            }
         }
     }
 }

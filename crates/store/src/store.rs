@@ -8,6 +8,7 @@ use frontdesk_core::assistant::{
 use frontdesk_core::booking::Taken;
 use frontdesk_core::business::Business;
 use frontdesk_core::conversation::{BusinessId, ConversationId, Message, Role, VisitorId};
+use frontdesk_core::leads::manage::Managed;
 use frontdesk_core::leads::{LeadDetails, LeadDraft};
 use jiff::Timestamp;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
@@ -629,6 +630,52 @@ impl ConversationStore for Store {
             id: appointment.id,
             code: appointment.code,
         })
+    }
+
+    async fn booked_appointment(
+        &self,
+        business: BusinessId,
+        code: &str,
+    ) -> Result<Option<Managed>, StoreError> {
+        Ok(self
+            .appointment_by_code(business, code)
+            .await?
+            .filter(|a| a.status == crate::AppointmentStatus::Booked)
+            .map(|a| Managed {
+                id: a.id,
+                code: a.code,
+                service: a.service,
+                start: a.starts_at,
+                end: a.ends_at,
+            }))
+    }
+
+    async fn cancel_appointment(
+        &self,
+        business: BusinessId,
+        appointment: Uuid,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.set_appointment_status(
+            business,
+            appointment,
+            crate::AppointmentStatus::Cancelled,
+            now,
+        )
+        .await
+    }
+
+    async fn move_appointment(
+        &self,
+        business: BusinessId,
+        appointment: Uuid,
+        start: Timestamp,
+        end: Timestamp,
+        buffer: jiff::SignedDuration,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.reschedule_appointment(business, appointment, start, end, buffer, now)
+            .await
     }
 
     async fn record_turn(&self, turn: &TurnRecord) -> Result<(), StoreError> {

@@ -9,6 +9,7 @@
 //! it shouldn't be.
 
 mod contact;
+pub mod manage;
 pub mod slots;
 
 pub use contact::{calling_code, find_email, find_phone, E164};
@@ -59,6 +60,9 @@ pub struct LeadDraft {
     /// Present when the visitor wants an appointment, not only a call back.
     #[serde(default)]
     pub booking: Option<BookingDraft>,
+    /// Present while the visitor changes an appointment they booked earlier.
+    #[serde(default)]
+    pub manage: Option<manage::ManageDraft>,
 }
 
 /// A lead the visitor agreed to: everything to save.

@@ -169,3 +169,97 @@ async fn two_visitors_choosing_the_same_time_get_different_appointments() {
         assert_ne!(won["actions"][1]["code"], booked["actions"][1]["code"]);
     }
 }
+
+#[tokio::test]
+async fn a_visitor_reschedules_then_cancels_with_the_code_in_later_conversations() {
+    for backend in BACKENDS {
+        let app = spawn_app(backend).await;
+        let mut ana = Visitor::new(&app, "v_bookbookbook0004");
+        ana.say("I'd like to book a crown on Wednesday").await;
+        ana.say("the first one").await;
+        ana.say("Ana").await;
+        ana.say("ana@example.com").await;
+        let booked = ana.say("yes").await;
+        let code = booked["actions"][1]["code"].as_str().unwrap().to_owned();
+        let business = app
+            .store
+            .business_by_slug("demo")
+            .await
+            .unwrap()
+            .unwrap()
+            .id;
+        let before = app
+            .store
+            .appointment_by_code(business, &code)
+            .await
+            .unwrap()
+            .unwrap();
+
+        // Days later, on another device: only the code identifies the appointment.
+        let mut later = Visitor::new(&app, "v_bookbookbook0005");
+        let asked = later.say("I need to reschedule my appointment").await;
+        assert!(
+            text(&asked).contains("confirmation code"),
+            "{}",
+            text(&asked)
+        );
+        let wrong = later.say("it's ZZZ-9999").await;
+        assert!(text(&wrong).contains("couldn't find"), "{}", text(&wrong));
+        let offers = later.say(&code.to_lowercase().replace('-', " ")).await;
+        assert!(
+            text(&offers).starts_with("Crowns on Wed, Nov 25 at 8:00 AM: I can offer"),
+            "{backend:?}: {}",
+            text(&offers)
+        );
+        let confirm = later.say("the second one").await;
+        assert!(
+            text(&confirm).starts_with("Shall I move Crowns"),
+            "{}",
+            text(&confirm)
+        );
+        let moved = later.say("yes").await;
+        assert_eq!(
+            moved["actions"][0]["type"], "appointment_rescheduled",
+            "{moved}"
+        );
+        assert!(text(&moved).contains(&format!("Your confirmation code stays {code}")));
+        let after = app
+            .store
+            .appointment_by_code(business, &code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_ne!(after.starts_at, before.starts_at);
+        assert_eq!(after.ends_at.duration_since(after.starts_at).as_mins(), 90);
+
+        let mut again = Visitor::new(&app, "v_bookbookbook0006");
+        let confirm = again
+            .say(&format!("please cancel appointment {code}"))
+            .await;
+        assert!(
+            text(&confirm).starts_with("Shall I cancel Crowns"),
+            "{}",
+            text(&confirm)
+        );
+        let cancelled = again.say("yes please").await;
+        assert_eq!(
+            cancelled["actions"][0]["type"], "appointment_cancelled",
+            "{cancelled}"
+        );
+        let stored = app
+            .store
+            .appointment_by_code(business, &code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, frontdesk_store::AppointmentStatus::Cancelled);
+        let gone = Visitor::new(&app, "v_bookbookbook0007")
+            .say(&format!("cancel my appointment {code}"))
+            .await;
+        assert!(
+            text(&gone).contains("couldn't find"),
+            "a cancelled code changes nothing: {}",
+            text(&gone)
+        );
+    }
+}
