@@ -149,6 +149,7 @@ await step('f. export leads as CSV', async () => {
 
 await step('g. the other pages render, accessibly', async () => {
   for (const [path, name, heading] of [
+    ['/app/appointments', 'appointments', 'Appointments'],
     ['/app/settings', 'settings', 'Settings'],
     ['/app/team', 'team', 'Team'],
     ['/app/security', 'security', 'Security'],

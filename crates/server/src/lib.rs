@@ -234,6 +234,7 @@ fn router(state: AppState) -> Router {
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
         .max_age(Duration::from_secs(3600));
     let api = api::router()
+        .merge(dashboard::json_router())
         .layer(cors)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     let app = dashboard::router()

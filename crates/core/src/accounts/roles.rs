@@ -25,6 +25,8 @@ pub enum Permission {
     ViewConversations,
     /// The leads and appointments lists.
     ViewLeads,
+    /// Cancelling an appointment or marking a no-show.
+    ManageAppointments,
     /// Their own password, second factor and sessions.
     ManageOwnAccount,
     /// Business profile, hours, closures, services, insurance and FAQs.
@@ -47,9 +49,10 @@ pub enum Permission {
 
 impl Permission {
     /// Every permission, for the matrix in tests and docs.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 12] = [
         Permission::ViewConversations,
         Permission::ViewLeads,
+        Permission::ManageAppointments,
         Permission::ManageOwnAccount,
         Permission::EditKnowledge,
         Permission::EditSettings,
@@ -68,6 +71,7 @@ impl Permission {
             | Permission::ViewLeads
             | Permission::ManageOwnAccount => Role::Viewer,
             Permission::EditKnowledge
+            | Permission::ManageAppointments
             | Permission::EditSettings
             | Permission::ExportData
             | Permission::ViewAuditLog
@@ -137,10 +141,11 @@ mod tests {
 
     /// The matrix of docs/roles.md, written out cell by cell so a change to the code that
     /// is not a change to the document fails here.
-    const MATRIX: [(Permission, [bool; 3]); 11] = [
+    const MATRIX: [(Permission, [bool; 3]); 12] = [
         //                                   Viewer Admin Owner
         (Permission::ViewConversations, [true, true, true]),
         (Permission::ViewLeads, [true, true, true]),
+        (Permission::ManageAppointments, [false, true, true]),
         (Permission::ManageOwnAccount, [true, true, true]),
         (Permission::EditKnowledge, [false, true, true]),
         (Permission::EditSettings, [false, true, true]),

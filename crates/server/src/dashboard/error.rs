@@ -94,3 +94,61 @@ impl IntoResponse for PageError {
         (status, views::message_page(title, &message)).into_response()
     }
 }
+
+/// A [`PageError`] for the dashboard's JSON API: the same decisions, answered as
+/// `{"error": {"code", "message"}}` with the status, and 401 instead of a redirect.
+#[derive(Debug)]
+pub struct JsonError(pub PageError);
+
+impl From<PageError> for JsonError {
+    fn from(error: PageError) -> Self {
+        Self(error)
+    }
+}
+
+impl From<StoreError> for JsonError {
+    fn from(error: StoreError) -> Self {
+        Self(error.into())
+    }
+}
+
+impl IntoResponse for JsonError {
+    fn into_response(self) -> Response {
+        let (status, code, message) = match self.0 {
+            PageError::SignInRequired => (
+                StatusCode::UNAUTHORIZED,
+                "sign_in_required",
+                "sign in to the dashboard first".to_owned(),
+            ),
+            PageError::Forbidden(permission) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!(
+                    "your role does not include {}",
+                    views::permission_label(permission)
+                ),
+            ),
+            PageError::NotFound => (StatusCode::NOT_FOUND, "not_found", "not found".to_owned()),
+            PageError::BadRequest(message) => (StatusCode::BAD_REQUEST, "bad_request", message),
+            PageError::Conflict(message) => (StatusCode::CONFLICT, "conflict", message),
+            PageError::CsrfFailed => (
+                StatusCode::FORBIDDEN,
+                "csrf_failed",
+                "send the session's X-CSRF-Token header from the dashboard's own origin".to_owned(),
+            ),
+            PageError::TooManyAttempts { message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+            }
+            PageError::Internal(detail) => {
+                tracing::error!(error = %detail, "dashboard API request failed");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "something went wrong on our side; please try again".to_owned(),
+                )
+            }
+        };
+        let body = serde_json::json!({"error": {"code": code, "message": message}});
+        (status, axum::Json(body)).into_response()
+    }
+}

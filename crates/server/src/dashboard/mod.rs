@@ -6,6 +6,7 @@
 //! acting; every store call is scoped by the member's business, so another business's
 //! ids find nothing.
 
+mod appointments;
 mod audit_log;
 mod auth;
 mod business;
@@ -90,6 +91,9 @@ pub fn router() -> Router<AppState> {
         .route("/conversations", get(home::conversations))
         .route("/conversations/{id}", get(home::transcript))
         .route("/preview", get(home::preview))
+        .route("/appointments", get(appointments::page))
+        .route("/appointments/{id}/cancel", post(appointments::cancel))
+        .route("/appointments/{id}/no-show", post(appointments::no_show))
         .route("/leads", get(home::leads))
         .route("/leads.csv", get(home::leads_csv))
         .route("/business", get(business::page))
@@ -118,6 +122,17 @@ pub fn router() -> Router<AppState> {
         .route("/audit.csv", get(audit_log::export))
         .route("/account", get(security::account_page))
         .route("/account/password", post(security::change_password))
+}
+
+/// The dashboard's JSON API, nested under `/api/v1`: the same session, roles and CSRF
+/// token (`X-CSRF-Token`) as the pages.
+pub fn json_router() -> Router<AppState> {
+    Router::new()
+        .route("/app/appointments", get(appointments::list_json))
+        .route(
+            "/app/appointments/{id}/status",
+            post(appointments::set_status_json),
+        )
 }
 
 /// Appends an audit event and waits until it is stored: an audited action is only

@@ -209,6 +209,36 @@ struct WithCsrf<T> {
     form: T,
 }
 
+/// [`Member`] for the JSON API: rejections are JSON (401, not a redirect).
+#[derive(Debug)]
+pub struct ApiMember(pub Member);
+
+impl FromRequestParts<AppState> for ApiMember {
+    type Rejection = super::error::JsonError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(Self(Member::from_request_parts(parts, state).await?))
+    }
+}
+
+/// [`Posted`] for the JSON API: the CSRF token in `X-CSRF-Token`, rejections as JSON.
+#[derive(Debug)]
+pub struct ApiPosted<T>(pub Posted<T>);
+
+impl<T> FromRequest<AppState> for ApiPosted<T>
+where
+    T: DeserializeOwned + Send,
+{
+    type Rejection = super::error::JsonError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        Ok(Self(Posted::from_request(request, state).await?))
+    }
+}
+
 /// The body of a form that is only a button (the CSRF token aside).
 #[derive(Debug, Deserialize)]
 pub struct NoFields {}

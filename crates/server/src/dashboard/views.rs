@@ -41,6 +41,7 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/app", "Home", None),
     ("/app/conversations", "Conversations", None),
     ("/app/leads", "Leads", None),
+    ("/app/appointments", "Appointments", None),
     ("/app/business", "Business", Some(Permission::EditKnowledge)),
     ("/app/settings", "Settings", Some(Permission::EditSettings)),
     ("/app/team", "Team", None),
@@ -152,6 +153,7 @@ pub fn permission_label(permission: Permission) -> &'static str {
     match permission {
         Permission::ViewConversations => "viewing conversations",
         Permission::ViewLeads => "viewing leads",
+        Permission::ManageAppointments => "changing appointments",
         Permission::ManageOwnAccount => "managing your own account",
         Permission::EditKnowledge => "editing the business's information",
         Permission::EditSettings => "changing settings",

@@ -435,6 +435,7 @@ async fn an_invited_viewer_reads_but_cannot_export_edit_or_manage() {
             "/app",
             "/app/conversations",
             "/app/leads",
+            "/app/appointments",
             "/app/team",
             "/app/security",
             "/app/account",
@@ -482,6 +483,10 @@ async fn an_invited_viewer_reads_but_cannot_export_edit_or_manage() {
                 vec![("role", "viewer")],
             ),
             (format!("/app/team/{owner_id}/remove"), vec![]),
+            (
+                format!("/app/appointments/{}/cancel", uuid::Uuid::nil()),
+                vec![],
+            ),
         ];
         for (path, fields) in &posts {
             let page = viewer.post(path, fields).await;
@@ -1164,6 +1169,135 @@ async fn an_admin_chooses_the_model_and_the_api_key_is_never_shown_again() {
         assert!(
             !csv.body.contains(key),
             "{backend:?}: the key reached the audit log"
+        );
+    }
+}
+
+#[tokio::test]
+async fn appointments_are_listed_by_week_and_changed_by_admins_in_html_and_json() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut owner = Browser::new(&d.app);
+        owner
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        let mut other = Browser::new(&d.app);
+        other.sign_up("Bo", "bo@other.test", "Other Place").await;
+        let business = d.business_of("ana@bright.test").await;
+        let other_business = d.business_of("bo@other.test").await;
+        let at = |text: &str| -> jiff::Timestamp { text.parse().unwrap() };
+        let book = |business, start: &str, end: &str| {
+            let store = d.app.store.clone();
+            let (start, end) = (at(start), at(end));
+            async move {
+                let new = frontdesk_store::NewAppointment {
+                    service: Some("Cleaning".into()),
+                    starts_at: start,
+                    ends_at: end,
+                    buffer: SignedDuration::ZERO,
+                    conversation: None,
+                    lead: None,
+                    visitor: None,
+                };
+                store
+                    .book_appointment(business, &new, at("2026-11-20T00:00:00Z"))
+                    .await
+                    .unwrap()
+            }
+        };
+        let past = book(business, "2026-11-23T15:00:00Z", "2026-11-23T15:30:00Z").await;
+        let future = book(business, "2026-11-25T15:00:00Z", "2026-11-25T15:30:00Z").await;
+        let elsewhere = book(
+            other_business,
+            "2026-11-24T15:00:00Z",
+            "2026-11-24T15:30:00Z",
+        )
+        .await;
+
+        let page = owner.get("/app/appointments?week=2026-11-23").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(
+            page.body.contains(&past.code) && page.body.contains(&future.code),
+            "{backend:?}"
+        );
+        assert!(
+            !page.body.contains(&elsewhere.code),
+            "another business's appointment is listed"
+        );
+
+        let json = reqwest::Client::new()
+            .get(d.app.url("/api/v1/app/appointments?week=2026-11-23"))
+            .header("cookie", owner.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(json.status(), StatusCode::OK);
+        let list: serde_json::Value = json.json().await.unwrap();
+        assert_eq!(list.as_array().unwrap().len(), 2, "{list}");
+        assert_eq!(list[0]["code"], past.code.as_str());
+        let anonymous = reqwest::get(d.app.url("/api/v1/app/appointments"))
+            .await
+            .unwrap();
+        assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+        let body: serde_json::Value = anonymous.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "sign_in_required");
+
+        let post_status = |id: String, status: &'static str, csrf: Option<String>| {
+            let cookie = owner.cookie_header();
+            let url = d.app.url(&format!("/api/v1/app/appointments/{id}/status"));
+            async move {
+                let mut request = reqwest::Client::new()
+                    .post(url)
+                    .header("cookie", cookie)
+                    .form(&[("status", status)]);
+                if let Some(csrf) = csrf {
+                    request = request.header("x-csrf-token", csrf);
+                }
+                request.send().await.unwrap().status()
+            }
+        };
+        let csrf = owner.csrf.clone();
+        assert_eq!(
+            post_status(future.id.to_string(), "cancelled", None).await,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            post_status(future.id.to_string(), "no_show", csrf.clone()).await,
+            StatusCode::CONFLICT,
+            "not yet started"
+        );
+        assert_eq!(
+            post_status(elsewhere.id.to_string(), "cancelled", csrf.clone()).await,
+            StatusCode::NOT_FOUND,
+            "{backend:?}"
+        );
+        assert_eq!(
+            post_status(past.id.to_string(), "no_show", csrf.clone()).await,
+            StatusCode::NO_CONTENT
+        );
+
+        owner.get("/app/appointments").await;
+        let cancelled = owner
+            .post(&format!("/app/appointments/{}/cancel", future.id), &[])
+            .await;
+        assert_eq!(cancelled.location(), "/app/appointments?done=cancelled");
+        let stored = d
+            .app
+            .store
+            .appointment_by_code(business, &future.code)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(stored.status, frontdesk_store::AppointmentStatus::Cancelled);
+        assert_eq!(
+            d.app
+                .store
+                .appointment_by_code(other_business, &elsewhere.code)
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            frontdesk_store::AppointmentStatus::Booked
         );
     }
 }
