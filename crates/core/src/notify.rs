@@ -60,6 +60,60 @@ impl TeamEvent {
             TeamEvent::HandoffRequested { .. } => "handoff.requested",
         }
     }
+
+    /// The event's id and time, to store beside [`TeamEvent::kind`] in an outbox row.
+    pub fn parts(&self) -> (Uuid, Option<Timestamp>) {
+        match *self {
+            TeamEvent::LeadCaptured { lead_id } => (lead_id, None),
+            TeamEvent::AppointmentBooked {
+                appointment_id,
+                starts_at,
+            }
+            | TeamEvent::AppointmentChanged {
+                appointment_id,
+                starts_at,
+            }
+            | TeamEvent::AppointmentCancelled {
+                appointment_id,
+                starts_at,
+            } => (appointment_id, Some(starts_at)),
+            TeamEvent::HandoffRequested { conversation_id } => (conversation_id.0, None),
+        }
+    }
+
+    /// The event back from its stored kind and parts; `None` for a row this version
+    /// does not know.
+    pub fn from_parts(kind: &str, id: Uuid, starts_at: Option<Timestamp>) -> Option<Self> {
+        Some(match (kind, starts_at) {
+            ("lead.captured", _) => TeamEvent::LeadCaptured { lead_id: id },
+            ("appointment.booked", Some(starts_at)) => TeamEvent::AppointmentBooked {
+                appointment_id: id,
+                starts_at,
+            },
+            ("appointment.changed", Some(starts_at)) => TeamEvent::AppointmentChanged {
+                appointment_id: id,
+                starts_at,
+            },
+            ("appointment.cancelled", Some(starts_at)) => TeamEvent::AppointmentCancelled {
+                appointment_id: id,
+                starts_at,
+            },
+            ("handoff.requested", _) => TeamEvent::HandoffRequested {
+                conversation_id: ConversationId(id),
+            },
+            _ => return None,
+        })
+    }
+
+    /// Whether the event is about appointments (a member may choose leads only).
+    pub fn about_appointments(&self) -> bool {
+        matches!(
+            self,
+            TeamEvent::AppointmentBooked { .. }
+                | TeamEvent::AppointmentChanged { .. }
+                | TeamEvent::AppointmentCancelled { .. }
+        )
+    }
 }
 
 /// The longest SMS that still goes out as one GSM-7 segment; longer or non-GSM text is

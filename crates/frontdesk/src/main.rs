@@ -5,6 +5,7 @@
 mod audit;
 mod bench;
 mod commands;
+mod delivery;
 mod eval;
 mod llm;
 
@@ -98,9 +99,8 @@ struct ServeArgs {
     /// The dashboard's public address, used in emailed links (e.g. https://desk.example.com).
     #[arg(long, env = "FRONTDESK_PUBLIC_URL")]
     public_url: Option<String>,
-    /// Directory the offline mailer writes invites and password resets to.
-    #[arg(long, env = "FRONTDESK_OUTBOX", default_value = "outbox")]
-    outbox: PathBuf,
+    #[command(flatten)]
+    delivery: delivery::DeliveryArgs,
     /// Reverse proxies in front of the server whose X-Forwarded-For is trusted.
     #[arg(long, env = "FRONTDESK_TRUSTED_PROXIES", default_value_t = 0)]
     trusted_proxies: usize,
@@ -183,8 +183,17 @@ async fn main() -> ExitCode {
                 config.provider = provider;
                 config.model_providers = Some(llm::factory());
                 config.public_url = args.public_url;
-                config.mailer =
-                    std::sync::Arc::new(frontdesk_server::OutboxMailer::new(args.outbox));
+                let delivery = delivery::mailer(&args.delivery)
+                    .and_then(|mailer| Ok((mailer, delivery::sms(&args.delivery)?)));
+                let (mailer, sms) = match delivery {
+                    Ok(pair) => pair,
+                    Err(message) => {
+                        eprintln!("error: {message}");
+                        return ExitCode::FAILURE;
+                    }
+                };
+                config.mailer = mailer;
+                config.sms = sms;
                 config.trusted_proxy_hops = args.trusted_proxies;
                 match llm::keyring_for_server(&args.secret_keys_file) {
                     Ok(keyring) => {

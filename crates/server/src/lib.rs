@@ -8,6 +8,7 @@ mod cache;
 pub mod dashboard;
 mod error;
 mod mail;
+mod notifier;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use frontdesk_core::business::Business;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::llm::ModelSettings;
 use frontdesk_core::mail::Mailer;
+use frontdesk_core::notify::SmsSender;
 use frontdesk_store::{ImportOutcome, Keyring, Store};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
@@ -36,6 +38,7 @@ use cache::BusinessCache;
 use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
+pub use notifier::Notifier;
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -81,6 +84,10 @@ pub struct Config {
     pub session_lifetimes: SessionLifetimes,
     /// Failed sign-ins allowed per account and per address.
     pub login_limits: LoginLimits,
+    /// Sends team notifications by text message; without it, members get email only.
+    pub sms: Option<Arc<dyn SmsSender>>,
+    /// How often the notification outbox is checked.
+    pub notify_interval: Duration,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -116,6 +123,8 @@ impl Config {
             trusted_proxy_hops: 0,
             session_lifetimes: SessionLifetimes::default(),
             login_limits: LoginLimits::default(),
+            sms: None,
+            notify_interval: Duration::from_secs(2),
         }
     }
 }
@@ -153,6 +162,18 @@ impl Application {
         }
         let assistant =
             Assistant::new(store.clone(), config.provider.clone(), config.clock.clone());
+        let public_url = match &config.public_url {
+            Some(url) => url.trim_end_matches('/').to_owned(),
+            None => bound_url(&listener),
+        };
+        let notifier = Notifier {
+            store: store.clone(),
+            mailer: config.mailer.clone(),
+            sms: config.sms.clone(),
+            public_url: public_url.clone(),
+            clock: config.clock.clone(),
+        };
+        tokio::spawn(notifier.run(config.notify_interval));
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -163,10 +184,7 @@ impl Application {
             dashboard: Arc::new(DashboardSettings {
                 lifetimes: config.session_lifetimes,
                 trusted_proxy_hops: config.trusted_proxy_hops,
-                public_url: match config.public_url {
-                    Some(url) => url.trim_end_matches('/').to_owned(),
-                    None => bound_url(&listener),
-                },
+                public_url,
                 mailer: config.mailer.clone(),
                 login_limits: config.login_limits,
             }),

@@ -9,8 +9,10 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 use uuid::Uuid;
 
+use crate::notifications::enqueue;
 use crate::store::{backend_error, from_millis, millis, uuid_column};
 use crate::Store;
+use frontdesk_core::notify::TeamEvent;
 
 /// Where an appointment stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -183,11 +185,16 @@ impl Store {
         .bind(millis(new.ends_at))
         .bind(new.conversation.map(|c| c.to_string()))
         .bind(new.lead.map(|l| l.to_string()))
-        .bind(new.visitor.as_deref())
+                .bind(new.visitor.as_deref())
         .bind(millis(now))
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
+        let event = TeamEvent::AppointmentBooked {
+            appointment_id: id,
+            starts_at: new.starts_at,
+        };
+        enqueue(&mut tx, business, &event, now).await?;
         tx.commit().await.map_err(backend_error)?;
         Ok(Appointment {
             id,
@@ -232,6 +239,11 @@ impl Store {
         if moved.rows_affected() == 0 {
             return Err(StoreError::NotFound);
         }
+        let event = TeamEvent::AppointmentChanged {
+            appointment_id: id,
+            starts_at,
+        };
+        enqueue(&mut tx, business, &event, now).await?;
         tx.commit().await.map_err(backend_error)
     }
 
@@ -244,18 +256,24 @@ impl Store {
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.tenant_tx(business).await?;
-        let changed = sqlx::query(
-            "UPDATE appointments SET status = $1, updated_at = $2 WHERE id = $3 AND business_id = $4 AND status = 'booked'",
+        let starts_at: Option<i64> = sqlx::query_scalar(
+            "UPDATE appointments SET status = $1, updated_at = $2 WHERE id = $3 AND business_id = $4 AND status = 'booked' \
+             RETURNING starts_at",
         )
         .bind(status.as_str())
         .bind(millis(now))
         .bind(id.to_string())
         .bind(business.to_string())
-        .execute(&mut *tx)
+        .fetch_optional(&mut *tx)
         .await
         .map_err(backend_error)?;
-        if changed.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
+        let starts_at = from_millis(starts_at.ok_or(StoreError::NotFound)?)?;
+        if status == AppointmentStatus::Cancelled {
+            let event = TeamEvent::AppointmentCancelled {
+                appointment_id: id,
+                starts_at,
+            };
+            enqueue(&mut tx, business, &event, now).await?;
         }
         tx.commit().await.map_err(backend_error)
     }

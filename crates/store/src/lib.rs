@@ -10,6 +10,7 @@ mod audit;
 mod audit_csv;
 mod dashboard;
 mod model_settings;
+mod notifications;
 mod secrets;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
@@ -23,6 +24,7 @@ pub use appointments::{Appointment, AppointmentStatus, NewAppointment, SLOT_TAKE
 pub use audit::AuditRange;
 pub use audit_csv::{defuse, AuditCsv};
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
+pub use notifications::{DueNotification, NotificationPrefs, NotifyChannel};
 pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,

@@ -10,6 +10,7 @@ use frontdesk_core::business::Business;
 use frontdesk_core::conversation::{BusinessId, ConversationId, Message, Role, VisitorId};
 use frontdesk_core::leads::manage::Managed;
 use frontdesk_core::leads::{LeadDetails, LeadDraft};
+use frontdesk_core::notify::TeamEvent;
 use jiff::Timestamp;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::{AnyConnection, AnyPool, Connection, Executor, Row};
@@ -849,6 +850,15 @@ async fn write_lead_capture(
         .bind(at)
         .execute(&mut *conn)
         .await?;
+    let event = TeamEvent::LeadCaptured { lead_id: lead.id };
+    crate::notifications::enqueue(
+        conn,
+        turn.business,
+        &event,
+        turn.assistant_message.created_at,
+    )
+    .await
+    .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
     if let Some(appointment) = lead.appointment {
         sqlx::query("UPDATE appointments SET lead_id = $1 WHERE id = $2 AND business_id = $3")
             .bind(lead.id.to_string())

@@ -54,6 +54,10 @@ pub async fn home(State(state): State<AppState>, member: Member) -> Result<Marku
             )
         })
         .collect();
+    let (failed, last_error) = state
+        .store
+        .notification_failures(member.business_id())
+        .await?;
     let widget = format!(
         "<script src=\"{}/widget.js\" data-business=\"{}\" defer></script>",
         state.dashboard.public_url, member.business.slug
@@ -63,6 +67,13 @@ pub async fn home(State(state): State<AppState>, member: Member) -> Result<Marku
         "/app",
         "Home",
         html! {
+            @if failed > 0 {
+                div.error role="alert" {
+                    (failed) " team notification" (if failed == 1 { "" } else { "s" }) " could not be delivered"
+                    @if let Some(error) = &last_error { " (latest: " (error) ")" }
+                    ". Check the email and SMS settings, and each member's address under Account."
+                }
+            }
             div.stats {
                 div.card.stat { b { (conversations.len()) } "conversations in the last 30 days" }
                 div.card.stat { b { (leads.len()) } "leads in the last 30 days" }

@@ -122,6 +122,7 @@ pub fn router() -> Router<AppState> {
         .route("/audit.csv", get(audit_log::export))
         .route("/account", get(security::account_page))
         .route("/account/password", post(security::change_password))
+        .route("/account/notifications", post(security::save_notifications))
 }
 
 /// The dashboard's JSON API, nested under `/api/v1`: the same session, roles and CSRF

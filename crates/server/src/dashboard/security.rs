@@ -5,6 +5,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use frontdesk_core::accounts::{Password, PasswordPolicy, Permission, RecoveryCodes, TotpSecret};
 use frontdesk_core::audit::AuditAction;
+use frontdesk_store::NotificationPrefs;
 use maud::{html, Markup, PreEscaped};
 use serde::Deserialize;
 
@@ -323,13 +324,22 @@ pub struct AccountQuery {
     done: Option<String>,
 }
 
-fn account_view(member: &Member, done: bool, error: Option<&str>) -> Markup {
+fn account_view(
+    member: &Member,
+    prefs: &NotificationPrefs,
+    done: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
     layout(
         member,
         "/app/account",
         "Account",
         html! {
-            @if done { div.notice role="status" { "Password changed. Your other sessions have ended." } }
+                        @match done {
+                Some("password") => div.notice role="status" { "Password changed. Your other sessions have ended." },
+                Some("notifications") => div.notice role="status" { "Notification choices saved." },
+                _ => {},
+            }
             (error_box(error))
             section.card {
                 p { b { (member.user().name) } " · " (member.user().email) " · " (member.user().role) " of " (member.business.name) }
@@ -344,19 +354,90 @@ fn account_view(member: &Member, done: bool, error: Option<&str>) -> Markup {
                     input id="password" name="password" type="password" autocomplete="new-password" required minlength="12";
                     label for="confirm" { "New password again" }
                     input id="confirm" name="confirm" type="password" autocomplete="new-password" required;
-                    p { button type="submit" { "Change password" } }
+                                        p { button type="submit" { "Change password" } }
+                }
+            }
+            section.card aria-labelledby="notify-title" {
+                h2 id="notify-title" { "Notifications" }
+                p.muted { "Messages say what happened and link here; they never contain a visitor's details." }
+                form method="post" action="/app/account/notifications" {
+                    (csrf_field(member))
+                    label { input type="checkbox" name="leads" value="1" checked[prefs.leads]; " New leads and requests for a person" }
+                    label { input type="checkbox" name="appointments" value="1" checked[prefs.appointments]; " Appointments booked, moved or cancelled" }
+                    label for="sms_phone" { "Also text me at (optional)" }
+                    input id="sms_phone" name="sms_phone" type="tel" autocomplete="tel" value=(prefs.sms_phone.as_deref().unwrap_or("")) aria-describedby="sms-help";
+                    p.muted id="sms-help" { "Leave empty for email only." }
+                    p { button type="submit" { "Save" } }
                 }
             }
         },
     )
 }
 
+#[derive(Debug, Deserialize)]
+pub struct NotificationsForm {
+    #[serde(default)]
+    leads: Option<String>,
+    #[serde(default)]
+    appointments: Option<String>,
+    #[serde(default)]
+    sms_phone: String,
+}
+
+pub async fn save_notifications(
+    State(state): State<AppState>,
+    posted: Posted<NotificationsForm>,
+) -> Result<Response, PageError> {
+    let Posted { member, form } = posted;
+    member.require(Permission::ManageOwnAccount)?;
+    let typed = form.sms_phone.trim();
+    let business = frontdesk_core::business::Business::from_toml(&member.business.source)
+        .map_err(|e| PageError::Internal(e.to_string()))?;
+    let calling_code = frontdesk_core::leads::calling_code(business.phone.as_deref());
+    let sms_phone = match typed {
+        "" => None,
+        typed => match frontdesk_core::leads::find_phone(typed, &calling_code) {
+            Some(phone) => Some(phone.as_str().to_owned()),
+            None => {
+                let prefs = state.store.notification_prefs(member.user().id).await?;
+                let markup = account_view(
+                    &member,
+                    &prefs,
+                    None,
+                    Some("That phone number doesn't look right; include the area code."),
+                );
+                return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
+            }
+        },
+    };
+    let prefs = NotificationPrefs {
+        leads: form.leads.is_some(),
+        appointments: form.appointments.is_some(),
+        sms_phone,
+    };
+    state
+        .store
+        .set_notification_prefs(member.business_id(), member.user().id, &prefs)
+        .await?;
+    audit_member(
+        &state,
+        &member,
+        AuditAction::SettingsChanged,
+        Some(format!("user:{}", member.user().id)),
+        Some("notification preferences".into()),
+    )
+    .await?;
+    Ok(Redirect::to("/app/account?done=notifications").into_response())
+}
+
 pub async fn account_page(
+    State(state): State<AppState>,
     member: Member,
     Query(query): Query<AccountQuery>,
 ) -> Result<Markup, PageError> {
     member.require(Permission::ManageOwnAccount)?;
-    Ok(account_view(&member, query.done.is_some(), None))
+    let prefs = state.store.notification_prefs(member.user().id).await?;
+    Ok(account_view(&member, &prefs, query.done.as_deref(), None))
 }
 
 #[derive(Debug, Deserialize)]
@@ -375,10 +456,11 @@ pub async fn change_password(
 ) -> Result<Response, PageError> {
     let Posted { member, form } = posted;
     member.require(Permission::ManageOwnAccount)?;
+    let prefs = state.store.notification_prefs(member.user().id).await?;
     let refuse = |message: &str| {
         Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-            account_view(&member, false, Some(message)),
+            account_view(&member, &prefs, None, Some(message)),
         )
             .into_response())
     };
@@ -426,5 +508,5 @@ pub async fn change_password(
         Some("other sessions ended".into()),
     )
     .await?;
-    Ok(Redirect::to("/app/account?done=1").into_response())
+    Ok(Redirect::to("/app/account?done=password").into_response())
 }

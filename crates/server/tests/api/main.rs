@@ -7,5 +7,6 @@ mod helpers;
 mod leads;
 mod messages;
 mod models;
+mod notifications;
 mod public;
 mod safety;

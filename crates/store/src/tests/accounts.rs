@@ -677,3 +677,87 @@ async fn key_rotation_reseals_totp_secrets() {
         );
     }
 }
+
+#[tokio::test]
+async fn notifications_are_queued_per_member_claimed_once_and_retried_or_given_up() {
+    use crate::{NotificationPrefs, NotifyChannel};
+    use frontdesk_core::notify::TeamEvent;
+    for backend in BACKENDS {
+        let (_db, store, _) = with_business(backend).await;
+        let (business, owner) = signed_up(&store, "bright-smiles", "ana@example.test").await;
+        let prefs = NotificationPrefs {
+            leads: true,
+            appointments: false,
+            sms_phone: Some("+15125550111".into()),
+        };
+        store
+            .set_notification_prefs(business, owner, &prefs)
+            .await
+            .unwrap();
+        assert_eq!(store.notification_prefs(owner).await.unwrap(), prefs);
+        let mut conn = store.pool.acquire().await.unwrap();
+        let lead = TeamEvent::LeadCaptured {
+            lead_id: uuid::Uuid::now_v7(),
+        };
+        crate::notifications::enqueue(&mut conn, business, &lead, at(0))
+            .await
+            .unwrap();
+        let booked = TeamEvent::AppointmentBooked {
+            appointment_id: uuid::Uuid::now_v7(),
+            starts_at: at(100),
+        };
+        crate::notifications::enqueue(&mut conn, business, &booked, at(0))
+            .await
+            .unwrap();
+        drop(conn);
+
+        let due = store.claim_due_notifications(at(1), 10).await.unwrap();
+        assert_eq!(
+            due.len(),
+            2,
+            "{backend:?}: email and SMS of the lead; appointments are off"
+        );
+        assert!(due.iter().all(|n| n.event == lead));
+        assert!(due
+            .iter()
+            .any(|n| n.channel == NotifyChannel::Sms && n.destination == "+15125550111"));
+        assert!(
+            store
+                .claim_due_notifications(at(2), 10)
+                .await
+                .unwrap()
+                .is_empty(),
+            "claimed once"
+        );
+        // A worker that died: its lease runs out after five minutes and the row comes back.
+        assert_eq!(
+            store
+                .claim_due_notifications(at(400), 10)
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
+
+        store.notification_sent(due[0].id, at(401)).await.unwrap();
+        store
+            .notification_failed(due[1].id, "rate limited", Some(at(500)), at(401))
+            .await
+            .unwrap();
+        assert!(store
+            .claim_due_notifications(at(450), 10)
+            .await
+            .unwrap()
+            .is_empty());
+        let retried = store.claim_due_notifications(at(500), 10).await.unwrap();
+        assert_eq!((retried.len(), retried[0].attempts), (1, 1));
+        store
+            .notification_failed(retried[0].id, "401 unauthorized", None, at(501))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.notification_failures(business).await.unwrap(),
+            (1, Some("401 unauthorized".to_owned()))
+        );
+    }
+}
