@@ -119,9 +119,31 @@ await step('d. the assistant answers with the new hours', async () => {
   const answer = (await page.locator('.fd-msg-assistant').last().textContent()).trim();
   console.log(`  answer: ${JSON.stringify(answer)}`);
   check(/7:15/.test(answer), 'the answer gives the new opening time');
-  await page.emulateMedia({ reducedMotion: 'reduce' });
+    await page.emulateMedia({ reducedMotion: 'reduce' });
   await page.waitForTimeout(300);
   await shoot('preview');
+});
+
+await step('d2. a visitor leaves their details in the widget', async () => {
+  const ask = async (text) => {
+    const before = await page.locator('.fd-msg-assistant').count();
+    await page.locator('.fd-input').fill(text);
+    await page.locator('.fd-input').press('Enter');
+    await page.waitForFunction((n) => {
+      const r = document.getElementById('frontdesk-widget').shadowRoot;
+      return !r.querySelector('.fd-send').disabled && r.querySelectorAll('.fd-msg-assistant').length > n;
+    }, before, { timeout: 20_000 });
+    return (await page.locator('.fd-msg-assistant').last().textContent()).trim();
+  };
+  check((await ask('can someone call me back?')).includes("What's your name?"), 'asks for a name');
+  await ask('Ana Diaz');
+  await ask('512-555-0199');
+  await ask('a question about prices');
+  const consent = await ask('mornings');
+  check(consent.includes('ending in 0199'), `asks for consent: ${consent}`);
+  const done = await ask('yes');
+  check(done.includes('sent to the team'), `the widget confirms: ${done}`);
+  await shoot('lead-captured');
 });
 
 await step('e. the conversation is listed and its transcript opens', async () => {
@@ -143,7 +165,8 @@ await step('f. export leads as CSV', async () => {
   ]);
   const text = readFileSync(await download.path(), 'utf8');
   console.log(`  ${download.suggestedFilename()}: ${text.split('\n')[0]}`);
-  check(text.startsWith('id,created,channel,name,phone,email'), 'a CSV with the lead columns');
+    check(text.startsWith('id,created,channel,name,phone,email'), 'a CSV with the lead columns');
+  check(text.includes('Ana Diaz') && text.includes("'+15125550199"), 'the lead is in the export, its phone defused');
   check(download.suggestedFilename().endsWith('.csv'), 'a .csv file name');
 });
 

@@ -97,6 +97,7 @@
     '.fd-msg-assistant{align-self:flex-start;background:#fff;border:1px solid #e5e7eb;border-bottom-left-radius:4px}',
     '.fd-msg-visitor{align-self:flex-end;background:' + ACCENT + ';color:#fff;border-bottom-right-radius:4px}',
     '.fd-msg-error{background:#fff7ed;border-color:#fdba74;color:#7c2d12}',
+    '.fd-msg-action{background:#ecfdf3;border-color:#86efac;color:#14532d;font-size:.85em}',
     '.fd-msg-emergency{border:2px solid #dc2626;background:#fef2f2;color:#7f1d1d}',
     '.fd-typing{align-self:flex-start;display:flex;gap:4px;padding:12px;background:#fff;border:1px solid #e5e7eb;border-radius:14px;border-bottom-left-radius:4px}',
     '.fd-typing span{width:7px;height:7px;border-radius:50%;background:#9ca3af;animation:fd-dot 1s infinite ease-in-out}',
@@ -211,6 +212,24 @@
     ui.log.insertBefore(div, ui.typing);
     scrollDown();
     return div;
+  }
+
+    // A short, visible (and announced) confirmation of what a turn did.
+  var ACTION_NOTES = {
+    lead_captured: 'Your details were sent to the team.',
+    appointment_booked: 'Appointment booked.',
+    appointment_rescheduled: 'Appointment moved.',
+    appointment_cancelled: 'Appointment cancelled.'
+  };
+  function showActions(actions) {
+    (Array.isArray(actions) ? actions : []).forEach(function (a) {
+      var note = a && ACTION_NOTES[a.type];
+      if (!note) return;
+      if (a.type === 'appointment_booked' && typeof a.code === 'string') {
+        note += ' Code: ' + a.code;
+      }
+      addMsg('assistant', '\u2713 ' + note, 'fd-msg-action');
+    });
   }
 
   function showTyping() {
@@ -341,9 +360,10 @@
           var reply = d.reply || {};
           if (!bubble) bubble = addMsg('assistant', '');
           if (typeof reply.text === 'string') bubble.textContent = reply.text;
-          if (reply.safety && reply.safety.verdict === 'emergency') {
+                    if (reply.safety && reply.safety.verdict === 'emergency') {
             bubble.classList.add('fd-msg-emergency');
           }
+          showActions(d.actions);
           scrollDown();
         } else if (name === 'error') {
           throw new Failure(0, d.error && d.error.code);

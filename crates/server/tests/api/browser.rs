@@ -78,6 +78,7 @@ async fn an_owner_signs_up_edits_hours_sees_them_answered_and_exports_leads_in_c
         "home",
         "business",
         "preview",
+        "lead-captured",
         "conversations",
         "transcript",
         "leads",
