@@ -147,6 +147,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    /// The notification worker; it stops with the server.
+    notifier: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -173,7 +175,7 @@ impl Application {
             public_url: public_url.clone(),
             clock: config.clock.clone(),
         };
-        tokio::spawn(notifier.run(config.notify_interval));
+                let notifier = tokio::spawn(notifier.run(config.notify_interval));
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -189,10 +191,11 @@ impl Application {
                 login_limits: config.login_limits,
             }),
         };
-        Ok(Self {
+                Ok(Self {
             listener,
             router: router(state),
             store,
+            notifier,
         })
     }
 
@@ -211,13 +214,16 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(
+                let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),
         )
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+        // Rows it had claimed go back to the outbox when their lease runs out.
+        self.notifier.abort();
+        served
     }
 }
 

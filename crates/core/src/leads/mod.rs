@@ -157,6 +157,9 @@ pub fn step(
         let today = context.now.to_zoned(business.timezone.clone()).date();
         wanted = preference(knowledge, message, today);
     }
+    // A question that brings no contact detail and picks no time is about something
+    // else ("how much is a crown?"), even when it names a service.
+    let answers_directly = learned || phone.is_some() || email.is_some();
     if let Some(phone) = phone {
         draft.phone = Some(phone);
         learned = true;
@@ -166,7 +169,9 @@ pub fn step(
         learned = true;
     }
     let just_asked = asking == Some(Field::Name) && !learned;
-    if let Some(name) = find_name(message, just_asked, context.health_detail) {
+    let named = find_name(message, just_asked, context.health_detail);
+    let answers_directly = answers_directly || named.is_some();
+    if let Some(name) = named {
         draft.name = Some(name);
         learned = true;
     }
@@ -228,7 +233,7 @@ pub fn step(
     }
     // Mid-capture, a question about something else is answered as usual; the draft
     // waits for the next answer.
-    if active && !learned && asking != Some(Field::Consent) && is_question(message) {
+    if active && !answers_directly && asking != Some(Field::Consent) && is_question(message) {
         return Step::Pass;
     }
     let next = next_question(&draft);
@@ -242,10 +247,7 @@ pub fn step(
     } else {
         next
     };
-    let reply = format!(
-        "{notice}{}",
-        question(business, &draft, next, active, learned)
-    );
+    let reply = question(business, &draft, next, active, learned, &notice);
     draft.asking = Some(next);
     Step::Ask { draft, reply }
 }
@@ -326,6 +328,7 @@ fn question(
     next: Field,
     active: bool,
     learned: bool,
+    notice: &str,
 ) -> String {
     let booking = draft.booking.as_ref();
     let opening = if !active && booking.is_some() {
@@ -403,7 +406,7 @@ fn question(
             }
         },
     };
-    format!("{opening}{thanks}{ask}")
+    format!("{opening}{thanks}{notice}{ask}")
 }
 
 /// The reply once an appointment is booked: when, and the code to change or cancel it.
@@ -435,8 +438,8 @@ pub fn slot_taken(knowledge: &Knowledge, draft: &mut LeadDraft, context: &StepCo
     let next = next_question(draft);
     draft.asking = Some(next);
     format!(
-        "I'm sorry, that time was just taken. {notice}{}",
-        question(&knowledge.business, draft, next, true, true)
+        "I'm sorry, that time was just taken. {}",
+        question(&knowledge.business, draft, next, true, true, &notice)
     )
 }
 

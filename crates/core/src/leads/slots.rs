@@ -232,7 +232,12 @@ pub fn pick(knowledge: &Knowledge, offered: &[OfferedSlot], message: &str, now: 
     {
         let mut pref = preference(knowledge, message, now.to_zoned(tz.clone()).date());
         if pref.is_empty() {
-            pref.after = offered.last().map(|s| s.start);
+            // "None of those" turns down the days offered: go on from the next day.
+            pref.after = offered
+                .last()
+                .and_then(|s| s.start.to_zoned(tz.clone()).date().tomorrow().ok())
+                .and_then(|day| day.to_zoned(tz.clone()).ok())
+                .map(|midnight| midnight.timestamp() - jiff::SignedDuration::from_secs(1));
         }
         return Pick::Others(pref);
     }
@@ -389,9 +394,11 @@ mod tests {
             pick(&k, &slots, "the last one", now),
             Pick::Chosen(slots[2])
         );
-        assert!(
-            matches!(pick(&k, &slots, "none of those work", now), Pick::Others(p) if p.after == Some(slots[2].start))
-        );
+        let Pick::Others(later) = pick(&k, &slots, "none of those work", now) else {
+            panic!()
+        };
+        let after = later.after.unwrap();
+        assert!(after > slots[2].start && after < "2026-12-03T06:00:00Z".parse().unwrap());
         assert!(
             matches!(pick(&k, &slots, "do you have thursday?", now), Pick::Others(p) if p.dates.len() == 1)
         );

@@ -3,6 +3,7 @@
 mod booking;
 mod browser;
 mod dashboard;
+mod dialogues;
 mod helpers;
 mod leads;
 mod messages;
