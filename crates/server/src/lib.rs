@@ -175,7 +175,7 @@ impl Application {
             public_url: public_url.clone(),
             clock: config.clock.clone(),
         };
-                let notifier = tokio::spawn(notifier.run(config.notify_interval));
+        let notifier = tokio::spawn(notifier.run(config.notify_interval));
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -191,7 +191,7 @@ impl Application {
                 login_limits: config.login_limits,
             }),
         };
-                Ok(Self {
+        Ok(Self {
             listener,
             router: router(state),
             store,
@@ -214,7 +214,7 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-                let served = axum::serve(
+        let served = axum::serve(
             self.listener,
             self.router
                 .into_make_service_with_connect_info::<SocketAddr>(),

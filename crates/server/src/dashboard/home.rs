@@ -451,3 +451,65 @@ mod tests {
         assert_eq!(urlencode("a b&c=d"), "a%20b%26c%3Dd");
     }
 }
+
+/// One lead in the JSON API.
+#[derive(Debug, serde::Serialize)]
+pub struct LeadJson {
+    pub id: String,
+    pub name: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub interest: Option<String>,
+    pub preferred_time: Option<String>,
+    pub consent: bool,
+    pub channel: String,
+    pub page_url: Option<String>,
+    pub conversation_id: Option<String>,
+    /// RFC 3339.
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Deserialize, Default)]
+pub struct PageParams {
+    #[serde(default)]
+    limit: Option<u32>,
+    #[serde(default)]
+    offset: Option<u32>,
+}
+
+/// `GET /api/v1/app/leads?limit=&offset=`: the signed-in member's business, newest first.
+pub async fn leads_json(
+    State(state): State<AppState>,
+    super::session::ApiMember(member): super::session::ApiMember,
+    Query(page): Query<PageParams>,
+) -> Result<axum::Json<Vec<LeadJson>>, super::error::JsonError> {
+    member.require(Permission::ViewLeads)?;
+    let leads = state
+        .store
+        .leads(
+            member.business_id(),
+            page.limit.unwrap_or(PAGE_SIZE).clamp(1, 500),
+            page.offset.unwrap_or(0),
+        )
+        .await?;
+    Ok(axum::Json(
+        leads
+            .into_iter()
+            .map(|lead| LeadJson {
+                id: lead.id.to_string(),
+                name: lead.name,
+                phone: lead.phone,
+                email: lead.email,
+                interest: lead.interest,
+                preferred_time: lead.preferred_time,
+                consent: lead.consent,
+                channel: lead.channel,
+                page_url: lead.page_url,
+                conversation_id: lead.conversation.map(|c| c.to_string()),
+                created_at: lead.created_at.to_string(),
+                updated_at: lead.updated_at.to_string(),
+            })
+            .collect(),
+    ))
+}

@@ -129,6 +129,7 @@ pub fn router() -> Router<AppState> {
 /// token (`X-CSRF-Token`) as the pages.
 pub fn json_router() -> Router<AppState> {
     Router::new()
+        .route("/app/leads", get(home::leads_json))
         .route("/app/appointments", get(appointments::list_json))
         .route(
             "/app/appointments/{id}/status",

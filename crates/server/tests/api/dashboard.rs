@@ -626,8 +626,11 @@ async fn no_route_reaches_another_business() {
             "/app/leads.csv",
             "/app/team",
             "/app/audit",
-            "/app/audit.csv",
+                        "/app/audit.csv",
             "/app/business",
+            "/app/appointments",
+            "/api/v1/app/leads",
+            "/api/v1/app/appointments",
         ] {
             let page = alice.get(path).await;
             assert_eq!(page.status, StatusCode::OK, "{path}");
@@ -990,6 +993,16 @@ async fn transcript_views_and_exports_are_audited_and_the_chain_catches_tamperin
             audit_csv.body.contains("audit.exported"),
             "the export audits itself first"
         );
+        let leads_json: serde_json::Value = reqwest::Client::new()
+            .get(d.app.url("/api/v1/app/leads"))
+            .header("cookie", owner.cookie_header())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(leads_json[0]["phone"], "+15125550199", "{leads_json}");
         let page = owner.get("/app/audit?range=7d").await;
         assert!(page.body.contains("transcript.viewed"));
 
