@@ -11,7 +11,7 @@ use frontdesk_core::llm::ApiKey;
 use frontdesk_core::mail::Mailer;
 use frontdesk_core::notify::SmsSender;
 use frontdesk_notify::{
-    ResendConfig, ResendMailer, SmtpConfig, SmtpCredentials, SmtpMailer, SmtpSecurity,
+    LogSms, ResendConfig, ResendMailer, SmtpConfig, SmtpCredentials, SmtpMailer, SmtpSecurity,
     TelnyxConfig, TelnyxSender, TelnyxSms,
 };
 use frontdesk_server::OutboxMailer;
@@ -79,7 +79,7 @@ pub fn mailer(args: &DeliveryArgs) -> Result<Arc<dyn Mailer>, String> {
     Ok(Arc::new(OutboxMailer::new(args.outbox.clone())))
 }
 
-/// The SMS sender `serve` uses, if texts are configured.
+/// The SMS sender `serve` uses: Telnyx when configured, otherwise the log (offline).
 pub fn sms(args: &DeliveryArgs) -> Result<Option<Arc<dyn SmsSender>>, String> {
     match (secret("FRONTDESK_TELNYX_API_KEY"), &args.sms_from) {
         (Some(key), Some(from)) => {
@@ -93,6 +93,6 @@ pub fn sms(args: &DeliveryArgs) -> Result<Option<Arc<dyn SmsSender>>, String> {
             )))))
         }
         (Some(_), None) => Err("set --sms-from (FRONTDESK_SMS_FROM) to send texts".into()),
-        (None, _) => Ok(None),
+        (None, _) => Ok(Some(Arc::new(LogSms))),
     }
 }

@@ -626,7 +626,7 @@ async fn no_route_reaches_another_business() {
             "/app/leads.csv",
             "/app/team",
             "/app/audit",
-                        "/app/audit.csv",
+            "/app/audit.csv",
             "/app/business",
             "/app/appointments",
             "/api/v1/app/leads",
