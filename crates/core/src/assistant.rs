@@ -85,6 +85,8 @@ pub struct TurnRecord {
     pub lead_draft: DraftChange,
     /// A lead the visitor agreed to in this turn.
     pub lead: Option<LeadWrite>,
+    /// The visitor asked for a person: the team is told (with the turn, durably).
+    pub handoff: bool,
 }
 
 /// What a turn does to the conversation's lead-capture draft.
@@ -515,6 +517,7 @@ impl<S: ConversationStore> Assistant<S> {
                 }
             }
         });
+        let handoff = captured.is_none() && engine::asks_for_person(&business.knowledge, text);
         let captured = captured.map(|reply| {
             if pre.has(policy::Rule::HealthDetail) {
                 format!("{HEALTH_NOTED} {reply}")
@@ -584,6 +587,7 @@ impl<S: ConversationStore> Assistant<S> {
             usage: usage.clone(),
             lead_draft,
             lead,
+            handoff,
         };
         self.store.record_turn(&record).await?;
         Ok(TurnOutcome {

@@ -793,6 +793,19 @@ pub(crate) async fn write_turn(
         .execute(&mut *conn)
         .await?;
     }
+    if turn.handoff {
+        let event = TeamEvent::HandoffRequested {
+            conversation_id: turn.conversation,
+        };
+        crate::notifications::enqueue(
+            conn,
+            turn.business,
+            &event,
+            turn.assistant_message.created_at,
+        )
+        .await
+        .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    }
     write_lead_capture(conn, turn).await
 }
 

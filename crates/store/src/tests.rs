@@ -53,6 +53,7 @@ pub(crate) fn turn(
         usage: None,
         lead_draft: DraftChange::Keep,
         lead: None,
+        handoff: false,
     }
 }
 

@@ -61,6 +61,17 @@ pub fn mentioned_services(knowledge: &Knowledge, message: &str) -> Vec<String> {
         .collect()
 }
 
+/// Whether a message mainly asks for a person ("can I talk to someone?", "real human
+/// please"), so the team is told a visitor is waiting.
+pub fn asks_for_person(knowledge: &Knowledge, message: &str) -> bool {
+    let text = knowledge.normalizer.normalize(message);
+    let analysis = intent::analyse(&text, knowledge, jiff::civil::date(2026, 1, 5));
+    analysis
+        .intents
+        .first()
+        .is_some_and(|(intent, _)| *intent == Intent::Human)
+}
+
 /// The days a message names, resolved against the business's local `today`: dates
 /// ("tomorrow", "the 2nd", "dec 3") or weekdays ("tuesdays", "on friday").
 pub fn days_named(

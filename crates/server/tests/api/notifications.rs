@@ -102,7 +102,14 @@ async fn the_team_hears_of_leads_and_bookings_without_any_visitor_data() {
         ] {
             say(&app, &mut conversation, text).await;
         }
-        // Two events (lead captured, appointment booked) × (email + SMS) = 4 messages.
+        let mut asking_for_a_person = None;
+        say(
+            &app,
+            &mut asking_for_a_person,
+            "can I speak to a real person please?",
+        )
+        .await;
+        // Three events (lead captured, appointment booked, a person asked for) × (email + SMS).
         let mut mails = Vec::new();
         for _ in 0..100 {
             mails = std::fs::read_dir(&outbox)
@@ -112,7 +119,7 @@ async fn the_team_hears_of_leads_and_bookings_without_any_visitor_data() {
                 })
                 .unwrap_or_default();
             let texts = telnyx.received_requests().await.unwrap_or_default();
-            if mails.len() == 2 && texts.len() == 2 {
+            if mails.len() == 3 && texts.len() == 3 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -126,10 +133,14 @@ async fn the_team_hears_of_leads_and_bookings_without_any_visitor_data() {
             .collect();
         assert_eq!(
             (mails.len(), texts.len()),
-            (2, 2),
+            (3, 3),
             "{backend:?}: {mails:?} {texts:?}"
         );
         assert!(mails.iter().any(|m| m.contains("appointment")), "{mails:?}");
+        assert!(
+            mails.iter().any(|m| m.contains("/app/conversations/")),
+            "the handoff links its conversation"
+        );
         assert!(mails.iter().all(|m| m.starts_with("To: owner@maple.test")));
         assert!(texts.iter().all(|t| t.contains("+15125550111")));
         let digits: String = PHONE.chars().filter(char::is_ascii_digit).collect();
