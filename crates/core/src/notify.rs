@@ -416,6 +416,38 @@ pub trait SmsSender: Send + Sync + fmt::Debug {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn events_round_trip_through_their_stored_parts() {
+        let id = Uuid::now_v7();
+        let at: Timestamp = "2026-12-01T16:00:00Z".parse().unwrap();
+        for event in [
+            TeamEvent::LeadCaptured { lead_id: id },
+            TeamEvent::AppointmentBooked {
+                appointment_id: id,
+                starts_at: at,
+            },
+            TeamEvent::AppointmentChanged {
+                appointment_id: id,
+                starts_at: at,
+            },
+            TeamEvent::AppointmentCancelled {
+                appointment_id: id,
+                starts_at: at,
+            },
+            TeamEvent::HandoffRequested {
+                conversation_id: ConversationId(id),
+            },
+        ] {
+            let (subject, starts_at) = event.parts();
+            assert_eq!(
+                TeamEvent::from_parts(event.kind(), subject, starts_at),
+                Some(event)
+            );
+        }
+        assert_eq!(TeamEvent::from_parts("appointment.booked", id, None), None);
+        assert_eq!(TeamEvent::from_parts("mystery", id, None), None);
+    }
     use super::*;
     use proptest::prelude::*;
 
