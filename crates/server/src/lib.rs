@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod cache;
+mod calendar;
 pub mod dashboard;
 mod error;
 mod mail;
@@ -20,6 +21,7 @@ use axum::routing::get;
 use axum::Router;
 use frontdesk_core::assistant::{Assistant, BuiltinEngine, ReplyProvider, StoreError};
 use frontdesk_core::business::Business;
+use frontdesk_core::calendar::CalendarConnector;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::llm::ModelSettings;
 use frontdesk_core::mail::Mailer;
@@ -33,6 +35,7 @@ use tower_http::trace::TraceLayer;
 
 pub use api::ApiDoc;
 use cache::BusinessCache;
+use calendar::{CalendarStore, Calendars};
 use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
@@ -81,6 +84,10 @@ pub struct Config {
     pub session_lifetimes: SessionLifetimes,
     /// Failed sign-ins allowed per account and per address.
     pub login_limits: LoginLimits,
+    /// Connects owners' calendars (Google's OAuth client, from the binary); without it
+    /// the Integrations section says calendars are not set up on this server. The server
+    /// knows the vendor only through this port.
+    pub calendars: Option<Arc<dyn CalendarConnector>>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -116,6 +123,7 @@ impl Config {
             trusted_proxy_hops: 0,
             session_lifetimes: SessionLifetimes::default(),
             login_limits: LoginLimits::default(),
+            calendars: None,
         }
     }
 }
@@ -124,7 +132,9 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct AppState {
     store: Store,
-    assistant: Arc<Assistant<Store>>,
+    assistant: Arc<Assistant<CalendarStore>>,
+    /// The connected calendars, when the server has a calendar connector.
+    calendars: Option<Calendars>,
     businesses: Arc<BusinessCache>,
     stream_pace: Duration,
     grounding_grader: bool,
@@ -151,11 +161,19 @@ impl Application {
         if config.seed_demo {
             seed_demo(&store, config.clock.as_ref()).await?;
         }
-        let assistant =
-            Assistant::new(store.clone(), config.provider.clone(), config.clock.clone());
+        let calendars = config
+            .calendars
+            .clone()
+            .map(|connector| Calendars::new(store.clone(), connector, config.clock.clone()));
+        let assistant = Assistant::new(
+            CalendarStore::new(store.clone(), calendars.clone()),
+            config.provider.clone(),
+            config.clock.clone(),
+        );
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
+            calendars,
             businesses: Arc::new(BusinessCache::new(config.model_providers.clone())),
             stream_pace: config.stream_pace,
             grounding_grader: config.grounding_grader,

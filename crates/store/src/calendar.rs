@@ -70,6 +70,32 @@ impl std::fmt::Debug for ConnectAttempt {
     }
 }
 
+/// An appointment as the calendar sync sees it. `Debug` hides the visitor's details.
+#[derive(Clone, PartialEq, Eq)]
+pub struct CalendarBooking {
+    pub code: String,
+    pub service: Option<String>,
+    pub starts_at: Timestamp,
+    pub ends_at: Timestamp,
+    /// The event written for it, once there is one.
+    pub event_id: Option<String>,
+    pub visitor_name: Option<String>,
+    /// The lead's phone, or its email when it gave none.
+    pub visitor_contact: Option<String>,
+}
+
+impl std::fmt::Debug for CalendarBooking {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CalendarBooking")
+            .field("code", &self.code)
+            .field("service", &self.service)
+            .field("starts_at", &self.starts_at)
+            .field("ends_at", &self.ends_at)
+            .field("event_id", &self.event_id)
+            .finish_non_exhaustive()
+    }
+}
+
 impl Store {
     /// Connects (or reconnects) a business's calendar, sealing the refresh token with the
     /// active key. Clears any revocation notice.
@@ -95,37 +121,6 @@ impl Store {
         .bind(&sealed.ciphertext)
         .bind(&sealed.key_id)
         .bind(millis(at))
-        .execute(&mut *tx)
-        .await
-        .map_err(backend_error)?;
-        tx.commit().await.map_err(backend_error)
-    }
-
-    /// Replaces the stored refresh token when Google rotated it, unless the connection
-    /// changed meanwhile (`previous` no longer stored): a reconnect wins.
-    pub async fn replace_calendar_token(
-        &self,
-        business: BusinessId,
-        previous: &str,
-        refresh_token: &str,
-    ) -> Result<(), StoreError> {
-        let Some(current) = self.calendar_connection(business).await? else {
-            return Ok(());
-        };
-        if current.refresh_token != previous {
-            return Ok(());
-        }
-        let sealed = self
-            .keyring()?
-            .seal(refresh_token, &refresh_context(business));
-        let mut tx = self.tenant_tx(business).await?;
-        sqlx::query(
-            "UPDATE calendar_connections SET refresh_sealed = $1, refresh_key_id = $2 \
-             WHERE business_id = $3 AND refresh_sealed IS NOT NULL",
-        )
-        .bind(&sealed.ciphertext)
-        .bind(&sealed.key_id)
-        .bind(business.to_string())
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
@@ -320,15 +315,20 @@ impl Store {
         tx.commit().await.map_err(backend_error)
     }
 
-    /// The calendar event written for an appointment, if any.
-    pub async fn appointment_event(
+    /// What writing an appointment into the owner's calendar needs: its times, service
+    /// and code, the visitor's name and contact from its lead, and the event already
+    /// written for it.
+    pub async fn calendar_booking(
         &self,
         business: BusinessId,
         appointment: Uuid,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<CalendarBooking>, StoreError> {
         let mut tx = self.tenant_tx(business).await?;
-        let event: Option<Option<String>> = sqlx::query_scalar(
-            "SELECT calendar_event_id FROM appointments WHERE id = $1 AND business_id = $2",
+        let row = sqlx::query(
+            "SELECT a.code, a.service, a.starts_at, a.ends_at, a.calendar_event_id, l.name, \
+             COALESCE(l.phone, l.email) AS contact \
+             FROM appointments a LEFT JOIN leads l ON l.id = a.lead_id AND l.business_id = a.business_id \
+             WHERE a.id = $1 AND a.business_id = $2",
         )
         .bind(appointment.to_string())
         .bind(business.to_string())
@@ -336,7 +336,18 @@ impl Store {
         .await
         .map_err(backend_error)?;
         tx.commit().await.map_err(backend_error)?;
-        Ok(event.flatten())
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        Ok(Some(CalendarBooking {
+            code: row.try_get("code").map_err(backend_error)?,
+            service: row.try_get("service").map_err(backend_error)?,
+            starts_at: from_millis(row.try_get("starts_at").map_err(backend_error)?)?,
+            ends_at: from_millis(row.try_get("ends_at").map_err(backend_error)?)?,
+            event_id: row.try_get("calendar_event_id").map_err(backend_error)?,
+            visitor_name: row.try_get("name").map_err(backend_error)?,
+            visitor_contact: row.try_get("contact").map_err(backend_error)?,
+        }))
     }
 
     /// Re-seals calendar refresh tokens sealed with an older key (part of

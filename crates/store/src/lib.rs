@@ -23,7 +23,7 @@ pub use accounts::{
 pub use appointments::{Appointment, AppointmentStatus, NewAppointment, SLOT_TAKEN};
 pub use audit::AuditRange;
 pub use audit_csv::{defuse, AuditCsv};
-pub use calendar::{CalendarConnection, CalendarStatus, ConnectAttempt};
+pub use calendar::{CalendarBooking, CalendarConnection, CalendarStatus, ConnectAttempt};
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{

@@ -59,23 +59,6 @@ async fn refresh_tokens_are_sealed_at_rest_and_rotate() {
                 .refresh_token,
             TOKEN
         );
-        only_new
-            .replace_calendar_token(business, "not the stored one", "1//other")
-            .await
-            .unwrap();
-        only_new
-            .replace_calendar_token(business, TOKEN, "1//rotated-by-google")
-            .await
-            .unwrap();
-        assert_eq!(
-            only_new
-                .calendar_connection(business)
-                .await
-                .unwrap()
-                .unwrap()
-                .refresh_token,
-            "1//rotated-by-google"
-        );
     }
 }
 
@@ -196,16 +179,25 @@ async fn appointments_remember_their_calendar_event() {
             )
             .await
             .unwrap();
-        assert_eq!(
-            store.appointment_event(business, booked.id).await.unwrap(),
-            None
-        );
+        let before = store
+            .calendar_booking(business, booked.id)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(before.event_id, None);
+        assert_eq!(before.code, booked.code);
+        assert_eq!((before.visitor_name, before.visitor_contact), (None, None));
         store
             .set_appointment_event(business, booked.id, Some("evt123"))
             .await
             .unwrap();
         assert_eq!(
-            store.appointment_event(business, booked.id).await.unwrap(),
+            store
+                .calendar_booking(business, booked.id)
+                .await
+                .unwrap()
+                .unwrap()
+                .event_id,
             Some("evt123".into()),
             "{backend:?}"
         );
