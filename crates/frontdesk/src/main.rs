@@ -26,7 +26,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP server: API, widget and demo page.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Chat with a business's assistant in the terminal (the same engine as the widget).
     Chat(ChatArgs),
     /// Import and list businesses.
@@ -178,7 +178,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::init_logging(matches!(cli.command, Command::Serve(_)));
     let result = match cli.command {
-        Command::Serve(args) => serve(args).await,
+        Command::Serve(args) => serve(*args).await,
         Command::Chat(args) => match llm::provider(&args.llm) {
             Ok(provider) => commands::chat(&args.slug, &args.database.database, provider).await,
             Err(message) => Err(message),

@@ -252,7 +252,7 @@ impl Store {
     }
 
     /// Takes (and deletes, so a callback can't be replayed) the session's connect attempt;
-    /// `None` if there is none or it expired.
+    /// `None` if there is none or it expired. Expired attempts of the business are purged.
     pub async fn take_calendar_connect(
         &self,
         business: BusinessId,
@@ -267,6 +267,15 @@ impl Store {
         .bind(session)
         .bind(business.to_string())
         .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        // Attempts other sessions abandoned at Google go too, so no verifier lingers.
+        sqlx::query(
+            "DELETE FROM calendar_connect_attempts WHERE business_id = $1 AND expires_at <= $2",
+        )
+        .bind(business.to_string())
+        .bind(millis(now))
+        .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
         tx.commit().await.map_err(backend_error)?;

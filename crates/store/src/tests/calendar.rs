@@ -115,7 +115,7 @@ async fn a_revocation_keeps_only_a_notice_and_a_disconnect_nothing() {
 #[tokio::test]
 async fn connect_attempts_belong_to_a_session_and_are_taken_once() {
     for backend in BACKENDS {
-        let (_db, store, business) = with_business(backend).await;
+        let (db, store, business) = with_business(backend).await;
         let store = store.with_keyring(Keyring::parse(&Keyring::generate_entry("k")).unwrap());
         let verifier = "v".repeat(43);
         store
@@ -156,6 +156,19 @@ async fn connect_attempts_belong_to_a_session_and_are_taken_once() {
                 .is_none(),
             "expired"
         );
+        store
+            .begin_calendar_connect(business, "session-c", "state-3", &verifier, at(600))
+            .await
+            .unwrap();
+        store
+            .take_calendar_connect(business, "session-d", at(601))
+            .await
+            .unwrap();
+        let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM calendar_connect_attempts")
+            .fetch_one(&mut db.owner().await)
+            .await
+            .unwrap();
+        assert_eq!(left, 0, "{backend:?}: abandoned attempts are purged");
     }
 }
 
