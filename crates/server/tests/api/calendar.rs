@@ -1,6 +1,7 @@
 //! Google Calendar end to end against a fake Google (wiremock), on SQLite and PostgreSQL:
 //! connecting from Settings with PKCE and a session-bound state, busy times removing
-//! offers, bookings written as marked events and cancellations removing them, a revoked
+//! offers, bookings written as marked events, reschedules rewriting them and
+//! cancellations removing them, a revoked
 //! grant removing the connection with a notice, and disconnecting.
 
 use std::sync::Arc;
@@ -282,6 +283,11 @@ async fn busy_times_remove_offers_and_bookings_become_marked_events() {
             })))
             .mount(&google)
             .await;
+        Mock::given(method("PATCH"))
+            .and(path(format!("{EVENTS}/evt0booked")))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "evt0booked"})))
+            .mount(&google)
+            .await;
         Mock::given(method("DELETE"))
             .and(path(format!("{EVENTS}/evt0booked")))
             .respond_with(ResponseTemplate::new(204))
@@ -355,6 +361,33 @@ async fn busy_times_remove_offers_and_bookings_become_marked_events() {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         assert_eq!(kept.as_deref(), Some("evt0booked"), "{backend:?}");
+
+        // A reschedule rewrites the same event (after checking it is still ours).
+        let mut moving = None;
+        let mover = "v_gcalgcalgcal0004";
+        say(
+            &app,
+            mover,
+            &mut moving,
+            "I need to reschedule my appointment",
+        )
+        .await;
+        let offers = say(&app, mover, &mut moving, &code).await;
+        assert!(
+            !reply(&offers).contains("Tue, Nov 24"),
+            "{}",
+            reply(&offers)
+        );
+        say(&app, mover, &mut moving, "the second one").await;
+        let moved = say(&app, mover, &mut moving, "yes").await;
+        assert_eq!(
+            moved["actions"][0]["type"], "appointment_rescheduled",
+            "{moved}"
+        );
+        let patch = wait_for(&google, "PATCH", &format!("{EVENTS}/evt0booked")).await;
+        let rewritten: Value = serde_json::from_slice(&patch.body).unwrap();
+        assert!(rewritten.to_string().contains(&code), "{rewritten}");
+        assert!(patch.headers.get("if-match").is_some());
 
         let mut later = None;
         let other = "v_gcalgcalgcal0002";
