@@ -21,6 +21,11 @@ use frontdesk_core::leads::{LeadDetails, LeadDraft};
 use frontdesk_store::{CalendarBooking, Store};
 use jiff::{SignedDuration, Timestamp};
 
+/// How long a turn waits for busy times. The visitor is waiting on the reply and the
+/// request itself times out at 30 seconds, so a slow calendar is skipped (availability
+/// then rests on bookings alone, and the booking is still checked against them).
+const BUSY_DEADLINE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// What the dashboard shows after Google revoked access.
 pub(crate) const REVOKED_NOTICE: &str =
     "Google revoked frontdesk's access to the calendar, so bookings are no longer written to it.";
@@ -94,7 +99,11 @@ impl Calendars {
         let Some(calendar) = self.open(business).await else {
             return Vec::new();
         };
-        match calendar.busy(from, to).await {
+        let Ok(read) = tokio::time::timeout(BUSY_DEADLINE, calendar.busy(from, to)).await else {
+            tracing::warn!(%business, "the calendar's busy times took too long; offering without them");
+            return Vec::new();
+        };
+        match read {
             Ok(busy) => busy
                 .into_iter()
                 .map(|b| Taken {

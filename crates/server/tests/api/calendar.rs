@@ -468,3 +468,50 @@ async fn a_revoked_grant_removes_the_connection_and_tells_the_owner() {
         assert!(settings.contains("Connect Google Calendar"));
     }
 }
+
+#[tokio::test]
+async fn a_calendar_outage_never_fails_the_visitors_turn() {
+    for backend in BACKENDS {
+        let google = MockServer::start().await;
+        mount_tokens(&google).await;
+        Mock::given(method("GET"))
+            .and(path(EVENTS))
+            .respond_with(ResponseTemplate::new(503).set_body_json(json!({
+                "error": {"code": 503, "message": "Backend Error", "errors": [{"reason": "backendError"}]}
+            })))
+            .mount(&google)
+            .await;
+        let app = app_with_google(backend, &google).await;
+        let business = demo(&app).await;
+        app.store
+            .set_calendar_connection(
+                business,
+                "primary",
+                REFRESH,
+                MONDAY_MORNING.parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        let mut conversation = None;
+        let offer = say(
+            &app,
+            "v_gcalgcalgcal0005",
+            &mut conversation,
+            "I'd like to book a cleaning",
+        )
+        .await;
+        assert!(
+            reply(&offer).contains("Mon, Nov 23 at noon, Tue, Nov 24 at 8:00 AM"),
+            "{backend:?}: offers rest on bookings alone: {}",
+            reply(&offer)
+        );
+        assert!(
+            app.store
+                .calendar_connection(business)
+                .await
+                .unwrap()
+                .is_some(),
+            "an outage is not a revocation"
+        );
+    }
+}
