@@ -5,7 +5,8 @@
 //! the failure is logged. A revoked grant removes the connection with a notice for the
 //! owner.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 
 use frontdesk_core::assistant::{
     Booked, BookingRequest, ConversationStore, StoreError, TurnAction, TurnRecord,
@@ -36,6 +37,25 @@ pub(crate) struct Calendars {
     store: Store,
     connector: Arc<dyn CalendarConnector>,
     clock: Arc<dyn Clock>,
+    /// Each business's opened calendar, kept so its access token is reused across turns
+    /// rather than refreshed for every one. Keyed by what it was opened from, so a
+    /// reconnect (another token or calendar) opens afresh.
+    open: Arc<Mutex<HashMap<BusinessId, Opened>>>,
+}
+
+/// A calendar opened from a connection.
+struct Opened {
+    calendar_id: String,
+    refresh_token: String,
+    calendar: Arc<dyn Calendar>,
+}
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Opened")
+            .field("calendar", &self.calendar)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Calendars {
@@ -48,6 +68,7 @@ impl Calendars {
             store,
             connector,
             clock,
+            open: Arc::default(),
         }
     }
 
@@ -55,20 +76,43 @@ impl Calendars {
         self.connector.as_ref()
     }
 
-    /// The business's calendar, or `None` when it has no (usable) connection.
+    /// The business's calendar, or `None` when it has no (usable) connection. The stored
+    /// connection is read every time, so a disconnect on any server takes effect at once
+    /// (and drops the token this server held in memory).
     async fn open(&self, business: BusinessId) -> Option<Arc<dyn Calendar>> {
-        let connection = match self.store.calendar_connection(business).await {
-            Ok(connection) => connection?,
+        let connection = self.store.calendar_connection(business).await;
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let connection = match connection {
+            Ok(Some(connection)) => connection,
+            Ok(None) => {
+                open.remove(&business);
+                return None;
+            }
             Err(e) => {
                 tracing::warn!(%business, error = %e, "could not read the calendar connection");
                 return None;
             }
         };
+        if let Some(opened) = open.get(&business).filter(|o| {
+            o.calendar_id == connection.calendar_id && o.refresh_token == connection.refresh_token
+        }) {
+            return Some(opened.calendar.clone());
+        }
         match self
             .connector
             .open(&connection.calendar_id, &connection.refresh_token)
         {
-            Ok(calendar) => Some(calendar),
+            Ok(calendar) => {
+                open.insert(
+                    business,
+                    Opened {
+                        calendar_id: connection.calendar_id,
+                        refresh_token: connection.refresh_token,
+                        calendar: calendar.clone(),
+                    },
+                );
+                Some(calendar)
+            }
             Err(e) => {
                 tracing::warn!(%business, error = %e, "could not open the connected calendar");
                 None

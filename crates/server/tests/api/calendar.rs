@@ -372,13 +372,19 @@ async fn busy_times_remove_offers_and_bookings_become_marked_events() {
             "I need to reschedule my appointment",
         )
         .await;
-        let offers = say(&app, mover, &mut moving, &code).await;
+        let offers = say(&app, mover, &mut moving, &format!("it's {code}")).await;
         assert!(
             !reply(&offers).contains("Tue, Nov 24"),
             "{}",
             reply(&offers)
         );
-        say(&app, mover, &mut moving, "the second one").await;
+        let confirm = say(&app, mover, &mut moving, "the second one").await;
+        assert!(
+            reply(&confirm).starts_with("Shall I move"),
+            "{code}: {} / {}",
+            reply(&offers),
+            reply(&confirm)
+        );
         let moved = say(&app, mover, &mut moving, "yes").await;
         assert_eq!(
             moved["actions"][0]["type"], "appointment_rescheduled",
