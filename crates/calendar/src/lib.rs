@@ -11,11 +11,13 @@
 //! `CalendarError`.
 #![forbid(unsafe_code)]
 
+mod connector;
 mod google;
 mod http;
 mod oauth;
 mod secret;
 
+pub use connector::GoogleConnector;
 pub use google::{GoogleCalendar, GoogleCalendarConfig, DEFAULT_API_BASE, MARK_PROPERTY};
 pub use oauth::{
     AccessGrant, GoogleOAuth, GoogleOAuthConfig, Grant, Pkce, PkceVerifier, CALENDAR_EVENTS_SCOPE,

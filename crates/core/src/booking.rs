@@ -125,11 +125,21 @@ fn local_time(date: Date, minute: u16) -> Option<DateTime> {
 /// read over the phone is typed right.
 const CODE_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
-/// A fresh confirmation code like `K7Q-M2X4`: 35 random bits, enough that a code can't be
-/// guessed while it is only good together with its business.
+/// A fresh confirmation code like `K7Q-M2X4`: 35 random bits (a little less, see below),
+/// enough that a code can't be guessed while it is only good together with its business.
+///
+/// Every code holds a digit: in conversation a code is told from ordinary words by its
+/// digits (`leads::manage::find_code`; "TUESDAY" has the shape of a code), so a code of
+/// letters alone could never be quoted back. Drawn again until it has one.
 pub fn confirmation_code() -> String {
     let mut bytes = [0u8; 7];
     OsRng.fill_bytes(&mut bytes);
+    while !bytes
+        .iter()
+        .any(|b| CODE_ALPHABET[usize::from(b & 31)].is_ascii_digit())
+    {
+        OsRng.fill_bytes(&mut bytes);
+    }
     let chars: Vec<char> = bytes
         .iter()
         .map(|b| CODE_ALPHABET[usize::from(b & 31)] as char)
@@ -312,6 +322,12 @@ mod tests {
         assert_eq!(normalize_code("K7Q-M2X"), None);
         assert_eq!(normalize_code("K7Q-M2XU"), None, "U is not in the alphabet");
         assert_ne!(confirmation_code(), confirmation_code());
+        // About one code in fourteen would be letters only without the redraw.
+        for _ in 0..500 {
+            let code = confirmation_code();
+            assert!(code.chars().any(|c| c.is_ascii_digit()), "{code}");
+            assert_eq!(crate::leads::manage::find_code(&code), Some(code.clone()));
+        }
     }
 
     #[test]

@@ -219,6 +219,44 @@ pub trait Calendar: Send + Sync + fmt::Debug {
     fn delete<'a>(&'a self, id: &'a EventId) -> CalendarFuture<'a, ()>;
 }
 
+/// Where to send an owner to connect their calendar, and the PKCE verifier the server
+/// keeps (sealed, bound to the owner's session) until the vendor calls back.
+pub struct Authorization {
+    pub url: String,
+    pub verifier: String,
+}
+
+impl fmt::Debug for Authorization {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Authorization")
+            .field("url", &self.url)
+            .field("verifier", &"[redacted]")
+            .finish()
+    }
+}
+
+/// Connecting owners' calendars with one vendor's OAuth client, so the server can run the
+/// connect pages and open stored connections without knowing the vendor. Refresh tokens
+/// cross this port as plain strings because the server must seal them for storage; they
+/// are never logged.
+pub trait CalendarConnector: Send + Sync + fmt::Debug {
+    /// A fresh PKCE verifier and the consent URL carrying its challenge and `state`.
+    fn authorize(&self, state: &str) -> Authorization;
+
+    /// Trades the callback's `code` (with the verifier kept since [`authorize`]) for the
+    /// connection's refresh token.
+    ///
+    /// [`authorize`]: CalendarConnector::authorize
+    fn exchange<'a>(&'a self, code: &'a str, verifier: &'a str) -> CalendarFuture<'a, String>;
+
+    /// The calendar `calendar_id` of a stored connection.
+    fn open(
+        &self,
+        calendar_id: &str,
+        refresh_token: &str,
+    ) -> Result<std::sync::Arc<dyn Calendar>, CalendarError>;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,6 +7,7 @@ mod bench;
 mod commands;
 mod delivery;
 mod eval;
+mod google;
 mod llm;
 
 use std::net::SocketAddr;
@@ -26,7 +27,7 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     /// Run the HTTP server: API, widget and demo page.
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Chat with a business's assistant in the terminal (the same engine as the widget).
     Chat(ChatArgs),
     /// Import and list businesses.
@@ -111,6 +112,8 @@ struct ServeArgs {
         default_value = "frontdesk.keys"
     )]
     secret_keys_file: PathBuf,
+    #[command(flatten)]
+    google: google::GoogleArgs,
 }
 
 #[derive(Debug, Args)]
@@ -175,36 +178,7 @@ async fn main() -> ExitCode {
     let cli = Cli::parse();
     commands::init_logging(matches!(cli.command, Command::Serve(_)));
     let result = match cli.command {
-        Command::Serve(args) => match llm::provider(&args.llm) {
-            Ok(provider) => {
-                let mut config = frontdesk_server::Config::new(args.database.database);
-                config.stream_pace = std::time::Duration::from_millis(args.stream_pace_ms);
-                config.grounding_grader = args.hallucination_grader;
-                config.provider = provider;
-                config.model_providers = Some(llm::factory());
-                config.public_url = args.public_url;
-                let delivery = delivery::mailer(&args.delivery)
-                    .and_then(|mailer| Ok((mailer, delivery::sms(&args.delivery)?)));
-                let (mailer, sms) = match delivery {
-                    Ok(pair) => pair,
-                    Err(message) => {
-                        eprintln!("error: {message}");
-                        return ExitCode::FAILURE;
-                    }
-                };
-                config.mailer = mailer;
-                config.sms = sms;
-                config.trusted_proxy_hops = args.trusted_proxies;
-                match llm::keyring_for_server(&args.secret_keys_file) {
-                    Ok(keyring) => {
-                        config.keyring = Some(keyring);
-                        commands::serve(args.addr, config).await
-                    }
-                    Err(message) => Err(message),
-                }
-            }
-            Err(message) => Err(message),
-        },
+        Command::Serve(args) => serve(*args).await,
         Command::Chat(args) => match llm::provider(&args.llm) {
             Ok(provider) => commands::chat(&args.slug, &args.database.database, provider).await,
             Err(message) => Err(message),
@@ -249,4 +223,24 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `frontdesk serve`: the server configured from flags and environment.
+async fn serve(args: ServeArgs) -> Result<(), String> {
+    let mut config = frontdesk_server::Config::new(args.database.database);
+    config.stream_pace = std::time::Duration::from_millis(args.stream_pace_ms);
+    config.grounding_grader = args.hallucination_grader;
+    config.provider = llm::provider(&args.llm)?;
+    config.model_providers = Some(llm::factory());
+    config.calendars = google::connector(
+        &args.google,
+        args.public_url.as_deref(),
+        config.clock.clone(),
+    )?;
+    config.public_url = args.public_url;
+    config.mailer = delivery::mailer(&args.delivery)?;
+    config.sms = delivery::sms(&args.delivery)?;
+    config.trusted_proxy_hops = args.trusted_proxies;
+    config.keyring = Some(llm::keyring_for_server(&args.secret_keys_file)?);
+    commands::serve(args.addr, config).await
 }

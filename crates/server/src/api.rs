@@ -12,7 +12,9 @@ use axum::{Json, Router};
 use frontdesk_core::assistant::{
     IncomingMessage, LoadedBusiness, TurnAction, TurnError, TurnOutcome,
 };
-use frontdesk_core::conversation::{Channel, ConversationId, Message, VisitorId, VisitorText};
+use frontdesk_core::conversation::{
+    BusinessId, Channel, ConversationId, Message, VisitorId, VisitorText,
+};
 use frontdesk_core::safety::Safety;
 use futures_util::stream::{self, StreamExt};
 use serde::{Deserialize, Serialize};
@@ -323,6 +325,7 @@ async fn post_message(
         return stream_turn(state, business, incoming).await;
     }
     let outcome = state.assistant.take_turn(&business, incoming).await?;
+    sync_calendar(&state, business.id, &outcome);
     grade_in_background(&state, business, &outcome);
     Ok(Json(MessageResponse::from(&outcome)).into_response())
 }
@@ -355,6 +358,7 @@ async fn stream_turn(
             .take_turn_streaming(&business, incoming, &release)
             .await;
         if let Ok(outcome) = &result {
+            sync_calendar(&task_state, business.id, outcome);
             grade_in_background(&task_state, business, outcome);
         }
         let _ = events.send(TurnEvent::Finished(result.map(Box::new)));
@@ -422,6 +426,14 @@ fn sse_events(report: TurnEvent) -> Vec<(Event, bool)> {
 
 /// Runs the quality checks of a turn after the visitor has their answer, and stores what
 /// they find; a failure here is logged and never reaches the visitor.
+/// Writes the turn's bookings, moves and cancellations into the business's connected
+/// calendar, after the turn is stored and without holding up the answer.
+fn sync_calendar(state: &AppState, business: BusinessId, outcome: &TurnOutcome) {
+    if let Some(calendars) = &state.calendars {
+        calendars.sync_in_background(business, &outcome.actions);
+    }
+}
+
 fn grade_in_background(state: &AppState, business: Arc<LoadedBusiness>, outcome: &TurnOutcome) {
     let store = state.store.clone();
     let grounding = state.grounding_grader;

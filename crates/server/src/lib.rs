@@ -5,6 +5,7 @@
 mod api;
 mod assets;
 mod cache;
+mod calendar;
 pub mod dashboard;
 mod error;
 mod mail;
@@ -21,6 +22,7 @@ use axum::routing::get;
 use axum::Router;
 use frontdesk_core::assistant::{Assistant, BuiltinEngine, ReplyProvider, StoreError};
 use frontdesk_core::business::Business;
+use frontdesk_core::calendar::CalendarConnector;
 use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::llm::ModelSettings;
 use frontdesk_core::mail::Mailer;
@@ -35,6 +37,7 @@ use tower_http::trace::TraceLayer;
 
 pub use api::ApiDoc;
 use cache::BusinessCache;
+use calendar::{CalendarStore, Calendars};
 use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
@@ -88,6 +91,10 @@ pub struct Config {
     pub sms: Option<Arc<dyn SmsSender>>,
     /// How often the notification outbox is checked.
     pub notify_interval: Duration,
+    /// Connects owners' calendars (Google's OAuth client, from the binary); without it
+    /// the Integrations section says calendars are not set up on this server. The server
+    /// knows the vendor only through this port.
+    pub calendars: Option<Arc<dyn CalendarConnector>>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -125,6 +132,7 @@ impl Config {
             login_limits: LoginLimits::default(),
             sms: None,
             notify_interval: Duration::from_secs(2),
+            calendars: None,
         }
     }
 }
@@ -133,7 +141,9 @@ impl Config {
 #[derive(Debug, Clone)]
 pub struct AppState {
     store: Store,
-    assistant: Arc<Assistant<Store>>,
+    assistant: Arc<Assistant<CalendarStore>>,
+    /// The connected calendars, when the server has a calendar connector.
+    calendars: Option<Calendars>,
     businesses: Arc<BusinessCache>,
     stream_pace: Duration,
     grounding_grader: bool,
@@ -162,8 +172,6 @@ impl Application {
         if config.seed_demo {
             seed_demo(&store, config.clock.as_ref()).await?;
         }
-        let assistant =
-            Assistant::new(store.clone(), config.provider.clone(), config.clock.clone());
         let public_url = match &config.public_url {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => bound_url(&listener),
@@ -176,9 +184,19 @@ impl Application {
             clock: config.clock.clone(),
         };
         let notifier = tokio::spawn(notifier.run(config.notify_interval));
+        let calendars = config
+            .calendars
+            .clone()
+            .map(|connector| Calendars::new(store.clone(), connector, config.clock.clone()));
+        let assistant = Assistant::new(
+            CalendarStore::new(store.clone(), calendars.clone()),
+            config.provider.clone(),
+            config.clock.clone(),
+        );
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
+            calendars,
             businesses: Arc::new(BusinessCache::new(config.model_providers.clone())),
             stream_pace: config.stream_pace,
             grounding_grader: config.grounding_grader,

@@ -8,6 +8,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod audit_csv;
+mod calendar;
 mod dashboard;
 mod model_settings;
 mod notifications;
@@ -23,6 +24,7 @@ pub use accounts::{
 pub use appointments::{Appointment, AppointmentStatus, NewAppointment, SLOT_TAKEN};
 pub use audit::AuditRange;
 pub use audit_csv::{defuse, AuditCsv};
+pub use calendar::{CalendarBooking, CalendarConnection, CalendarStatus, ConnectAttempt};
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use notifications::{DueNotification, NotificationPrefs, NotifyChannel};
 pub use secrets::{Keyring, Sealed, SecretError};

@@ -166,6 +166,8 @@ impl Store {
             tx.commit().await.map_err(backend_error)?;
             rotated += updated.rows_affected() as usize;
         }
-        Ok(rotated + self.rotate_totp_secrets(keyring).await?)
+        Ok(rotated
+            + self.rotate_totp_secrets(keyring).await?
+            + self.rotate_calendar_tokens(keyring).await?)
     }
 }

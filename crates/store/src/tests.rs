@@ -12,6 +12,7 @@ use crate::{Backend, ImportOutcome, Store};
 mod accounts;
 mod appointments;
 mod audit;
+mod calendar;
 mod rls;
 
 pub(crate) const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");

@@ -6,6 +6,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Json;
 use frontdesk_core::accounts::Permission;
+use frontdesk_core::assistant::TurnAction;
 use frontdesk_core::audit::AuditAction;
 use frontdesk_store::{Appointment, AppointmentStatus};
 use jiff::civil::Date;
@@ -181,6 +182,11 @@ async fn change(
         .store
         .set_appointment_status(member.business_id(), id, status, state.clock.now())
         .await?;
+    // A cancelled appointment's calendar event goes too; a no-show keeps it as history.
+    if let (AppointmentStatus::Cancelled, Some(calendars)) = (status, &state.calendars) {
+        let cancelled = TurnAction::AppointmentCancelled { appointment_id: id };
+        calendars.sync_in_background(member.business_id(), &[cancelled]);
+    }
     audit_member(
         state,
         member,

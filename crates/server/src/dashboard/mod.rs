@@ -12,6 +12,7 @@ mod auth;
 mod business;
 mod error;
 mod home;
+mod integrations;
 mod security;
 pub mod session;
 mod settings;
@@ -101,6 +102,12 @@ pub fn router() -> Router<AppState> {
         .route("/business/file", post(business::save_file))
         .route("/settings", get(settings::page))
         .route("/settings/model", post(settings::save_model))
+        .route("/settings/google/connect", post(integrations::connect))
+        .route("/settings/google/callback", get(integrations::callback))
+        .route(
+            "/settings/google/disconnect",
+            post(integrations::disconnect),
+        )
         .route("/team", get(team::page))
         .route("/team/invite", post(team::invite))
         .route("/team/invites/{id}/revoke", post(team::revoke_invite))

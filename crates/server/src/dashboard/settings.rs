@@ -12,6 +12,8 @@ use maud::{html, Markup};
 use serde::Deserialize;
 
 use super::error::PageError;
+use super::home::business_timezone;
+use super::integrations;
 use super::session::Posted;
 use super::views::{csrf_field, error_box, layout};
 use super::{audit_member, Member};
@@ -29,6 +31,7 @@ pub struct SettingsQuery {
 fn view(
     member: &Member,
     current: Option<&ModelSettings>,
+    integrations: Markup,
     saved: bool,
     error: Option<&str>,
 ) -> Markup {
@@ -64,6 +67,7 @@ fn view(
                     p { button type="submit" { "Save" } }
                 }
             }
+            (integrations)
         },
     )
 }
@@ -75,7 +79,24 @@ pub async fn page(
 ) -> Result<Markup, PageError> {
     member.require(Permission::EditSettings)?;
     let current = state.store.model_settings(member.business_id()).await?;
-    Ok(view(&member, current.as_ref(), query.saved.is_some(), None))
+    let integrations = integrations_section(&state, &member).await?;
+    Ok(view(
+        &member,
+        current.as_ref(),
+        integrations,
+        query.saved.is_some(),
+        None,
+    ))
+}
+
+/// The Integrations section, with the calendar's state when this server can connect one.
+async fn integrations_section(state: &AppState, member: &Member) -> Result<Markup, PageError> {
+    let status = match &state.calendars {
+        Some(_) => Some(state.store.calendar_status(member.business_id()).await?),
+        None => None,
+    };
+    let zone = business_timezone(member)?;
+    Ok(integrations::section(member, status.as_ref(), &zone))
 }
 
 #[derive(Debug, Deserialize)]
@@ -149,7 +170,14 @@ pub async fn save_model(
     let settings = match checked {
         Ok(settings) => settings,
         Err(message) => {
-            let markup = view(&member, current.as_ref(), false, Some(&message));
+            let integrations = integrations_section(&state, &member).await?;
+            let markup = view(
+                &member,
+                current.as_ref(),
+                integrations,
+                false,
+                Some(&message),
+            );
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, markup).into_response());
         }
     };

@@ -2,6 +2,7 @@
 
 mod booking;
 mod browser;
+mod calendar;
 mod dashboard;
 mod dialogues;
 mod helpers;

@@ -10,29 +10,31 @@ use sqlx::{Connection, Executor};
 
 use super::{at, turn, with_business, BUSINESS};
 use crate::testing::TestDatabase;
-use crate::{Backend, Store};
+use crate::{Backend, Keyring, Store};
 
 /// Every table under row-level security.
-const TENANT_TABLES: [&str; 6] = [
+const TENANT_TABLES: [&str; 7] = [
     "conversations",
     "messages",
     "quality_findings",
     "reply_usage",
     "business_model_settings",
     "audit_events",
+    "calendar_connections",
 ];
 
 /// Rows a business gets in each of `TENANT_TABLES` from `fill(.., n)`.
 fn expected(table: &str, n: i64) -> i64 {
     match table {
         "messages" => 2 * n,
-        "business_model_settings" => 1,
+        "business_model_settings" | "calendar_connections" => 1,
         _ => n,
     }
 }
 
 /// Gives a business `n` conversations (each with its messages, usage, a quality finding
-/// and an audit event) and its own model settings, all through the store.
+/// and an audit event), its own model settings and a calendar connection, all through
+/// the store.
 async fn fill(store: &Store, business: BusinessId, n: i64) {
     for i in 0..n {
         let conversation = ConversationId::new();
@@ -80,11 +82,16 @@ async fn fill(store: &Store, business: BusinessId, n: i64) {
         .set_model_settings(business, Some(&settings), at(0))
         .await
         .unwrap();
+    store
+        .set_calendar_connection(business, "primary", "1//refresh", at(0))
+        .await
+        .unwrap();
 }
 
 /// A store on PostgreSQL with business A (two of everything) and B (one).
 async fn two_tenants() -> (TestDatabase, Store, BusinessId, BusinessId) {
     let (db, store, a) = with_business(Backend::Postgres).await;
+    let store = store.with_keyring(Keyring::parse(&Keyring::generate_entry("k")).unwrap());
     let source = BUSINESS.replace("slug = \"demo\"", "slug = \"other\"");
     let (b, _) = store
         .import_business(&Business::from_toml(&source).unwrap(), &source, at(0))
