@@ -118,8 +118,19 @@ pub fn step(
     let phone = find_phone(message, &code);
     let email = find_email(message);
     let active = draft.is_some();
-    let booking_asked = wants_booking(message);
-    if !active && !booking_asked && !wants_contact(message) && phone.is_none() && email.is_none() {
+    // Requests are also read with the engine's slang expansion and typo correction, so
+    // "pls contct me" asks like "please contact me".
+    let corrected = knowledge
+        .normalizer
+        .normalize(message)
+        .tokens
+        .iter()
+        .map(|t| t.word.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let booking_asked = wants_booking(message) || wants_booking(&corrected);
+    let contact_asked = wants_contact(message) || wants_contact(&corrected);
+    if !active && !booking_asked && !contact_asked && phone.is_none() && email.is_none() {
         return Step::Pass;
     }
     let mut draft = draft.unwrap_or_default();
@@ -192,7 +203,7 @@ pub fn step(
     if draft.booking.is_none() {
         if let Some(time) = find_contact_time(message) {
             // "Friday" in "what are your hours on Friday?" is not a time to call.
-            if asking == Some(Field::ContactTime) || learned || wants_contact(message) {
+            if asking == Some(Field::ContactTime) || learned || contact_asked {
                 draft.contact_time = Some(time);
                 learned = true;
             }

@@ -179,6 +179,8 @@ fn contact_requests_in_many_phrasings_start_a_capture() {
         "ana.diaz@example.com",
         "please email me the details",
         "I need an appointment next week",
+        "pls contct me",
+        "can i shedule an apointment",
     ] {
         assert!(matches!(play(&[message]).1, Step::Ask { .. }), "{message}");
     }
