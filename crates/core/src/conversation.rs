@@ -40,6 +40,10 @@ impl Role {
 pub enum Channel {
     Web,
     Cli,
+    /// Text messages; the conversation is keyed by the sender's number.
+    Sms,
+    /// Phone calls; one conversation per call.
+    Voice,
 }
 
 impl Channel {
@@ -48,6 +52,8 @@ impl Channel {
         match self {
             Channel::Web => "web",
             Channel::Cli => "cli",
+            Channel::Sms => "sms",
+            Channel::Voice => "voice",
         }
     }
 }

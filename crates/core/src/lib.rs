@@ -16,6 +16,7 @@ pub mod leads;
 pub mod llm;
 pub mod mail;
 pub mod notify;
+pub mod orders;
 pub mod policy;
 pub mod safety;
 pub mod schedule;
