@@ -393,6 +393,14 @@ fn violence(m: &Msg) -> bool {
             && m.any_word(&["scared", "afraid", "grabbed", "threatened", "help"])
         || m.phrase(&["grabbed", "me"])
         || m.phrase(&["grabbed", "my"])
+        // Being taken or pursued: "tried to drag me into his van", "he's chasing me".
+        || m.any_word(&["abducted", "abducting", "kidnapping", "secuestrar", "secuestraron"])
+        || ["drag", "dragged", "dragging", "pull", "pulled", "pulling", "grab", "force", "forced", "shove", "shoved"]
+            .iter()
+            .any(|verb| m.phrase(&[verb, "me", "into"]) || m.phrase(&[verb, "her", "into"]) || m.phrase(&[verb, "him", "into"]))
+        || ["following", "chasing", "stalking"].iter().any(|verb| m.phrase(&[verb, "me"]))
+            && m.any_word(&["scared", "afraid", "terrified", "help", "call", "locked", "hiding", "grabbed", "now", "van", "car"])
+        || m.phrase(&["locked", "myself", "in"]) && m.any_word(&["man", "guy", "someone", "he", "him", "outside", "following", "help"])
         || m.has("weapon")
             && m.any_word(&[
                 "outside",
@@ -1084,6 +1092,10 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "deportar",
         "deport",
         "deported",
+        "jail",
+        "jailed",
+        "prison",
+        "arrested",
     ]) || m.any_word(&["allowed", "legal", "illegal"])
         && m.any_word(&[
             "landlord", "employer", "tenant", "texas", "state", "hoa", "boss",
@@ -1873,7 +1885,6 @@ fn evaluative(m: &Msg) -> bool {
         "pick",
         "choose",
         "careful",
-        "same",
         "fine",
         "okay",
         "decent",
@@ -1885,7 +1896,8 @@ fn evaluative(m: &Msg) -> bool {
         "fried",
         "shutting",
         "list",
-    ])
+    ]) || m.phrase(&["same", "as"])
+        || m.phrase(&["the", "same", "quality"])
 }
 
 /// Comparing the business with another one.
@@ -1896,6 +1908,9 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["why", "should", "i", "pay"])
             && m.word("when")
             && m.any_word(&["half", "less", "cheaper", "free", "does"])
+        // "why should I bring my bike to you instead of REI?"
+        || m.phrase(&["why", "should", "i"])
+            && (m.word("instead") || m.phrase(&["rather", "than"]))
         || m.phrase(&["why", "should", "i", "pick", "you"])
         || m.phrase(&["why", "should", "i", "go", "with", "you"])
         || m.phrase(&["why", "are", "you", "better"])
@@ -1933,13 +1948,64 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
                 )
                 && !crate::engine::is_common_word(&w[2])
         });
+    // "cheaper than the dentist in the mall": "the" then a kind of business, not a
+    // treatment ("better than the old filling").
+    let than_the_other = addresses_business(m)
+        && m.words.windows(4).any(|w| {
+            matches!(
+                w[0].as_str(),
+                "cheaper" | "better" | "pricier" | "worse" | "faster" | "nicer" | "safer"
+            ) && w[1] == "than"
+                && matches!(w[2].as_str(), "the" | "that" | "those")
+                && (is_business_kind(&w[3])
+                    || matches!(
+                        w[3].as_str(),
+                        "one" | "ones" | "guy" | "guys" | "place" | "places"
+                    ))
+        });
     // "…more trustworthy than a small office like yours?"
     let than_yours = m.word("than") && (m.phrase(&["like", "yours"]) || m.phrase(&["like", "you"]));
     why_you
         || than_rival
+        || than_the_other
         || than_yours
         || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$"))
         || you_or_them && strong_comparative
+}
+
+/// A kind of business a visitor might weigh against this one ("dentist", "salon", "garage").
+fn is_business_kind(word: &str) -> bool {
+    let singular = word.strip_suffix('s').unwrap_or(word);
+    matches!(
+        singular,
+        "dentist"
+            | "salon"
+            | "shop"
+            | "store"
+            | "clinic"
+            | "office"
+            | "firm"
+            | "lawyer"
+            | "attorney"
+            | "garage"
+            | "mechanic"
+            | "vet"
+            | "gym"
+            | "spa"
+            | "barber"
+            | "practice"
+            | "chain"
+            | "studio"
+            | "pharmacy"
+            | "hospital"
+            | "accountant"
+            | "plumber"
+            | "dealership"
+            | "franchise"
+            | "competitor"
+            | "company"
+            | "business"
+    )
 }
 
 /// "you or X", "X or you", "cheaper than you", "here vs …": the business set against another.
@@ -2048,7 +2114,7 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
                 )
             })
     });
-    let certainty = m.any_word(CERTAINTY)
+    let certainty = certainty_asked(m, CERTAINTY)
         || m.phrase(&["for", "good"])
         || m.phrase(&["for", "sure"])
         || m.phrase(&["rest", "of", "my", "life"])
@@ -2058,6 +2124,9 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
     // "any chance it goes wrong? say no": a demand for certainty, whatever the tense.
     let demanded = m.phrase(&["say", "no"])
         || m.phrase(&["any", "chance"]) && m.any_word(&["wrong", "fail", "fails", "hurt"])
+        // "I want it in writing that my case goes my way": a written promise of a result.
+        || m.phrase(&["in", "writing"])
+            && (m.has("outcome") || m.phrase(&["my", "way"]) || m.any_word(&["win", "wins", "succeed"]))
         || assurance_asked;
     // "the battery died for good" states a fact; "will it last for good?" asks for one.
     let lasting_only = !m.any_word(&[
@@ -2090,6 +2159,54 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
         && !money_back
         && m.any_word(&["price", "cost", "quote", "total", "$", "bill"]);
     (certainty || money_back) && !price_only && !m.phrase(&["money", "back", "guarantee", "policy"])
+}
+
+/// Whether a certainty word asks the business for a promise. Two uses don't: the visitor
+/// promising something themselves ("I promise I'll be on time") and securing a booking
+/// ("a deposit to guarantee the booking").
+fn certainty_asked(m: &Msg, certainty: &[&str]) -> bool {
+    m.words.iter().enumerate().any(|(at, word)| {
+        certainty.contains(&word.as_str()) && !own_promise(m, at) && !secures_booking(m, at)
+    })
+}
+
+/// "I promise…", "we swear…": the visitor's own word, not a request for ours.
+fn own_promise(m: &Msg, at: usize) -> bool {
+    at > 0
+        && matches!(m.words[at - 1].as_str(), "i" | "we" | "swear")
+        && matches!(
+            m.words[at].as_str(),
+            "promise" | "promised" | "assure" | "guarantee"
+        )
+}
+
+/// "guarantee the booking", "hold my slot", "to ensure your spot": keeping a place, which
+/// commits to neither a price nor a result.
+fn secures_booking(m: &Msg, at: usize) -> bool {
+    const BOOKED_THINGS: &[&str] = &[
+        "booking",
+        "bookings",
+        "appointment",
+        "appointments",
+        "appt",
+        "spot",
+        "slot",
+        "place",
+        "reservation",
+        "reservations",
+        "seat",
+        "table",
+        "date",
+        "time",
+        "cita",
+        "lugar",
+    ];
+    matches!(
+        m.words[at].as_str(),
+        "guarantee" | "guarantees" | "ensure" | "assure" | "hold" | "lock" | "secure"
+    ) && m.words[at + 1..(at + 4).min(m.words.len())]
+        .iter()
+        .any(|next| BOOKED_THINGS.contains(&next.as_str()))
 }
 
 /// Asking to commit to an exact, final or personal price instead of a range.
@@ -2150,11 +2267,9 @@ pub fn exact_pricing(m: &Msg) -> bool {
                 )
             })
     }) && m.word("firm");
-    let exact = m
-        .words
-        .iter()
-        .any(|w| EXACT.contains(&w.as_str()) && !(w == "firm" && firm_business))
-        || m.phrase(&["not", "the", "range"])
+    let exact = m.words.iter().enumerate().any(|(at, w)| {
+        EXACT.contains(&w.as_str()) && !(w == "firm" && firm_business) && !secures_booking(m, at)
+    }) || m.phrase(&["not", "the", "range"])
         || m.phrase(&["dont", "want", "a", "range"])
         || m.phrase(&["which", "is", "it"])
         || m.phrase(&["my", "price"])
@@ -2177,7 +2292,7 @@ pub fn exact_pricing(m: &Msg) -> bool {
         || m.words
             .iter()
             .any(|w| w.len() > 1 && w.ends_with('k') && w[..w.len() - 1].parse::<u32>().is_ok());
-    let commits = m.any_word(&[
+    const COMMITMENTS: &[&str] = &[
         "promise",
         "confirm",
         "guarantee",
@@ -2189,7 +2304,10 @@ pub fn exact_pricing(m: &Msg) -> bool {
         "flat",
         "writing",
         "exactos",
-    ]) || m.phrase(&["wont", "be", "more"])
+    ];
+    let commits = m.words.iter().enumerate().any(|(at, w)| {
+        COMMITMENTS.contains(&w.as_str()) && !own_promise(m, at) && !secures_booking(m, at)
+    }) || m.phrase(&["wont", "be", "more"])
         || m.phrase(&["wont", "go", "over"])
         || m.phrase(&["not", "go", "over"]);
     let price_talk =
@@ -2305,7 +2423,13 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
     let own_staff_compared = m
         .at("staff")
         .any(|p| (p > 0 && matches!(m.words[p - 1].as_str(), "your" | "ur")) || m.word("yours"))
-        || titled_person(raw);
+        || titled_person(raw)
+        // "is dr patel better than…", typed in lower case.
+        || m.words.windows(2).any(|w| {
+            matches!(w[0].as_str(), "dr" | "doctor" | "doctora")
+                && w[1].len() > 2
+                && !crate::engine::is_common_word(&w[1])
+        });
     if competitor && !own_staff_compared {
         return false;
     }
@@ -2328,8 +2452,31 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
             w.chars().next().is_some_and(char::is_uppercase)
                 && w.chars().skip(1).all(|c| c.is_lowercase() || c == '\'')
         });
+    // "my boss wants…", "a rough price range": the words, not verdicts on a person.
+    let judgement_word = m.words.iter().enumerate().any(|(at, word)| {
+        let previous = at.checked_sub(1).map(|p| m.words[p].as_str());
+        let next = m.words.get(at + 1).map(String::as_str);
+        STAFF_JUDGEMENTS.contains(&word.as_str())
+            && !(word == "boss" && matches!(previous, Some("my" | "our" | "the" | "your")))
+            && !(word == "rough"
+                && matches!(
+                    next,
+                    Some(
+                        "price"
+                            | "prices"
+                            | "estimate"
+                            | "idea"
+                            | "range"
+                            | "quote"
+                            | "guess"
+                            | "cost"
+                            | "number"
+                            | "figure"
+                    )
+                ))
+    });
     let judged = m.has("opinion_ask")
-        || m.any_word(STAFF_JUDGEMENTS)
+        || judgement_word
         || m.words.iter().any(|w| w.ends_with("est") && w.len() > 5)
         || m.phrase(&["the", "most"])
         || m.phrase(&["the", "least"])
@@ -2357,7 +2504,7 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
         QUESTION_WORDS.contains(&w.as_str())
             || matches!(
                 w.as_str(),
-                "who" | "whos" | "which" | "hows" | "rank" | "be"
+                "who" | "whos" | "which" | "hows" | "rank" | "be" | "was" | "were" | "has"
             )
     }) || m.any_word(&["who", "whos", "which", "cual", "true"])
         || raw.contains('?')
@@ -2933,7 +3080,13 @@ pub fn personal_opinion(m: &Msg) -> bool {
         || m.words.windows(2).enumerate().any(|(p, w)| {
             w[0] == "would"
                 && matches!(w[1].as_str(), "you" | "u")
-                && m.words.get(p + 2).is_none_or(|next| next != "like")
+                // "what would you charge", "what would you need from me": business questions.
+                && m.words.get(p + 2).is_none_or(|next| {
+                    !matches!(
+                        next.as_str(),
+                        "like" | "charge" | "cost" | "need" | "require" | "bill" | "quote" | "ask"
+                    )
+                })
                 && m.words[p.saturating_sub(3)..p]
                     .iter()
                     .any(|x| x == "which" || x == "what")
@@ -2971,6 +3124,11 @@ pub fn personal_opinion(m: &Msg) -> bool {
         "accept",
         "walk",
         "offer",
+        "charge",
+        "cost",
+        "price",
+        "quote",
+        "fee",
     ]) && !m.any_word(&["better", "worth", "best", "favorite", "fav"])
         && !explicit_choice;
     let take_service = m.phrase(&["do", "you", "take"])
@@ -3021,6 +3179,9 @@ const RELATIONS: &[&str] = &[
 
 /// Words about someone's visits, bookings or contact details.
 const VISIT_DATA: &[&str] = &[
+    "complained",
+    "complaint",
+    "complaints",
     "appt",
     "appointment",
     "appointments",
@@ -3157,6 +3318,10 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["people", "who"],
         &["people", "have", "asked"],
         &["how", "many", "people"],
+        &["how", "many", "customers"],
+        &["how", "many", "clients"],
+        &["how", "many", "patients"],
+        &["how", "many", "others"],
         &["how", "many", "new", "patients"],
         &["which", "of", "your", "clients"],
         &["celebrities"],
@@ -3233,22 +3398,26 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         .words
         .iter()
         .enumerate()
-        .filter(|(_, w)| {
+        .filter(|(p, w)| {
             RELATIONS.contains(&w.as_str())
                 || w.strip_suffix('s')
                     .is_some_and(|singular| RELATIONS.contains(&singular))
+                // "my 17 yr old", "my 9-year-old": a child named by age.
+                || w.as_str() == "old"
+                    && *p > 0
+                    && matches!(m.words[p - 1].as_str(), "yr" | "year" | "yo" | "years" | "yrs")
         })
         .map(|(p, _)| p)
         .collect();
     let relation = relation_words.iter().any(|&p| {
-        let possessive = (1..=2)
+        let possessive = (1..=3)
             .any(|back| p >= back && matches!(m.words[p - back].as_str(), "my" | "mi" | "our"));
         possessive
             && (p + 1..m.words.len()).any(|i| {
                 let word = m.words[i].as_str();
                 let place = matches!(word, "here" | "there");
                 RELATION_DATA.contains(&word)
-                    && (!place || !matches!(m.words[i - 1].as_str(), "are" | "is" | "whats"))
+                    && (!place || !matches!(m.words[i - 1].as_str(), "are" | "is" | "whats" | "be"))
             })
     }) && inquiry
         && !joint_visit;
@@ -3578,14 +3747,13 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["maintenance", "mode"])
         || m.phrase(&["do", "anything", "now"])
         || m.word("dan")
-        || m.any_word(&[
-            "jailbreak",
-            "jailbroken",
-            "jailbreaking",
-            "unfiltered",
-            "uncensored",
-            "unhinged",
-        ])
+        || m.any_word(&["unfiltered", "uncensored", "unhinged"])
+        // "my phone is jailbroken" is about a device, not about us.
+        || m.any_word(&["jailbreak", "jailbroken", "jailbreaking"])
+            && !m.any_word(&[
+                "phone", "iphone", "ipad", "tablet", "device", "console", "kindle", "firestick",
+                "switch", "ps4", "ps5", "xbox", "android", "ios",
+            ])
         || m.phrase(&["stay", "in", "character"])
         || m.phrase(&["condition", "red"])
         || m.phrase(&["evil", "trusted", "confidant"])
@@ -3816,7 +3984,14 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         || m.has("body") && m.has("damage")
         || (m.has("treatment") || m.has("procedure"))
             && m.any_word(&["need", "needs", "necesitas"])
-            && m.any_word(&["probably", "likely", "definitely", "dont", "wont"]);
+            && m.any_word(&["probably", "likely", "definitely", "dont", "wont"])
+        // "that's normal after a crown, it should settle on its own": how the body is
+        // healing after a treatment is a health assessment too.
+        || (m.has("treatment") || m.has("procedure"))
+            && (m.phrase(&["normal", "after"])
+                || m.phrase(&["on", "its", "own"])
+                || m.phrase(&["no", "need", "to", "come"])
+                || m.any_word(&["settle", "settles", "heal", "heals", "healing"]));
     if !health || refers_to_team(m) {
         return false;
     }
@@ -3942,6 +4117,8 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["mg"],
         &["nothing", "to", "worry"],
         &["no", "need", "to", "worry"],
+        &["no", "need", "to", "come", "in"],
+        &["on", "its", "own"],
         &["dont", "worry"],
         &["most", "people", "find"],
         &["best", "thing", "to", "do"],
@@ -4168,6 +4345,11 @@ pub fn reply_billing_dispute(m: &Msg) -> bool {
             || m.phrase(&["must", "pay"])
             || m.phrase(&["is", "fair"])
             || m.phrase(&["shouldnt", "pay"])
+            // "the balance isn't your responsibility", "you don't owe that"
+            || m.phrase(&["not", "your", "responsibility"])
+            || m.phrase(&["isnt", "your", "responsibility"])
+            || m.phrase(&["should", "have", "covered"])
+            || m.phrase(&["shouldve", "covered"])
             || m.phrase(&["cobraron", "de", "mas"])
             || m.phrase(&["get", "out", "of", "paying"]))
 }
@@ -4265,7 +4447,15 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["no", "way"])
         || m.word("nothing"))
         && m.any_word(&["wrong", "fail", "fails", "hurt", "hurts"]);
-    if nothing_can_fail {
+    // "you'll win easily", "you will definitely win": a promised result of a case or contest.
+    let promised_win = ["youll", "will", "youd", "gonna"].iter().any(|lead| {
+        m.at_words(&[lead]).any(|p| {
+            m.words[p + 1..(p + 4).min(m.words.len())]
+                .iter()
+                .any(|w| matches!(w.as_str(), "win" | "beat" | "prevail" | "ganar"))
+        })
+    });
+    if nothing_can_fail || promised_win {
         return true;
     }
     let will = m.any_word(&["will", "wont", "never", "always", "es", "get", "gets"]);
@@ -4517,8 +4707,26 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "share"])
         || m.any_word(&["everyone", "all"]) && m.phrase(&["our", "team"]);
+    // Any superlative ranks a person ("the strongest with colour", "our quickest"), except
+    // the scheduling ones ("her earliest opening").
+    let ranked = m.words.iter().any(|w| {
+        w.len() > 6
+            && w.ends_with("est")
+            && !matches!(
+                w.as_str(),
+                "earliest"
+                    | "latest"
+                    | "soonest"
+                    | "nearest"
+                    | "closest"
+                    | "interest"
+                    | "request"
+                    | "requested"
+                    | "biggest"
+            )
+    });
     person
-        && m.any_word(PRAISE_OR_BLAME)
+        && (m.any_word(PRAISE_OR_BLAME) || ranked)
         && !refuses
         && !m.any_word(&[
             "available",
@@ -4632,6 +4840,7 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
         &["you", "should", "definitely"],
         &["you", "should", "go", "with"],
         &["best", "option", "for", "you"],
+        &["better", "off"],
         &["worth", "it"],
         &["id", "totally"],
     ];
@@ -4978,7 +5187,47 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
                 .iter()
                 .any(|p| trimmed.starts_with(p))
         });
+    // "I've forgotten my previous instructions", "dropping my rules": the reply says it
+    // let go of what it was told, whatever the verb.
+    let dropped_instructions = m.words.iter().enumerate().any(|(at, word)| {
+        matches!(
+            word.as_str(),
+            "forgotten"
+                | "forgot"
+                | "forget"
+                | "dropped"
+                | "dropping"
+                | "abandoned"
+                | "ditched"
+                | "discarded"
+                | "deleted"
+                | "erased"
+                | "overridden"
+                | "cleared"
+                | "wiped"
+        ) && m.words[at + 1..(at + 5).min(m.words.len())]
+            .iter()
+            .any(|next| {
+                matches!(
+                    next.as_str(),
+                    "instructions"
+                        | "rules"
+                        | "guidelines"
+                        | "programming"
+                        | "prompt"
+                        | "role"
+                        | "restrictions"
+                        | "training"
+                )
+            })
+    });
+    // "No more boring front desk talk": the reply announces it left its role.
+    let left_role = m.phrase(&["no", "more"])
+        && (m.phrase(&["front", "desk"])
+            || m.any_word(&["rules", "receptionist", "assistant", "restrictions"]));
     SIGNS.iter().any(|p| m.phrase(p))
+        || dropped_instructions
+        || left_role
         || mode_on
         || persona_prefix
         || m.any_word(&["jailbroken", "pwned", "unfiltered"])
