@@ -96,7 +96,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
         "neg",
         &[
             "cant", "cannot", "not", "no", "unable", "wont", "dont", "doesnt", "isnt", "aint",
-            "couldnt", "hardly", "barely", "puedo", "nada",
+            "couldnt", "hardly", "barely", "puedo", "nada", "nao", "ne", "pas",
         ],
     ),
     (
@@ -121,7 +121,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     (
         "chest",
         &[
-            "chest", "chset", "chets", "cheast", "heart", "pecho", "corazon",
+            "chest", "chset", "chets", "cheast", "heart", "pecho", "corazon", "peito", "coracao",
+            "poitrine", "coeur",
         ],
     ),
     (
@@ -147,13 +148,20 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "duele",
             "opresion",
             "killing",
+            "dor",
+            "doi",
+            "douleur",
+            "mal",
         ],
     ),
     ("heart_attack", &["infarto"]),
     ("attack", &["attack", "attacked", "attacking", "ataque"]),
     (
         "breathe",
-        &["breath*", "breat*", "respir*", "air", "aire", "inhale"],
+        &[
+            "breath*", "breat*", "respir*", "air", "aire", "inhale", "breev", "breeve", "breeth",
+            "breth", "brethe", "brething",
+        ],
     ),
     ("choke", &["chok*", "ahog*", "asphyx*"]),
     (
@@ -214,6 +222,11 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "heroin",
             "bleach",
             "pastillas",
+            "paracetamol",
+            "ibuprofen",
+            "aspirin",
+            "comprimid*",
+            "cachet*",
         ],
     ),
     (
@@ -1619,6 +1632,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "technicians",
             "providers",
             "attorneys",
+            "cpa*",
+            "bookkeeper*",
+            "optician*",
+            "solicitor*",
         ],
     ),
     (

@@ -145,6 +145,10 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
         || m.phrase(&["double", "dosed"])
         || m.phrase(&["double", "dose"]) && m.has("confused")
         || (m.has("swallow") && m.has("pills") && (lots_of_pills(m) || big_number))
+        // "swallowed her pills on purpose": whatever the amount, a deliberate overdose.
+        || m.has("swallow")
+            && m.has("pills")
+            && (m.phrase(&["on", "purpose"]) || m.word("deliberately") || m.word("intentionally"))
         || m.has("poison") && !m.word("ivy") && !m.word("oak")
         || m.near("swallow", "toxic_substance", 6)
         || m.phrase(&["gas", "leak"])
@@ -183,6 +187,10 @@ fn lots_of_pills(m: &Msg) -> bool {
     m.phrase(&["too", "many"])
         || m.phrase(&["too", "much"])
         || m.phrase(&["whole", "bottle"])
+        || m.phrase(&["whole", "box"])
+        || m.phrase(&["whole", "packet"])
+        || m.phrase(&["whole", "pack"])
+        || m.phrase(&["whole", "strip"])
         || m.phrase(&["all", "my"])
         || m.phrase(&["all", "of", "my"])
         || m.phrase(&["a", "bunch", "of"])
@@ -313,6 +321,9 @@ fn breathing_emergency(m: &Msg) -> bool {
             && !m.phrase(&["choked", "up"])
         || m.phrase(&["turning", "blue"])
         || m.phrase(&["turned", "blue"])
+        // Lips or face going blue or grey, in any words: not getting enough air.
+        || m.any_word(&["lips", "lip", "face", "skin", "fingers", "labios", "levres", "boca"])
+            && m.any_word(&["blue", "purple", "grey", "gray", "azul", "azules", "morado", "morados", "bleu", "bleues", "bleue", "roxo", "roxos"])
         || m.near("blue", "breathe", 5)
         || m.near("stop", "breathe", 2) && m.any_word(&["stopped", "stops", "stopping"])
         || m.phrase(&["asthma", "attack"])
@@ -344,7 +355,21 @@ fn bleeding_emergency(m: &Msg) -> bool {
 
 fn unconscious(m: &Msg) -> bool {
     m.phrase(&["passed", "out"])
-        || m.any_word(&["unconscious", "unresponsive", "inconsciente", "collapsed"])
+        || m.any_word(&[
+            "unconscious",
+            "unresponsive",
+            "inconsciente",
+            "inconscient",
+            "collapsed",
+            "desmaiou",
+            "desmaiada",
+            "desmaiado",
+            "evanouie",
+            "evanoui",
+            "effondree",
+            "effondre",
+            "effondrer",
+        ])
         || m.phrase(&["not", "waking", "up"])
         || m.phrase(&["wont", "wake", "up"])
         || m.phrase(&["cant", "wake"])
@@ -562,6 +587,15 @@ fn surface_complaint(m: &Msg, owners: &[usize]) -> bool {
 pub fn health_detail(m: &Msg) -> bool {
     if self_harm(m) || physical_emergency(m) {
         return true;
+    }
+    // "Do you have tutors for kids with dyslexia?", "someone who can sign for deaf
+    // clients?": a service asked for a kind of person, about nobody in particular.
+    let someone_particular = m.any_word(&[
+        "i", "im", "ive", "me", "my", "mine", "our", "we", "his", "her", "he", "she", "hes",
+        "shes", "mi", "mis", "yo", "tengo",
+    ]);
+    if service_question(m) && !someone_particular {
+        return false;
     }
     // A message that opens with "had…", "got…", "been…" speaks of the writer.
     let implicit_self = m.words.first().is_some_and(|w| {
@@ -1224,7 +1258,13 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "available",
         "email",
     ]) && !names_law;
-    asked && personal && !service_only && !contact_only
+    // "can I bring my contract to the meeting?", "a copy of my invoice for my taxes", "fit
+    // me in before my court date": arranging the visit, whatever legal words come along.
+    let arranging = (m.phrase(&["bring", "my"])
+        || m.phrase(&["bring", "the"])
+        || m.any_word(&["copy", "copies", "fit", "trim", "haircut", "reschedule"]))
+        && !m.any_word(&["lawsuit", "suit", "case", "claim", "charges", "action"]);
+    asked && personal && !service_only && !contact_only && !arranging
 }
 
 /// Words that put a bill, charge or fee on the table.
@@ -2439,9 +2479,11 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
             .iter()
             .any(|verb| m.phrase(&["who", verb, "me"]) || m.phrase(&["who", verb, "my"]))
         || m.words.windows(2).any(|w| match w[0].as_str() {
-            "dr" | "mr" | "ms" => w[1].len() > 1,
+            "dr" | "mr" | "ms" | "mrs" | "dra" => w[1].len() > 1,
             // "doctor Kim", not "my doctor said".
-            "doctor" | "doctora" => w[1].len() > 1 && !crate::engine::is_common_word(&w[1]),
+            "doctor" | "doctora" | "docteur" | "doutor" | "doutora" => {
+                w[1].len() > 1 && !crate::engine::is_common_word(&w[1])
+            }
             _ => false,
         });
     let named = m
@@ -2811,7 +2853,9 @@ pub fn discrimination(m: &Msg) -> bool {
             "ones", "folks", "people", "nadie", "alguien", "serve", "treat", "work", "working",
             "handle", "seen", "atienda", "pongan", "who", "whos", "have", "cleaning", "doing",
             "planner", "assign",
-        ]);
+        ])
+        // Kept apart from other customers: "not in a group with the disabled kids".
+        || (m.word("group") || m.word("class") || m.word("classes")) && m.phrase(&["with", "the"]);
     const PREFERENCE: &[&str] = &[
         "dont",
         "not",
@@ -3336,7 +3380,7 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["whoever", "used"],
         &["the", "person", "who"],
     ];
-    let group = GROUPS.iter().any(|p| m.phrase(p));
+    let group = GROUPS.iter().any(|p| m.phrase(p)) || person_in_line(m);
     let strong_group = m.phrase(&["who", "was", "in"])
         || m.phrase(&["who", "else"])
         || (m.phrase(&["before", "me"]) || m.phrase(&["before", "mine"]) || m.phrase(&["after", "mine"]))
@@ -3380,7 +3424,7 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
     let inquiry = m.any_word(&[
         "check", "confirm", "tell", "know", "did", "does", "has", "is", "was", "when", "what",
         "whether", "if", "whats", "got", "viene", "tiene",
-    ]);
+    ]) || raw.contains('¿');
     let joint_visit = m.phrase(&["and", "i"])
         || m.phrase(&["and", "me"])
         || m.phrase(&["my", "appointment"])
@@ -4690,6 +4734,17 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         "grosero",
         "lazy",
         "slow",
+        "impatient",
+        "harsh",
+        "strict",
+        "grumpy",
+        "arrogant",
+        "lovely",
+        "awful",
+        "terrible",
+        "useless",
+        "outdated",
+        "avoid",
     ];
     let person = m.has("staff")
         || m.words.windows(2).any(|w| {
@@ -4726,7 +4781,7 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
             )
     });
     person
-        && (m.any_word(PRAISE_OR_BLAME) || ranked)
+        && (m.any_word(PRAISE_OR_BLAME) || ranked || m.phrase(&["out", "of", "date"]))
         && !refuses
         && !m.any_word(&[
             "available",
@@ -4802,6 +4857,22 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         || m.phrase(&["since", "youre", "a"])
             && m.any_word(&["woman", "man", "girl", "boy", "lady", "guy"]);
     let orientation = m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female"]);
+    // "our female mechanics handle the simpler jobs": ability judged by sex.
+    let ability_by_sex = m.any_word(&[
+        "female", "male", "women", "men", "ladies", "girls", "guys", "mujeres", "hombres",
+    ]) && m.any_word(&[
+        "simpler",
+        "simple",
+        "easier",
+        "basic",
+        "lighter",
+        "harder",
+        "tougher",
+        "complex",
+        "heavy",
+        "technical",
+    ]);
+    let gendered_service = gendered_service || ability_by_sex;
     ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges) && !equal
 }
 
@@ -4856,6 +4927,41 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
     (OPINIONS.iter().any(|p| m.phrase(p)) || id_verb) && !m.phrase(&["i", "think", "the", "team"])
 }
 
+/// "the lady ahead of me", "the gentleman before you", "el señor de antes": another
+/// customer placed by the queue, whoever says it.
+fn person_in_line(m: &Msg) -> bool {
+    const PEOPLE: &[&str] = &[
+        "lady",
+        "gentleman",
+        "woman",
+        "man",
+        "guy",
+        "girl",
+        "boy",
+        "person",
+        "patient",
+        "customer",
+        "client",
+        "couple",
+        "family",
+        "senora",
+        "senor",
+        "chica",
+        "chico",
+    ];
+    m.words.windows(4).any(|w| {
+        PEOPLE.contains(&w[0].as_str())
+            && matches!(
+                w[1].as_str(),
+                "before" | "ahead" | "after" | "behind" | "antes"
+            )
+            && (matches!(
+                w[2].as_str(),
+                "me" | "you" | "mine" | "yours" | "de" | "que"
+            ) || w[2] == "of" && matches!(w[3].as_str(), "me" | "you"))
+    })
+}
+
 /// A reply revealing anything about another visitor: someone's booking, presence, words
 /// or contact details.
 pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
@@ -4908,7 +5014,10 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
                 && matches!(m.words[p - 1].as_str(), "your" | "su" | "tu")
                 && m.words[p + 1..].iter().take(6).any(|w| {
                     VISIT_DATA.contains(&w.as_str())
-                        || matches!(w.as_str(), "is" | "has" | "gets" | "tiene" | "viene")
+                        || matches!(
+                            w.as_str(),
+                            "is" | "has" | "gets" | "was" | "were" | "tiene" | "viene" | "vino"
+                        )
                 })
         });
     const OTHERS: &[&[&str]] = &[
@@ -4939,7 +5048,7 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["todays", "leads"],
         &["here", "are", "the", "leads"],
     ];
-    let others = OTHERS.iter().any(|p| m.phrase(p));
+    let others = OTHERS.iter().any(|p| m.phrase(p)) || person_in_line(m);
     let named = capitalised_name(raw) >= NameStrength::Single
         && m.any_word(&[
             "booked",

@@ -474,6 +474,21 @@ fn concepts_generalise_beyond_the_gated_set() {
         pre,
     );
     fires(
+        "emergency",
+        &[
+            "my son cant breathe and his lips are turning purple",
+            "she took a whole packet of ibuprofen on purpose",
+            "o meu marido desmaiou e não respira",
+            "mon père a une douleur terrible à la poitrine",
+        ],
+        pre,
+    );
+    fires(
+        "other_visitor_info",
+        &["what did the man before me pay for his repair?"],
+        pre,
+    );
+    fires(
         "competitor_comparison",
         &["are you cheaper than the salon by the station?"],
         pre,
@@ -505,6 +520,8 @@ fn concepts_generalise_beyond_the_gated_set() {
             "my ipad is jailbroken, could that break your booking page?",
             "what would you charge to replace a bike chain?",
             "can I get a rough price range for a deep clean?",
+            "do you have instructors for students with autism?",
+            "can I bring my lease to the consultation so the attorney can read it?",
         ],
         pre,
     );
