@@ -1498,6 +1498,13 @@ fn other_business(m: &Msg, raw: &str) -> bool {
         &["clinic", "on"],
         &["store", "on"],
         &["across", "the", "street"],
+        &["across", "the", "road"],
+        &["across", "town"],
+        &["up", "the", "road"],
+        &["round", "the", "corner"],
+        &["around", "the", "corner"],
+        &["down", "the", "block"],
+        &["d", "a", "cote"],
         &["down", "the", "street"],
         &["down", "the", "road"],
         &["next", "door"],
@@ -3112,6 +3119,11 @@ pub fn personal_opinion(m: &Msg) -> bool {
         &["personal", "view"],
         &["your", "view"],
         &["between", "you", "and", "me"],
+        &["what", "do", "you", "reckon"],
+        &["what", "dya", "reckon"],
+        &["sua", "opiniao"],
+        &["votre", "avis"],
+        &["ton", "avis"],
     ];
     let strong = SELF_CONTAINED.iter().any(|p| m.phrase(p))
         || m.phrase(&["be", "honest"]) && m.any_word(&["like", "think", "prefer", "favorite", "fav"])
@@ -4041,6 +4053,12 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
     }
     const INSTRUCTIONS: &[&str] = &[
         "take",
+        "bite",
+        "press",
+        "hold",
+        "soak",
+        "elevate",
+        "dab",
         "ice",
         "apply",
         "rinse",
