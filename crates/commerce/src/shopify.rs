@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use frontdesk_core::llm::ApiKey;
 use frontdesk_core::notify::PhoneNumber;
 use frontdesk_core::orders::{Order, OrderError, OrderFuture, OrderNumber, OrderSource};
+use frontdesk_core::vendor::{error_chain, scrub};
 use jiff::Timestamp;
 use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
@@ -26,9 +27,6 @@ const MAX_CUSTOMERS_PER_PHONE: usize = 3;
 /// Most orders fetched per customer: a caller asks about a recent order, and the
 /// query's cost grows with every order requested.
 const MAX_ORDERS_PER_CUSTOMER: usize = 10;
-
-/// Longest piece of Shopify's text kept in an error.
-const MAX_MESSAGE_CHARS: usize = 300;
 
 /// The fields of an order this client reads, shared by both queries. Nothing else is
 /// requested: line items, addresses and amounts never leave Shopify.
@@ -391,7 +389,7 @@ impl ShopifyOrders {
         let Some(mut answer) = answer.filter(|_| status.is_success()) else {
             return Err(OrderError::Rejected(format!(
                 "{status}: {}",
-                scrubbed(&text, token)
+                scrub(&text, token)
             )));
         };
         match answer.get("errors") {
@@ -405,10 +403,7 @@ impl ShopifyOrders {
                 return Ok(Attempt::Throttled(bucket_hint.or(retry_after)));
             }
             Some(errors) => {
-                return Err(OrderError::Rejected(scrubbed(
-                    &error_messages(errors),
-                    token,
-                )))
+                return Err(OrderError::Rejected(scrub(&error_messages(errors), token)))
             }
         }
         Ok(Attempt::Answered(answer["data"].take()))
@@ -442,34 +437,12 @@ fn error_messages(errors: &Value) -> String {
     }
 }
 
-/// A request that got no HTTP answer. reqwest's top message is vague, so its causes
-/// (refused, DNS, TLS) are kept.
+/// A request that got no HTTP answer.
 fn transport_error(error: &reqwest::Error, token: &str) -> OrderError {
     if error.is_timeout() {
         return OrderError::Unavailable("Shopify did not answer in time".to_owned());
     }
-    let mut message = error.to_string();
-    let mut cause = std::error::Error::source(error);
-    while let Some(inner) = cause {
-        message = format!("{message}: {inner}");
-        cause = inner.source();
-    }
-    OrderError::Unavailable(scrubbed(&message, token))
-}
-
-/// Shopify's text made safe for an error: the token cut out before anything is
-/// shortened (so no prefix of it survives a cut), on one line, bounded.
-fn scrubbed(text: &str, token: &str) -> String {
-    let text = match token {
-        "" => text.to_owned(),
-        token => text.replace(token, "[redacted]"),
-    };
-    let words: Vec<&str> = text.split_whitespace().collect();
-    let line = words.join(" ");
-    match line.char_indices().nth(MAX_MESSAGE_CHARS) {
-        Some((cut, _)) => format!("{}…", &line[..cut]),
-        None => line,
-    }
+    OrderError::Unavailable(scrub(&error_chain(error), token))
 }
 
 #[cfg(test)]
@@ -493,12 +466,7 @@ mod tests {
     }
 
     #[test]
-    fn error_text_loses_the_token_and_stays_short() {
-        assert_eq!(
-            scrubbed("bad\n token shpat_abc  here", "shpat_abc"),
-            "bad token [redacted] here"
-        );
-        assert_eq!(scrubbed(&"é".repeat(400), "t").chars().count(), 301);
+    fn graphql_errors_read_in_both_shapes() {
         assert_eq!(
             error_messages(&json!([{"message": "a"}, {"code": 1}])),
             "a; {\"code\":1}"

@@ -63,7 +63,8 @@ pub enum SpeechError {
 }
 
 /// The boxed future of a synthesis, so the synthesiser can be chosen at run time.
-pub type SpeechFuture<'a> = Pin<Box<dyn Future<Output = Result<Mp3Audio, SpeechError>> + Send + 'a>>;
+pub type SpeechFuture<'a> =
+    Pin<Box<dyn Future<Output = Result<Mp3Audio, SpeechError>> + Send + 'a>>;
 
 /// Turns text into speech.
 pub trait SpeechSynthesizer: Send + Sync + fmt::Debug {
