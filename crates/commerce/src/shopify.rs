@@ -289,7 +289,7 @@ impl ShopifyOrders {
             .flat_map(|customer| customer.orders.nodes)
             .filter_map(OrderNode::into_order)
             .collect();
-        orders.sort_by(|a, b| b.placed_at.cmp(&a.placed_at));
+        orders.sort_by_key(|order| std::cmp::Reverse(order.placed_at));
         orders.truncate(limit);
         Ok(orders)
     }
