@@ -189,12 +189,11 @@ async fn orders_by_phone_come_from_the_customers_with_that_phone_newest_first() 
     assert!(query.contains("sortKey: CREATED_AT, reverse: true"));
 }
 
-#[tokio::test]
-async fn a_throttled_query_is_retried_after_the_bucket_refills() {
+/// A fake shop that answers `first` once, then finds order #1001.
+async fn shop_recovering_from(first: ResponseTemplate) -> MockServer {
     let shop = MockServer::start().await;
-    // 100 points requested, 40 available, 1000 a second back: 60 ms to wait.
     Mock::given(method("POST"))
-        .respond_with(throttled(40.0, 1000.0))
+        .respond_with(first)
         .up_to_n_times(1)
         .with_priority(1)
         .mount(&shop)
@@ -206,7 +205,13 @@ async fn a_throttled_query_is_retried_after_the_bucket_refills() {
         )])))
         .mount(&shop)
         .await;
+    shop
+}
 
+#[tokio::test]
+async fn a_throttled_query_is_retried_after_the_bucket_refills() {
+    // 100 points requested, 40 available, 1000 a second back: 60 ms to wait.
+    let shop = shop_recovering_from(throttled(40.0, 1000.0)).await;
     let order = client(&shop).by_number(&number("1001")).await.unwrap();
     assert!(order.is_some());
     assert_eq!(requests(&shop).await.len(), 2);
@@ -278,25 +283,14 @@ async fn a_query_the_bucket_cannot_hold_is_not_sent() {
 
 #[tokio::test]
 async fn http_429_is_retried_after_retry_after() {
-    let shop = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "0.05"))
-        .up_to_n_times(1)
-        .with_priority(1)
-        .mount(&shop)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(answer(orders(vec![order_node(
-            "#1001",
-            "2026-11-20T10:00:00Z",
-        )])))
-        .mount(&shop)
-        .await;
+    let shop =
+        shop_recovering_from(ResponseTemplate::new(429).insert_header("Retry-After", "0.05")).await;
     assert!(client(&shop)
         .by_number(&number("1001"))
         .await
         .unwrap()
         .is_some());
+    assert_eq!(requests(&shop).await.len(), 2);
 }
 
 #[tokio::test]
