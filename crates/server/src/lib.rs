@@ -54,6 +54,9 @@ const MAX_BODY_BYTES: usize = 32 * 1024;
 /// Largest dashboard form (the business file editor sends the whole file).
 const MAX_FORM_BYTES: usize = 512 * 1024;
 
+/// How often expired synthesised replies are deleted from the speech cache.
+const SPEECH_PURGE_INTERVAL: Duration = Duration::from_secs(3600);
+
 /// How long any request may take before the server gives up on it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -168,6 +171,8 @@ pub struct Application {
     /// The notification worker; it stops with the server.
     notifier: tokio::task::JoinHandle<()>,
     speech: Option<Arc<SpokenAudio>>,
+    /// Deletes expired synthesised replies; it stops with the server.
+    speech_purger: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -209,6 +214,9 @@ impl Application {
                 config.clock.clone(),
             ))
         });
+        let speech_purger = speech
+            .clone()
+            .map(|speech| tokio::spawn(speech.purge_every(SPEECH_PURGE_INTERVAL)));
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -232,6 +240,7 @@ impl Application {
             store,
             notifier,
             speech,
+            speech_purger,
         })
     }
 
@@ -265,6 +274,9 @@ impl Application {
         .await;
         // Rows it had claimed go back to the outbox when their lease runs out.
         self.notifier.abort();
+        if let Some(purger) = &self.speech_purger {
+            purger.abort();
+        }
         served
     }
 }

@@ -41,16 +41,25 @@ pub struct SpeechSettings {
     /// How long a `<Play>` URL works: long enough for the provider to fetch it during
     /// the call, short enough that a leaked link soon stops working.
     pub url_lifetime: Duration,
+    /// How long a caller's turn waits for a recording not yet cached. A slower synthesis
+    /// goes on in the background (the next time the reply is cached) while the built-in
+    /// voice reads it this time: the caller hears no dead air.
+    pub deadline: Duration,
+    /// How long a recording is kept. Replies can hold a caller's order details, so they
+    /// are deleted well inside the 12 months the voice privacy policy allows.
+    pub max_age: Duration,
 }
 
 impl SpeechSettings {
-    /// Settings with URLs valid for ten minutes.
+    /// URLs valid for ten minutes, a two-second deadline, recordings kept 30 days.
     pub fn new(synthesizer: Arc<dyn SpeechSynthesizer>, voice: Voice, cache_dir: PathBuf) -> Self {
         Self {
             synthesizer,
             voice,
             cache_dir,
             url_lifetime: Duration::from_secs(600),
+            deadline: Duration::from_secs(2),
+            max_age: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -84,18 +93,69 @@ impl SpokenAudio {
     }
 
     /// A signed URL of `text` read by the configured voice, synthesising it unless it is
-    /// cached; `None` (read it with the built-in voice) on any failure, which is logged.
-    pub async fn play_url(&self, text: &str) -> Option<String> {
+    /// cached; `None` (read it with the built-in voice) on any failure, which is logged,
+    /// and when the recording is not ready within the deadline.
+    pub async fn play_url(self: &Arc<Self>, text: &str) -> Option<String> {
         let text = text.trim();
         if text.is_empty() || text.chars().count() > MAX_SPOKEN_CHARS {
             return None;
         }
         let hash = content_hash(&self.settings.voice, text);
-        match self.ensure_cached(&hash, text).await {
-            Ok(()) => Some(self.signed_url(&hash)),
-            Err(error) => {
+        let making = {
+            let (this, hash, text) = (self.clone(), hash.clone(), text.to_owned());
+            tokio::spawn(async move { this.ensure_cached(&hash, &text).await })
+        };
+        match tokio::time::timeout(self.settings.deadline, making).await {
+            Ok(Ok(Ok(()))) => Some(self.signed_url(&hash)),
+            Ok(Ok(Err(error))) => {
                 tracing::warn!(%error, "no synthetic speech; the built-in voice reads the reply");
                 None
+            }
+            Ok(Err(error)) => {
+                tracing::error!(%error, "speech synthesis task failed");
+                None
+            }
+            Err(_) => {
+                tracing::info!("synthetic speech not ready in time; cached for the next time");
+                None
+            }
+        }
+    }
+
+    /// Deletes recordings older than the configured age (and pieces of writes that never
+    /// finished); returns how many files went. A cache directory not made yet is empty.
+    pub async fn purge_expired(&self) -> std::io::Result<usize> {
+        let mut entries = match tokio::fs::read_dir(&self.settings.cache_dir).await {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let now = std::time::SystemTime::now();
+        let mut removed = 0;
+        while let Some(entry) = entries.next_entry().await? {
+            let meta = entry.metadata().await?;
+            let age = meta
+                .modified()
+                .ok()
+                .and_then(|at| now.duration_since(at).ok())
+                .unwrap_or_default();
+            if meta.is_file() && age >= self.settings.max_age {
+                tokio::fs::remove_file(entry.path()).await?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
+    /// Purges expired recordings every `interval`, for as long as the server runs.
+    pub(crate) async fn purge_every(self: Arc<Self>, interval: Duration) {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            match self.purge_expired().await {
+                Ok(0) => {}
+                Ok(removed) => tracing::info!(removed, "expired synthesised replies deleted"),
+                Err(error) => tracing::warn!(%error, "could not purge the speech cache"),
             }
         }
     }

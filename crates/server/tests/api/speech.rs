@@ -45,12 +45,20 @@ async fn elevenlabs(delay: Duration, status: u16) -> MockServer {
 
 /// The server with speech through `vendor`, on a clock the test moves.
 async fn app(vendor: &MockServer) -> (TestApp, Arc<ManualClock>, CacheDir) {
+    app_with(vendor, |_| {}).await
+}
+
+/// The same with the speech settings adjusted by `configure`.
+async fn app_with(
+    vendor: &MockServer,
+    configure: impl FnOnce(&mut SpeechSettings),
+) -> (TestApp, Arc<ManualClock>, CacheDir) {
     let clock = Arc::new(ManualClock::new(MONDAY_MORNING.parse().unwrap()));
     let dir =
         CacheDir(std::env::temp_dir().join(format!("frontdesk-audio-{}", uuid::Uuid::new_v4())));
     let mut config = ElevenLabsConfig::new(ApiKey::new("sk_test"));
     config.base_url = vendor.uri();
-    let settings = SpeechSettings::new(
+    let mut settings = SpeechSettings::new(
         Arc::new(ElevenLabs::new(config)),
         Voice {
             id: VOICE_ID.into(),
@@ -58,6 +66,7 @@ async fn app(vendor: &MockServer) -> (TestApp, Arc<ManualClock>, CacheDir) {
         },
         dir.0.clone(),
     );
+    configure(&mut settings);
     let app_clock = clock.clone();
     let app = spawn_app_with(Backend::Sqlite, |config| {
         config.clock = app_clock;
@@ -217,4 +226,57 @@ async fn without_speech_there_is_no_audio_route_content() {
         "a".repeat(64)
     ));
     assert_eq!(fetch(&app, &url).await.0, 404);
+}
+
+#[tokio::test]
+async fn a_slow_vendor_means_the_built_in_voice_now_and_the_recording_next_time() {
+    let vendor = elevenlabs(Duration::from_millis(500), 200).await;
+    let (app, _clock, _dir) = app_with(&vendor, |settings| {
+        settings.deadline = Duration::from_millis(50);
+    })
+    .await;
+
+    let text = "Your order 1001 is on its way.";
+    assert_eq!(
+        play_url(&app, text).await,
+        None,
+        "no dead air while it is made"
+    );
+    let mut url = None;
+    for _ in 0..50 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        url = play_url(&app, text).await;
+        if url.is_some() {
+            break;
+        }
+    }
+    let url = url.expect("cached in the background");
+    assert_eq!(fetch(&app, &url).await.0, 200);
+    assert_eq!(vendor.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn recordings_older_than_their_age_are_purged() {
+    let vendor = elevenlabs(Duration::ZERO, 200).await;
+    let (app, _clock, dir) = app(&vendor).await;
+    let speech = app.speech.clone().unwrap();
+
+    let old = play_url(&app, "Your order 1001 has shipped.")
+        .await
+        .unwrap();
+    let fresh = play_url(&app, "We open at nine.").await.unwrap();
+    let old_file = dir.0.join(parts(&old).0.rsplit('/').next().unwrap());
+    let month_ago = std::time::SystemTime::now() - Duration::from_secs(31 * 24 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&old_file)
+        .unwrap()
+        .set_modified(month_ago)
+        .unwrap();
+
+    assert_eq!(speech.purge_expired().await.unwrap(), 1);
+    assert!(!old_file.exists());
+    assert_eq!(fetch(&app, &old).await.0, 404);
+    assert_eq!(fetch(&app, &fresh).await.0, 200);
+    assert_eq!(speech.purge_expired().await.unwrap(), 0);
 }
