@@ -58,7 +58,8 @@ const ORDERS_BY_CUSTOMER_PHONE: &str = with_order_fields!(
 pub struct ShopifyConfig {
     /// `https://{shop}.myshopify.com`, or just the domain; a fake server in tests.
     pub shop: String,
-    /// `YYYY-MM`, [`DEFAULT_API_VERSION`] unless set.
+    /// `YYYY-MM`, [`DEFAULT_API_VERSION`] unless set; 2025-04 or later, the first with
+    /// the customer's `defaultPhoneNumber` and `defaultEmailAddress` this client reads.
     pub api_version: String,
     /// The custom app's Admin API access token, sent as `X-Shopify-Access-Token`.
     pub access_token: ApiKey,
