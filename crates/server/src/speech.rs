@@ -322,9 +322,10 @@ async fn audio(
     // A signed name is one we made, so it is a hash; the check keeps any other name
     // from ever reaching the file system.
     let is_hash = hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit());
-    let bytes = match is_hash {
-        true => tokio::fs::read(speech.path(hash)).await.ok(),
-        false => None,
+    let bytes = if is_hash {
+        tokio::fs::read(speech.path(hash)).await.ok()
+    } else {
+        None
     };
     let Some(bytes) = bytes else {
         return Err(ApiError::new(
