@@ -20,6 +20,8 @@ pub mod orders;
 pub mod policy;
 pub mod safety;
 pub mod schedule;
+pub mod speech;
+pub mod vendor;
 
 /// Businesses shared by the unit tests of several modules.
 #[cfg(test)]

@@ -9,6 +9,7 @@ mod delivery;
 mod eval;
 mod google;
 mod llm;
+mod speech;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -114,6 +115,8 @@ struct ServeArgs {
     secret_keys_file: PathBuf,
     #[command(flatten)]
     google: google::GoogleArgs,
+    #[command(flatten)]
+    speech: speech::SpeechArgs,
 }
 
 #[derive(Debug, Args)]
@@ -237,6 +240,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
         args.public_url.as_deref(),
         config.clock.clone(),
     )?;
+    config.speech = speech::settings(&args.speech)?;
     config.public_url = args.public_url;
     config.mailer = delivery::mailer(&args.delivery)?;
     config.sms = delivery::sms(&args.delivery)?;

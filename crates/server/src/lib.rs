@@ -10,6 +10,7 @@ pub mod dashboard;
 mod error;
 mod mail;
 mod notifier;
+mod speech;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -42,6 +43,7 @@ use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
 pub use notifier::Notifier;
+pub use speech::{SpeechSettings, SpokenAudio};
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -51,6 +53,9 @@ const MAX_BODY_BYTES: usize = 32 * 1024;
 
 /// Largest dashboard form (the business file editor sends the whole file).
 const MAX_FORM_BYTES: usize = 512 * 1024;
+
+/// How often expired synthesised replies are deleted from the speech cache.
+const SPEECH_PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// How long any request may take before the server gives up on it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
@@ -95,6 +100,9 @@ pub struct Config {
     /// the Integrations section says calendars are not set up on this server. The server
     /// knows the vendor only through this port.
     pub calendars: Option<Arc<dyn CalendarConnector>>,
+    /// Reads phone replies with a synthetic voice (ElevenLabs, from the binary); without
+    /// it, the telephony provider's built-in voice reads them.
+    pub speech: Option<SpeechSettings>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -133,6 +141,7 @@ impl Config {
             sms: None,
             notify_interval: Duration::from_secs(2),
             calendars: None,
+            speech: None,
         }
     }
 }
@@ -149,6 +158,8 @@ pub struct AppState {
     grounding_grader: bool,
     clock: Arc<dyn Clock>,
     dashboard: Arc<DashboardSettings>,
+    /// Synthesised replies and their signed URLs, when speech is configured.
+    speech: Option<Arc<SpokenAudio>>,
 }
 
 /// A server bound to a port, ready to run.
@@ -159,6 +170,9 @@ pub struct Application {
     store: Store,
     /// The notification worker; it stops with the server.
     notifier: tokio::task::JoinHandle<()>,
+    speech: Option<Arc<SpokenAudio>>,
+    /// Deletes expired synthesised replies; it stops with the server.
+    speech_purger: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -193,6 +207,16 @@ impl Application {
             config.provider.clone(),
             config.clock.clone(),
         );
+        let speech = config.speech.clone().map(|settings| {
+            Arc::new(SpokenAudio::new(
+                settings,
+                public_url.clone(),
+                config.clock.clone(),
+            ))
+        });
+        let speech_purger = speech
+            .clone()
+            .map(|speech| tokio::spawn(speech.purge_every(SPEECH_PURGE_INTERVAL)));
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -208,12 +232,15 @@ impl Application {
                 mailer: config.mailer.clone(),
                 login_limits: config.login_limits,
             }),
+            speech: speech.clone(),
         };
         Ok(Self {
             listener,
             router: router(state),
             store,
             notifier,
+            speech,
+            speech_purger,
         })
     }
 
@@ -225,6 +252,12 @@ impl Application {
     /// The store the server uses (for tests and CLI tools sharing the process).
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// The synthesised-speech cache, when configured (for the voice flow's tests and
+    /// tools sharing the process).
+    pub fn spoken_audio(&self) -> Option<Arc<SpokenAudio>> {
+        self.speech.clone()
     }
 
     /// Serves until `shutdown` completes, then finishes in-flight requests.
@@ -241,6 +274,9 @@ impl Application {
         .await;
         // Rows it had claimed go back to the outbox when their lease runs out.
         self.notifier.abort();
+        if let Some(purger) = &self.speech_purger {
+            purger.abort();
+        }
         served
     }
 }
@@ -293,6 +329,7 @@ fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .nest("/app", app)
         .route("/healthz", get(api::healthz))
+        .merge(speech::router())
         .merge(assets::router().layer(CompressionLayer::new()))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -2,7 +2,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use frontdesk_core::clock::FixedClock;
-use frontdesk_server::{Application, Config};
+use frontdesk_server::{Application, Config, SpokenAudio};
 use frontdesk_store::testing::TestDatabase;
 use frontdesk_store::{Backend, Store};
 use serde_json::{json, Value};
@@ -16,6 +16,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     pub store: Store,
     pub db: TestDatabase,
+    /// The synthesised-speech cache, when the test configured speech.
+    pub speech: Option<Arc<SpokenAudio>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
 }
 
@@ -50,6 +52,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
         .expect("server builds");
     let address = format!("http://{}", app.local_addr().unwrap());
     let store = app.store().clone();
+    let speech = app.spoken_audio();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     tokio::spawn(app.run_until(async {
         let _ = stopped.await;
@@ -59,6 +62,7 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
         client: reqwest::Client::new(),
         store,
         db,
+        speech,
         stop: Some(stop),
     }
 }
