@@ -361,7 +361,27 @@ impl Store {
             }
             None => chains.extend(self.business_ids().await?.iter().map(|b| b.0)),
         }
-        let mut verifier = ChainVerifier::new(heads);
+        let anchors = scoped(
+            sqlx::query(match business {
+                Some(_) => {
+                    "SELECT business_id, seq, hash FROM audit_anchors WHERE business_id = $1"
+                }
+                None => "SELECT business_id, seq, hash FROM audit_anchors",
+            }),
+            business,
+        )
+        .fetch_all(&self.pool)
+        .await
+        .map_err(backend_error)?
+        .iter()
+        .map(|row| {
+            let business = BusinessId(uuid_column(row, "business_id")?);
+            let seq = seq_from(row.try_get("seq").map_err(backend_error)?)?;
+            let hash = head_hash(business, row.try_get("hash").map_err(backend_error)?)?;
+            Ok((business, ChainHead { seq, hash }))
+        })
+        .collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let mut verifier = ChainVerifier::new(heads).with_anchors(anchors);
         for business in chains {
             if let Some(broken) = self
                 .verify_chain(&mut verifier, BusinessId(business))
