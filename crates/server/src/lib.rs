@@ -27,7 +27,8 @@ use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::llm::ModelSettings;
 use frontdesk_core::mail::Mailer;
 use frontdesk_core::notify::SmsSender;
-use frontdesk_store::{ImportOutcome, Keyring, Store};
+use frontdesk_core::retention::{self, RetentionPolicy};
+use frontdesk_store::{ImportOutcome, Keyring, PurgeOptions, Store};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -95,6 +96,10 @@ pub struct Config {
     /// the Integrations section says calendars are not set up on this server. The server
     /// knows the vendor only through this port.
     pub calendars: Option<Arc<dyn CalendarConnector>>,
+    /// From closing an account to purging its data; clamped to the policy's 90 days.
+    pub closure_grace: jiff::SignedDuration,
+    /// How often the retention jobs run inside the server.
+    pub retention_interval: Duration,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -133,7 +138,14 @@ impl Config {
             sms: None,
             notify_interval: Duration::from_secs(2),
             calendars: None,
+            closure_grace: retention::MAX_CLOSURE_GRACE,
+            retention_interval: Duration::from_secs(3600),
         }
+    }
+
+    /// The retention periods this configuration sets.
+    pub fn retention_policy(&self) -> RetentionPolicy {
+        RetentionPolicy::new(self.closure_grace, self.login_limits.window)
     }
 }
 
@@ -149,6 +161,7 @@ pub struct AppState {
     grounding_grader: bool,
     clock: Arc<dyn Clock>,
     dashboard: Arc<DashboardSettings>,
+    retention: RetentionPolicy,
 }
 
 /// A server bound to a port, ready to run.
@@ -159,6 +172,8 @@ pub struct Application {
     store: Store,
     /// The notification worker; it stops with the server.
     notifier: tokio::task::JoinHandle<()>,
+    /// The retention jobs; they stop with the server.
+    retention: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -184,6 +199,13 @@ impl Application {
             clock: config.clock.clone(),
         };
         let notifier = tokio::spawn(notifier.run(config.notify_interval));
+        let policy = config.retention_policy();
+        let retention = tokio::spawn(run_retention(
+            store.clone(),
+            policy,
+            config.clock.clone(),
+            config.retention_interval,
+        ));
         let calendars = config
             .calendars
             .clone()
@@ -208,12 +230,14 @@ impl Application {
                 mailer: config.mailer.clone(),
                 login_limits: config.login_limits,
             }),
+            retention: policy,
         };
         Ok(Self {
             listener,
             router: router(state),
             store,
             notifier,
+            retention,
         })
     }
 
@@ -241,7 +265,34 @@ impl Application {
         .await;
         // Rows it had claimed go back to the outbox when their lease runs out.
         self.notifier.abort();
+        // A purge stopped mid-batch rolls that batch back; its job resumes next time.
+        self.retention.abort();
         served
+    }
+}
+
+/// Runs the retention jobs every `interval` until the server stops: closed accounts
+/// past their grace period, audit events past six years, expired sessions, invites and
+/// resets, and sign-in failures past the limiter's window.
+async fn run_retention(
+    store: Store,
+    policy: RetentionPolicy,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        ticks.tick().await;
+        match store
+            .purge(&policy, clock.now(), PurgeOptions::default())
+            .await
+        {
+            Ok(report) if report.total() > 0 => {
+                tracing::info!(removed = report.total(), categories = ?report.categories, "retention jobs ran");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "retention jobs failed; they resume next time"),
+        }
     }
 }
 

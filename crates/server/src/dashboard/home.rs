@@ -170,6 +170,9 @@ pub async fn conversations(
         "/app/conversations",
         "Conversations",
         html! {
+            @if member.can(Permission::ExportData) {
+                p { a.button href="/app/conversations.csv" download { "Export all transcripts as CSV" } }
+            }
             form.row.card method="get" action="/app/conversations" role="search" {
                 div {
                     label for="q" { "Search messages" }
@@ -191,7 +194,7 @@ pub async fn conversations(
             } @else {
                 div.table-wrap {
                     table {
-                        thead { tr { th { "Last activity" } th { "Channel" } th { "Opened with" } th { "Messages" } } }
+                        thead { tr { th { "Last activity" } th { "Channel" } th { "Opened with" } th { "Messages" } th { "Flag" } } }
                         tbody {
                             @for c in rows.iter().take(PAGE_SIZE as usize) {
                                 tr {
@@ -199,6 +202,17 @@ pub async fn conversations(
                                     td { (c.channel) }
                                     td { (c.opening.as_deref().map(|t| shortened(t, 90)).unwrap_or_default()) }
                                     td { (c.messages) }
+                                    td {
+                                        @if c.child_flagged_at.is_some() {
+                                            strong.flag { "Under 13: please delete" }
+                                            @if member.can(Permission::HandleDataRequests) {
+                                                form.inline method="post" action=(format!("/app/conversations/{}/delete", c.id)) {
+                                                    input type="hidden" name="csrf" value=(member.session.csrf_token);
+                                                    button.danger type="submit" { "Delete" }
+                                                }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -265,6 +279,17 @@ pub async fn transcript(
         "/app/conversations",
         "Conversation",
         html! {
+            @if summary.child_flagged_at.is_some() {
+                div.error role="alert" {
+                    p { "The visitor said they are under 13. No contact details were taken after that; please delete this conversation." }
+                    @if member.can(Permission::HandleDataRequests) {
+                        form method="post" action=(format!("/app/conversations/{id}/delete")) {
+                            input type="hidden" name="csrf" value=(member.session.csrf_token);
+                            button.danger type="submit" { "Delete this conversation" }
+                        }
+                    }
+                }
+            }
             p.muted {
                 (summary.channel) " · started " (local_time(summary.created_at, &timezone))
                 @if let Some(url) = &summary.page_url { " · on " (url) }
@@ -358,7 +383,7 @@ const LEAD_HEADER: [&str; 11] = [
     "page_url",
 ];
 
-fn csv_line(fields: &[String]) -> Result<Bytes, PageError> {
+pub(super) fn csv_line(fields: &[String]) -> Result<Bytes, PageError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
         .write_record(fields)
