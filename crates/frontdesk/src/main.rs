@@ -9,6 +9,7 @@ mod delivery;
 mod eval;
 mod google;
 mod llm;
+mod purge;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -63,6 +64,10 @@ enum Command {
     Keys(llm::KeysCommand),
     /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
     Bench(bench::BenchArgs),
+    /// Run the retention jobs now: closed accounts past their grace period, audit
+    /// events past six years, expired sessions, invites and resets, sign-in failures
+    /// past the limiter's window. `--dry-run` prints what would go, per category.
+    Purge(purge::PurgeArgs),
     /// Measure the assistant against labelled cases.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -114,6 +119,15 @@ struct ServeArgs {
     secret_keys_file: PathBuf,
     #[command(flatten)]
     google: google::GoogleArgs,
+    #[command(flatten)]
+    retention: purge::RetentionArgs,
+    /// Seconds between runs of the retention jobs inside the server.
+    #[arg(
+        long,
+        env = "FRONTDESK_RETENTION_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
+    retention_interval_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +228,7 @@ async fn main() -> ExitCode {
         Command::Keys(command) => llm::keys(command).await,
         Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Purge(args) => purge::run(args).await,
         Command::Eval(EvalCommand::Safety(args)) => eval::safety(args),
     };
     match result {
@@ -242,5 +257,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.sms = delivery::sms(&args.delivery)?;
     config.trusted_proxy_hops = args.trusted_proxies;
     config.keyring = Some(llm::keyring_for_server(&args.secret_keys_file)?);
+    args.retention.apply(&mut config);
+    config.retention_interval = std::time::Duration::from_secs(args.retention_interval_secs.max(1));
     commands::serve(args.addr, config).await
 }
