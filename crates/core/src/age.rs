@@ -42,12 +42,18 @@ pub fn without_contact_details(text: &str) -> String {
             out.push_str(&word[bare.len()..]);
             continue;
         }
-        let phone_like = !bare.is_empty()
-            && bare
+        // Trailing punctuation ends a number without being part of it.
+        let number = bare.trim_end_matches([',', ';', ':', '!', '?']);
+        let phone_like = !number.is_empty()
+            && number
                 .chars()
                 .all(|c| c.is_ascii_digit() || "+()-./".contains(c))
-            && bare.chars().any(|c| c.is_ascii_digit());
-        if phone_like {
+            && number.chars().any(|c| c.is_ascii_digit());
+        if phone_like && number.len() < bare.len() {
+            digits_run.push_str(number);
+            flush(&mut digits_run, &mut out);
+            out.push_str(&word[number.len()..]);
+        } else if phone_like {
             digits_run.push_str(word);
         } else {
             flush(&mut digits_run, &mut out);
@@ -296,5 +302,9 @@ mod tests {
             "I'm 12 and I have 2 questions"
         );
         assert_eq!(without_contact_details("+15125550199"), "[number removed]");
+        assert_eq!(
+            without_contact_details("call 512 555 0199, I'm Sam"),
+            "call [number removed], I'm Sam"
+        );
     }
 }

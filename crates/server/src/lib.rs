@@ -280,7 +280,8 @@ async fn run_retention(
     clock: Arc<dyn Clock>,
     interval: Duration,
 ) {
-    let mut ticks = tokio::time::interval(interval);
+    // The first run waits one interval: a starting server has other work first.
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
     loop {
         ticks.tick().await;
         match store

@@ -296,10 +296,14 @@ impl Store {
             };
             for business in businesses {
                 let scope = business.map_or_else(|| ALL.to_owned(), |b| b.to_string());
+                let binds = sweep_binds(business, cutoff);
+                let due = self.count(business, sweep.table, sweep.due, &binds).await?;
                 if options.dry_run {
-                    let binds = sweep_binds(business, cutoff);
-                    let n = self.count(business, sweep.table, sweep.due, &binds).await?;
-                    report.add(sweep.category, n);
+                    report.add(sweep.category, due);
+                    continue;
+                }
+                // Nothing due and nothing to resume: no job, and no write at all.
+                if due == 0 && !self.has_open_job(sweep.category, &scope).await? {
                     continue;
                 }
                 // A job resumed from an earlier run keeps its own cutoff; what expired
@@ -407,6 +411,18 @@ impl Store {
         }
         let row = find().fetch_one(&self.pool).await.map_err(backend_error)?;
         job_from_row(&row)
+    }
+
+    async fn has_open_job(&self, category: &str, scope: &str) -> Result<bool, StoreError> {
+        let open: Option<String> = sqlx::query_scalar(
+            "SELECT id FROM retention_jobs WHERE category = $1 AND scope = $2 AND finished_at IS NULL",
+        )
+        .bind(category)
+        .bind(scope)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(backend_error)?;
+        Ok(open.is_some())
     }
 
     async fn finish_job(&self, job: &Job, now: Timestamp) -> Result<(), StoreError> {
@@ -541,16 +557,19 @@ impl Store {
         budget: &mut Budget,
     ) -> Result<(u64, Result<(), OutOfBudget>), StoreError> {
         let scope = business.to_string();
+        let due = self
+            .count(
+                Some(business),
+                "audit_events",
+                "business_id = $1 AND at < $2",
+                &[Bind::Text(scope.clone()), Bind::Int(cutoff)],
+            )
+            .await?;
         if options.dry_run {
-            let n = self
-                .count(
-                    Some(business),
-                    "audit_events",
-                    "business_id = $1 AND at < $2",
-                    &[Bind::Text(scope.clone()), Bind::Int(cutoff)],
-                )
-                .await?;
-            return Ok((n, Ok(())));
+            return Ok((due, Ok(())));
+        }
+        if due == 0 && !self.has_open_job(AUDIT_LOG, &scope).await? {
+            return Ok((0, Ok(())));
         }
         let job = self.open_job(AUDIT_LOG, &scope, cutoff, now).await?;
         let mut tx = self.tenant_tx(business).await?;

@@ -10,5 +10,6 @@ mod leads;
 mod messages;
 mod models;
 mod notifications;
+mod privacy;
 mod public;
 mod safety;
