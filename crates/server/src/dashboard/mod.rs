@@ -155,6 +155,8 @@ pub fn json_router() -> Router<AppState> {
             "/app/appointments/{id}/status",
             post(appointments::set_status_json),
         )
+        .route("/app/data-subject/export", post(privacy::export_json))
+        .route("/app/data-subject/delete", post(privacy::delete_json))
 }
 
 /// Appends an audit event and waits until it is stored: an audited action is only

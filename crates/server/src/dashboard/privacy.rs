@@ -23,9 +23,10 @@ use serde::Deserialize;
 use tokio::sync::mpsc;
 
 use super::auth::{verify_blocking, verify_second_factor};
+use super::error::JsonError;
 use super::error::PageError;
 use super::home::{csv_download, csv_line};
-use super::session::Posted;
+use super::session::{ApiPosted, Posted};
 use super::views::{layout, local_time};
 use super::{audit_member, Member};
 use crate::AppState;
@@ -213,6 +214,57 @@ fn view(
     )
 }
 
+/// Finds the visitor's data for an export, and records the export.
+async fn export_data(
+    state: &AppState,
+    member: &Member,
+    form: &SubjectForm,
+) -> Result<VisitorData, PageError> {
+    member.require(Permission::HandleDataRequests)?;
+    let query = form.query(member)?;
+    let data = state
+        .store
+        .find_visitor_data(member.business_id(), &query)
+        .await?;
+    audit_member(
+        state,
+        member,
+        AuditAction::DataSubjectExported,
+        Some(subject(member, &query)),
+        Some(format!("by {}: {} rows", searched_by(&query), data.total())),
+    )
+    .await?;
+    Ok(data)
+}
+
+/// Deletes the visitor's data, and records the deletion.
+async fn delete_data(
+    state: &AppState,
+    member: &Member,
+    form: &DeleteSubjectForm,
+) -> Result<Vec<(&'static str, u64)>, PageError> {
+    member.require(Permission::HandleDataRequests)?;
+    if form.confirm != "yes" {
+        return Err(PageError::BadRequest(
+            "Tick the box to confirm the deletion (confirm=yes).".into(),
+        ));
+    }
+    let query = form.subject.query(member)?;
+    let deleted = state
+        .store
+        .delete_visitor_data(member.business_id(), &query)
+        .await?;
+    audit_member(
+        state,
+        member,
+        AuditAction::DataSubjectDeleted,
+        Some(subject(member, &query)),
+        Some(format!("by {}: {}", searched_by(&query), counts(&deleted))),
+    )
+    .await?;
+    Ok(deleted)
+}
+
 /// Exports what was found as a zip: `visitor.json` with every kind of data, and one
 /// CSV file per kind (formula-safe).
 pub async fn export(
@@ -220,21 +272,8 @@ pub async fn export(
     posted: Posted<SubjectForm>,
 ) -> Result<Response, PageError> {
     let Posted { member, form } = posted;
-    member.require(Permission::HandleDataRequests)?;
-    let query = form.query(&member)?;
-    let data = state
-        .store
-        .find_visitor_data(member.business_id(), &query)
-        .await?;
+    let data = export_data(&state, &member, &form).await?;
     let zip = visitor_zip(&data, state.clock.now())?;
-    audit_member(
-        &state,
-        &member,
-        AuditAction::DataSubjectExported,
-        Some(subject(&member, &query)),
-        Some(format!("by {}: {} rows", searched_by(&query), data.total())),
-    )
-    .await?;
     let filename = format!(
         "{}-visitor-data-{}.zip",
         member.business.slug,
@@ -253,12 +292,32 @@ pub async fn export(
         .into_response())
 }
 
-/// The zip of one visitor's data.
-fn visitor_zip(data: &VisitorData, now: jiff::Timestamp) -> Result<Vec<u8>, PageError> {
-    let internal = |e: &dyn std::fmt::Display| PageError::Internal(e.to_string());
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let options = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
+/// `POST /api/v1/app/data-subject/export` (`visitor_id`, `email` and/or `phone`, with
+/// the `X-CSRF-Token` header): the visitor's data as JSON, one array per kind.
+pub async fn export_json(
+    State(state): State<AppState>,
+    ApiPosted(posted): ApiPosted<SubjectForm>,
+) -> Result<axum::Json<serde_json::Value>, JsonError> {
+    let data = export_data(&state, &posted.member, &posted.form).await?;
+    Ok(axum::Json(visitor_json(&data, state.clock.now())))
+}
+
+/// `POST /api/v1/app/data-subject/delete` (the same fields and `confirm=yes`): deletes
+/// it all and answers with the rows deleted per kind.
+pub async fn delete_json(
+    State(state): State<AppState>,
+    ApiPosted(posted): ApiPosted<DeleteSubjectForm>,
+) -> Result<axum::Json<serde_json::Value>, JsonError> {
+    let deleted = delete_data(&state, &posted.member, &posted.form).await?;
+    let deleted: serde_json::Map<String, serde_json::Value> = deleted
+        .into_iter()
+        .map(|(name, n)| (name.to_owned(), n.into()))
+        .collect();
+    Ok(axum::Json(serde_json::json!({ "deleted": deleted })))
+}
+
+/// One visitor's data as a JSON object: when, and an array of row objects per kind.
+fn visitor_json(data: &VisitorData, now: jiff::Timestamp) -> serde_json::Value {
     let mut json = serde_json::Map::new();
     json.insert("exported_at".into(), now.to_string().into());
     for category in &data.categories {
@@ -277,6 +336,17 @@ fn visitor_zip(data: &VisitorData, now: jiff::Timestamp) -> Result<Vec<u8>, Page
             })
             .collect();
         json.insert(category.name.into(), rows.into());
+    }
+    serde_json::Value::Object(json)
+}
+
+/// The zip of one visitor's data.
+fn visitor_zip(data: &VisitorData, now: jiff::Timestamp) -> Result<Vec<u8>, PageError> {
+    let internal = |e: &dyn std::fmt::Display| PageError::Internal(e.to_string());
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for category in &data.categories {
         zip.start_file(format!("{}.csv", category.name), options)
             .map_err(|e| internal(&e))?;
         let mut csv = csv_line(
@@ -302,8 +372,7 @@ fn visitor_zip(data: &VisitorData, now: jiff::Timestamp) -> Result<Vec<u8>, Page
     }
     zip.start_file("visitor.json", options)
         .map_err(|e| internal(&e))?;
-    let text =
-        serde_json::to_vec_pretty(&serde_json::Value::Object(json)).map_err(|e| internal(&e))?;
+    let text = serde_json::to_vec_pretty(&visitor_json(data, now)).map_err(|e| internal(&e))?;
     zip.write_all(&text).map_err(|e| internal(&e))?;
     Ok(zip.finish().map_err(|e| internal(&e))?.into_inner())
 }
@@ -322,25 +391,7 @@ pub async fn delete(
     posted: Posted<DeleteSubjectForm>,
 ) -> Result<Response, PageError> {
     let Posted { member, form } = posted;
-    member.require(Permission::HandleDataRequests)?;
-    if form.confirm != "yes" {
-        return Err(PageError::BadRequest(
-            "Tick the box to confirm the deletion.".into(),
-        ));
-    }
-    let query = form.subject.query(&member)?;
-    let deleted = state
-        .store
-        .delete_visitor_data(member.business_id(), &query)
-        .await?;
-    audit_member(
-        &state,
-        &member,
-        AuditAction::DataSubjectDeleted,
-        Some(subject(&member, &query)),
-        Some(format!("by {}: {}", searched_by(&query), counts(&deleted))),
-    )
-    .await?;
+    let deleted = delete_data(&state, &member, &form).await?;
     let total: u64 = deleted.iter().map(|(_, n)| n).sum();
     Ok(view(
         &member,

@@ -69,7 +69,7 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -1026,9 +1026,7 @@ async fn transcript_views_and_exports_are_audited_and_the_chain_catches_tamperin
         let mut owner_conn = d.app.db.owner().await;
         // Someone with raw database access first lifts the append-only guard.
         let lift_guard = match backend {
-            Backend::Postgres => {
-                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
-            }
+            Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update",
             Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
         };
         sqlx::query(lift_guard)

@@ -203,6 +203,73 @@ async fn a_visitors_data_is_found_exported_and_deleted_by_an_owner_and_never_by_
             "{backend:?}: the other visitor is untouched"
         );
 
+        // The same through the JSON API: the session's token in X-CSRF-Token.
+        let csrf = owner.get("/app/privacy").await.input("csrf").unwrap();
+        let json_post = |browser: &Browser, path: &str, csrf: &str, fields: &[(&str, &str)]| {
+            d.app
+                .client
+                .post(d.app.url(path))
+                .header("cookie", browser.cookie_header())
+                .header("x-csrf-token", csrf.to_owned())
+                .form(fields)
+                .send()
+        };
+        let export = json_post(
+            &owner,
+            "/api/v1/app/data-subject/export",
+            &csrf,
+            &[("visitor_id", "visitor-bob1")],
+        )
+        .await
+        .unwrap();
+        assert_eq!(export.status(), StatusCode::OK);
+        let export: serde_json::Value = export.json().await.unwrap();
+        assert_eq!(
+            export["conversations"].as_array().unwrap().len(),
+            1,
+            "{export}"
+        );
+        assert_eq!(export["messages"][0]["text"], "hello");
+        let viewer_csrf = viewer.get("/app").await.input("csrf").unwrap();
+        let refused = json_post(
+            &viewer,
+            "/api/v1/app/data-subject/delete",
+            &viewer_csrf,
+            &[("visitor_id", "visitor-bob1"), ("confirm", "yes")],
+        )
+        .await
+        .unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let forged = json_post(
+            &owner,
+            "/api/v1/app/data-subject/delete",
+            "forged",
+            &[("visitor_id", "visitor-bob1"), ("confirm", "yes")],
+        )
+        .await
+        .unwrap();
+        assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+        let gone = json_post(
+            &owner,
+            "/api/v1/app/data-subject/delete",
+            &csrf,
+            &[("visitor_id", "visitor-bob1"), ("confirm", "yes")],
+        )
+        .await
+        .unwrap();
+        assert_eq!(gone.status(), StatusCode::OK);
+        let gone: serde_json::Value = gone.json().await.unwrap();
+        assert_eq!(gone["deleted"]["messages"], 2, "{gone}");
+        assert_eq!(
+            d.app
+                .store
+                .find_visitor_data(business, &bob_query)
+                .await
+                .unwrap()
+                .total(),
+            0
+        );
+
         let audited = actions(&d.app, business).await;
         for action in [
             AuditAction::DataSubjectSearched,
