@@ -490,15 +490,16 @@ impl Store {
     }
 
     /// Closes an account at once: the business is marked closed (the widget and API
-    /// stop answering), every session of its team ends, open invites are revoked, and
-    /// the closure is recorded for the purge after the grace period. One transaction.
+    /// stop answering), every session of its team ends, open invites are revoked, the
+    /// credentials it stored (calendar token, model API key) are deleted, and the closure
+    /// is recorded for the purge after the grace period. One transaction.
     pub async fn close_account(
         &self,
         business: BusinessId,
         policy: &RetentionPolicy,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.tenant_tx(business).await?;
         let id = business.to_string();
         let closed = sqlx::query(
             "UPDATE businesses SET closed_at = $1, updated_at = $1 WHERE id = $2 AND closed_at IS NULL",
@@ -532,6 +533,13 @@ impl Store {
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
+        for credentials in ["calendar_connections", "business_model_settings"] {
+            sqlx::query(&format!("DELETE FROM {credentials} WHERE business_id = $1"))
+                .bind(&id)
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+        }
         sqlx::query(
             "UPDATE invites SET revoked_at = $1 WHERE business_id = $2 AND accepted_at IS NULL AND revoked_at IS NULL",
         )

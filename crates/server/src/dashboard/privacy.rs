@@ -8,7 +8,6 @@
 
 use std::io::Write as _;
 
-use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -20,12 +19,11 @@ use frontdesk_core::leads::{calling_code, find_email, find_phone};
 use frontdesk_store::{defuse, VisitorData, VisitorQuery};
 use maud::{html, Markup};
 use serde::Deserialize;
-use tokio::sync::mpsc;
 
 use super::auth::{verify_blocking, verify_second_factor};
 use super::error::JsonError;
 use super::error::PageError;
-use super::home::{csv_download, csv_line};
+use super::home::{csv_line, paged_csv};
 use super::session::{ApiPosted, Posted};
 use super::views::{layout, local_time};
 use super::{audit_member, Member};
@@ -420,69 +418,51 @@ pub async fn transcripts_csv(
     )
     .await?;
     let timezone = super::home::business_timezone(&member)?;
-    let header_line = csv_line(
-        &[
-            "conversation_id",
-            "channel",
-            "visitor_id",
-            "message_id",
-            "time",
-            "role",
-            "text",
-        ]
-        .map(str::to_owned),
-    )?;
-    let (tx, rx) = mpsc::channel::<Result<Bytes, std::io::Error>>(4);
     let business = member.business_id();
-    tokio::spawn(async move {
-        if tx.send(Ok(header_line)).await.is_err() {
-            return;
-        }
-        let mut after: Option<String> = None;
-        loop {
-            let page = match state
-                .store
-                .transcript_page(business, after.as_deref(), TRANSCRIPT_BATCH)
-                .await
-            {
-                Ok(page) => page,
-                Err(error) => {
-                    tracing::error!(%error, "transcript export failed");
-                    let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
-                    return;
-                }
-            };
-            for line in &page {
-                let fields = [
-                    line.conversation_id.clone(),
-                    defuse(&line.channel).into_owned(),
-                    defuse(&line.visitor_id).into_owned(),
-                    line.message_id.clone(),
-                    local_time(line.created_at, &timezone),
-                    line.role.clone(),
-                    defuse(&line.text).into_owned(),
-                ];
-                let Ok(bytes) = csv_line(&fields) else {
-                    return;
-                };
-                if tx.send(Ok(bytes)).await.is_err() {
-                    return;
-                }
-            }
-            match page.last() {
-                Some(last) if page.len() == TRANSCRIPT_BATCH as usize => {
-                    after = Some(last.message_id.clone());
-                }
-                _ => return,
-            }
-        }
-    });
     let filename = format!(
         "{}-transcripts-{}.csv",
         member.business.slug,
         state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date()
     );
-    Ok(csv_download(&filename, rx))
+    let header = [
+        "conversation_id",
+        "channel",
+        "visitor_id",
+        "message_id",
+        "time",
+        "role",
+        "text",
+    ];
+    paged_csv(&filename, &header, None, move |after: Option<String>| {
+        let (state, timezone) = (state.clone(), timezone.clone());
+        async move {
+            let page = state
+                .store
+                .transcript_page(business, after.as_deref(), TRANSCRIPT_BATCH)
+                .await?;
+            let next = match page.last() {
+                Some(last) if page.len() == TRANSCRIPT_BATCH as usize => {
+                    Some(Some(last.message_id.clone()))
+                }
+                _ => None,
+            };
+            let rows = page
+                .iter()
+                .map(|line| {
+                    vec![
+                        line.conversation_id.clone(),
+                        defuse(&line.channel).into_owned(),
+                        defuse(&line.visitor_id).into_owned(),
+                        line.message_id.clone(),
+                        local_time(line.created_at, &timezone),
+                        line.role.clone(),
+                        defuse(&line.text).into_owned(),
+                    ]
+                })
+                .collect();
+            Ok((rows, next))
+        }
+    })
 }
 
 /// Deletes one conversation (the one-click delete of a transcript flagged as a
