@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use jiff::Timestamp;
 
+use crate::age;
 use crate::booking::Taken;
 use crate::business::Business;
 use crate::clock::Clock;
@@ -87,6 +88,9 @@ pub struct TurnRecord {
     pub lead: Option<LeadWrite>,
     /// The visitor asked for a person: the team is told (with the turn, durably).
     pub handoff: bool,
+    /// The visitor said in this turn that they are under 13: the conversation is flagged
+    /// for the owner to delete, and lead capture stops for it.
+    pub flag_child: bool,
 }
 
 /// What a turn does to the conversation's lead-capture draft.
@@ -168,6 +172,14 @@ pub trait ConversationStore: Send + Sync {
         business: BusinessId,
         conversation: ConversationId,
     ) -> impl Future<Output = Result<Option<LeadDraft>, StoreError>> + Send;
+
+    /// Whether a conversation of this business was flagged as a child's (the visitor
+    /// said they are under 13): no contact details are taken in it any more.
+    fn flagged_as_child(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// The earlier lead of the same visitor, phone or email in this business, to merge
     /// into rather than duplicate.
@@ -391,17 +403,23 @@ impl<S: ConversationStore> Assistant<S> {
         incoming: IncomingMessage,
         release: Release<'_>,
     ) -> Result<TurnOutcome, TurnError> {
-        let (conversation, history, is_new, draft) = match incoming.conversation {
+        let (conversation, history, is_new, draft, flagged_before) = match incoming.conversation {
             Some(id) => {
                 let history = self
                     .store
                     .recent_messages(business.id, id, &incoming.visitor, HISTORY_LIMIT)
                     .await?;
                 let draft = self.store.lead_draft(business.id, id).await?;
-                (id, history, false, draft)
+                let flagged = self.store.flagged_as_child(business.id, id).await?;
+                (id, history, false, draft, flagged)
             }
-            None => (ConversationId::new(), Vec::new(), true, None),
+            None => (ConversationId::new(), Vec::new(), true, None, false),
         };
+        // Children's privacy: once a visitor says they are under 13, nothing more is
+        // captured in the conversation, and any draft of their details is dropped.
+        let flag_child = !flagged_before && age::states_under_13(incoming.text.as_str());
+        let child = flagged_before || flag_child;
+        let draft = if child { None } else { draft };
         let received_at = self.clock.now();
         let business_data = &business.knowledge.business;
         // The wall, part one: the visitor's message is checked before any provider sees it.
@@ -429,7 +447,12 @@ impl<S: ConversationStore> Assistant<S> {
             now: received_at,
         };
         let (mut lead_draft, mut lead, mut actions) = (DraftChange::Keep, None, Vec::new());
-        let managed = if health_only(&pre) {
+        if flag_child {
+            lead_draft = DraftChange::Clear;
+        }
+        let managed = if child {
+            (flag_child && health_only(&pre)).then(|| CHILD_NOTICE.to_owned())
+        } else if health_only(&pre) {
             self.manage_turn(
                 business,
                 draft.as_ref(),
@@ -444,6 +467,7 @@ impl<S: ConversationStore> Assistant<S> {
         };
         let capture = match managed {
             Some(_) => Step::Pass,
+            None if child => Step::Pass,
             None => capture_step(business, draft, text, &pre, context),
         };
         let captured = managed.or(match capture {
@@ -572,10 +596,15 @@ impl<S: ConversationStore> Assistant<S> {
             visitor: incoming.visitor,
             channel: incoming.channel,
             page_url: incoming.page_url,
-            // Health details never reach storage: only the redacted text is kept.
+            // Health details never reach storage: only the redacted text is kept; nor do
+            // a child's contact details.
             visitor_message: Message {
                 role: Role::Visitor,
-                text: policy::redact(incoming.text.as_str()),
+                text: if child {
+                    age::without_contact_details(&policy::redact(incoming.text.as_str()))
+                } else {
+                    policy::redact(incoming.text.as_str())
+                },
                 created_at: received_at,
             },
             assistant_message: Message {
@@ -588,6 +617,7 @@ impl<S: ConversationStore> Assistant<S> {
             lead_draft,
             lead,
             handoff,
+            flag_child,
         };
         self.store.record_turn(&record).await?;
         Ok(TurnOutcome {
@@ -694,6 +724,10 @@ impl<S: ConversationStore> Assistant<S> {
         Ok(Some(reply))
     }
 }
+
+/// The reply to a visitor who says they are under 13: questions still get answers,
+/// but no details are taken, and a grown-up is asked to get in touch instead.
+const CHILD_NOTICE: &str = "Thanks for telling me. I can still answer questions, but I can't take anyone's name or contact details in this chat. Please ask a parent or guardian to get in touch with us.";
 
 /// The acknowledgement a capture reply starts with when the visitor volunteered health
 /// details: they are heard, not recorded, and left for the team.

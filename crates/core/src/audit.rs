@@ -115,6 +115,9 @@ audit_actions! {
     InviteAccepted => "team.invite_accepted",
     InviteRevoked => "team.invite_revoked",
     SessionRevoked => "session.revoked",
+    DataSubjectSearched => "data_subject.searched",
+    ConversationDeleted => "conversation.deleted",
+    ConversationsExported => "conversations.exported",
 }
 
 impl AuditAction {
@@ -313,6 +316,8 @@ impl fmt::Display for BreakReason {
 #[derive(Debug)]
 pub struct ChainVerifier {
     heads: HashMap<BusinessId, ChainHead>,
+    /// Where chains whose oldest events retention removed start again.
+    anchors: HashMap<BusinessId, ChainHead>,
     current: Option<(BusinessId, ChainHead)>,
     events: u64,
     chains: u64,
@@ -324,10 +329,19 @@ impl ChainVerifier {
     pub fn new(heads: HashMap<BusinessId, ChainHead>) -> Self {
         Self {
             heads,
+            anchors: HashMap::new(),
             current: None,
             events: 0,
             chains: 0,
         }
+    }
+
+    /// The same verifier, continuing each anchored chain from its anchor (the last event
+    /// retention removed) instead of from the genesis. A chain removed whole (anchored
+    /// at its head) is intact with no events.
+    pub fn with_anchors(mut self, anchors: HashMap<BusinessId, ChainHead>) -> Self {
+        self.anchors = anchors;
+        self
     }
 
     /// The position and previous link the next record of `business` must have; a new
@@ -338,7 +352,12 @@ impl ChainVerifier {
             _ => {
                 self.finish_chain()?;
                 self.chains += 1;
-                Ok((1, ChainHash::GENESIS))
+                Ok(self
+                    .anchors
+                    .get(&business)
+                    .map_or((1, ChainHash::GENESIS), |anchor| {
+                        (anchor.seq + 1, anchor.hash)
+                    }))
             }
         }
     }
@@ -406,7 +425,16 @@ impl ChainVerifier {
             return AuditVerification::Broken(broken);
         }
         // Heads left over belong to chains of which no event was seen at all.
-        let mut orphans: Vec<(BusinessId, ChainHead)> = self.heads.drain().collect();
+        let anchors = std::mem::take(&mut self.anchors);
+        let mut orphans: Vec<(BusinessId, ChainHead)> = self
+            .heads
+            .drain()
+            .filter(|(business, head)| {
+                anchors
+                    .get(business)
+                    .is_none_or(|anchor| anchor.seq < head.seq || anchor.hash != head.hash)
+            })
+            .collect();
         orphans.sort_by_key(|(business, _)| business.0);
         if let Some((business, head)) = orphans.into_iter().next() {
             return AuditVerification::Broken(ChainBreak {
@@ -485,6 +513,44 @@ mod tests {
             }
         }
         verifier.finish()
+    }
+
+    #[test]
+    fn a_chain_continues_from_its_retention_anchor() {
+        let b = business(7);
+        let records = chain(b, 5);
+        let anchor = ChainHead {
+            seq: records[2].seq,
+            hash: records[2].hash,
+        };
+        let head = ChainHead {
+            seq: 5,
+            hash: records[4].hash,
+        };
+        let heads = HashMap::from([(b, head)]);
+        let kept = &records[3..];
+        assert!(matches!(
+            verify(kept, heads.clone()),
+            AuditVerification::Broken(_)
+        ));
+        let mut verifier =
+            ChainVerifier::new(heads.clone()).with_anchors(HashMap::from([(b, anchor)]));
+        for record in kept {
+            verifier.push(record).unwrap();
+        }
+        assert!(matches!(
+            verifier.finish(),
+            AuditVerification::Intact { events: 2, .. }
+        ));
+        // Removed whole: anchored at the head, no events left, still intact.
+        let whole = ChainVerifier::new(heads.clone()).with_anchors(HashMap::from([(b, head)]));
+        assert!(matches!(
+            whole.finish(),
+            AuditVerification::Intact { events: 0, .. }
+        ));
+        // An anchor below the head with the tail gone is truncation.
+        let cut = ChainVerifier::new(heads).with_anchors(HashMap::from([(b, anchor)]));
+        assert!(matches!(cut.finish(), AuditVerification::Broken(_)));
     }
 
     #[test]

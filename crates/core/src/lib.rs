@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod age;
 pub mod assistant;
 pub mod audit;
 pub mod booking;
@@ -18,6 +19,7 @@ pub mod mail;
 pub mod notify;
 pub mod orders;
 pub mod policy;
+pub mod retention;
 pub mod safety;
 pub mod schedule;
 pub mod speech;

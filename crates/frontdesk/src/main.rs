@@ -9,6 +9,7 @@ mod delivery;
 mod eval;
 mod google;
 mod llm;
+mod purge;
 mod speech;
 
 use std::net::SocketAddr;
@@ -64,6 +65,10 @@ enum Command {
     Keys(llm::KeysCommand),
     /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
     Bench(bench::BenchArgs),
+    /// Run the retention jobs now: closed accounts past their grace period, audit
+    /// events past six years, expired sessions, invites and resets, sign-in failures
+    /// past the limiter's window. `--dry-run` prints what would go, per category.
+    Purge(purge::PurgeArgs),
     /// Measure the assistant against labelled cases.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -117,6 +122,15 @@ struct ServeArgs {
     google: google::GoogleArgs,
     #[command(flatten)]
     speech: speech::SpeechArgs,
+    #[command(flatten)]
+    retention: purge::RetentionArgs,
+    /// Seconds between runs of the retention jobs inside the server.
+    #[arg(
+        long,
+        env = "FRONTDESK_RETENTION_INTERVAL_SECS",
+        default_value_t = 3600
+    )]
+    retention_interval_secs: u64,
 }
 
 #[derive(Debug, Args)]
@@ -217,6 +231,7 @@ async fn main() -> ExitCode {
         Command::Keys(command) => llm::keys(command).await,
         Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Purge(args) => purge::run(args).await,
         Command::Eval(EvalCommand::Safety(args)) => eval::safety(args),
     };
     match result {
@@ -246,5 +261,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.sms = delivery::sms(&args.delivery)?;
     config.trusted_proxy_hops = args.trusted_proxies;
     config.keyring = Some(llm::keyring_for_server(&args.secret_keys_file)?);
+    args.retention.apply(&mut config);
+    config.retention_interval = std::time::Duration::from_secs(args.retention_interval_secs.max(1));
     commands::serve(args.addr, config).await
 }

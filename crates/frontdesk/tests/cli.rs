@@ -85,3 +85,68 @@ async fn an_invited_owner_link_is_printed_and_a_tampered_audit_row_is_reported()
         "names the broken link: {out}"
     );
 }
+
+#[tokio::test]
+async fn purge_dry_run_counts_per_category_and_purge_removes_what_it_counted() {
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-purge-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("purge.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/demo-business.toml");
+    let imported = frontdesk(&database, &["business", "import", demo.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", text(&imported));
+
+    let url = format!("sqlite://{}", database.display());
+    let mut conn = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    // Two failed sign-ins from long ago (an IP address among them), one just now.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as i64;
+    for (scope, key, at) in [
+        ("ip", "203.0.113.9", 1_000),
+        ("account", "a@example.test", 2_000),
+        ("ip", "203.0.113.10", now),
+    ] {
+        sqlx::query("INSERT INTO login_failures (scope, key, at) VALUES ($1, $2, $3)")
+            .bind(scope)
+            .bind(key)
+            .bind(at)
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+
+    let dry = frontdesk(&database, &["purge", "--dry-run"]);
+    let out = text(&dry);
+    assert!(dry.status.success(), "{out}");
+    assert!(
+        out.lines()
+            .any(|l| l.starts_with("login_failures_and_ip_addresses")
+                && l.ends_with("would remove 2")),
+        "{out}"
+    );
+    assert!(out.contains("expired_sessions"), "{out}");
+    let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM login_failures")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(left, 3, "a dry run deletes nothing");
+
+    let purged = frontdesk(&database, &["purge"]);
+    let out = text(&purged);
+    assert!(purged.status.success(), "{out}");
+    assert!(out.contains("removed 2"), "{out}");
+    let left: Vec<String> = sqlx::query_scalar("SELECT key FROM login_failures")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(left, vec!["203.0.113.10".to_owned()]);
+    let again = frontdesk(&database, &["purge", "--dry-run"]);
+    assert!(text(&again).contains("total"), "{}", text(&again));
+    assert!(text(&again)
+        .lines()
+        .last()
+        .unwrap()
+        .ends_with("would remove 0"));
+    conn.close().await.unwrap();
+}

@@ -295,9 +295,17 @@
     try { return JSON.parse(s); } catch (e) { return null; }
   }
 
-  function Failure(status, code) {
+  function Failure(status, code, message) {
     this.status = status;
     this.code = code || '';
+    this.message = message || '';
+  }
+
+  // A closed account's notice, shown as the server words it; the chat stays shut.
+  function showClosed(message) {
+    addMsg('assistant', message || 'This assistant is no longer available.', 'fd-msg-error');
+    ui.input.disabled = true;
+    ui.send.disabled = true;
   }
 
   // Send the visitor's message and stream the reply into a new bubble.
@@ -337,7 +345,8 @@
       }
       if (!res.ok || !res.body) {
         var body = parse(await res.text().catch(function () { return ''; }));
-        throw new Failure(res.status, body && body.error && body.error.code);
+        throw new Failure(res.status, body && body.error && body.error.code,
+          body && body.error && body.error.message);
       }
       await readSSE(res, function (name, raw) {
         var d = parse(raw) || {};
@@ -372,6 +381,10 @@
       if (!finished) throw new Failure(0, 'incomplete');
     } catch (err) {
       if (bubble && !finished) bubble.remove();
+      if (err && err.code === 'account_closed') {
+        showClosed(err.message);
+        return;
+      }
       var tooFast = err && (err.status === 429 || /rate/i.test(err.code || ''));
       addMsg('assistant', tooFast
         ? "You're sending messages too quickly. Please wait a moment and try again."
@@ -385,7 +398,7 @@
       hideTyping();
       ui.log.removeAttribute('aria-busy');
       busy = false;
-      ui.send.disabled = false;
+      ui.send.disabled = ui.input.disabled;
     }
   }
 
@@ -421,16 +434,28 @@
   async function start() {
     var history = loadHistory(); // in parallel with the business lookup
     var business;
+    var closed = null;
     try {
       var res = await fetch(api, { credentials: 'omit', headers: { Accept: 'application/json' } });
-      if (!res.ok) throw new Error('HTTP ' + res.status);
-      business = await res.json();
+      if (res.status === 410) {
+        var gone = parse(await res.text().catch(function () { return ''; }));
+        closed = (gone && gone.error && gone.error.message) || '';
+        business = { name: '', greeting: null };
+      } else if (!res.ok) {
+        throw new Error('HTTP ' + res.status);
+      } else {
+        business = await res.json();
+      }
     } catch (e) {
       console.warn('[frontdesk] widget: could not load business "' + slug + '":', e);
       return;
     }
     await whenBodyReady();
     build(business);
+    if (closed !== null) {
+      showClosed(closed);
+      return;
+    }
     if (business.greeting) addMsg('assistant', business.greeting);
     (await history).forEach(function (m) {
       if (m && typeof m.text === 'string') addMsg(m.role, m.text);

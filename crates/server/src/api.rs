@@ -23,6 +23,7 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use crate::cache::Found;
 use crate::error::{ApiError, ErrorBody};
 use crate::AppState;
 
@@ -235,11 +236,11 @@ pub struct TranscriptQuery {
 }
 
 async fn load_business(state: &AppState, slug: &str) -> Result<Arc<LoadedBusiness>, ApiError> {
-    state
-        .businesses
-        .get(&state.store, slug)
-        .await?
-        .ok_or_else(|| ApiError::business_not_found(slug))
+    match state.businesses.get(&state.store, slug).await? {
+        Some(Found::Open(business)) => Ok(business),
+        Some(Found::Closed) => Err(ApiError::account_closed()),
+        None => Err(ApiError::business_not_found(slug)),
+    }
 }
 
 fn parse_conversation_id(raw: &str) -> Result<ConversationId, ApiError> {
@@ -257,7 +258,7 @@ fn parse_visitor(raw: &str) -> Result<VisitorId, ApiError> {
 
 /// Public profile of a business, for the widget's header and greeting.
 #[utoipa::path(get, path = "/api/v1/businesses/{slug}", params(("slug" = String, Path, description = "Business slug")),
-    responses((status = 200, body = BusinessProfile), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = BusinessProfile), (status = 404, body = ErrorBody), (status = 410, description = "The account was closed", body = ErrorBody)))]
 async fn get_business(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -282,6 +283,7 @@ async fn get_business(
         (status = 200, description = "The reply (JSON, or SSE with `delta` and `done` events)", body = MessageResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 404, description = "Unknown business or conversation", body = ErrorBody),
+        (status = 410, description = "The account was closed (`account_closed`)", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 422, description = "A field failed validation", body = ErrorBody)))]

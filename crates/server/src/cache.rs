@@ -18,6 +18,15 @@ use crate::ProviderFactory;
 /// How long a cached business is trusted before the database is asked again.
 const FRESH_FOR: Duration = Duration::from_secs(2);
 
+/// A business looked up by slug.
+#[derive(Debug, Clone)]
+pub enum Found {
+    Open(Arc<LoadedBusiness>),
+    /// The owner closed the account: it answers no one (never cached, so a closure on
+    /// another server is seen within [`FRESH_FOR`]).
+    Closed,
+}
+
 #[derive(Debug)]
 struct Entry {
     business: Arc<LoadedBusiness>,
@@ -48,22 +57,22 @@ impl BusinessCache {
     }
 
     /// The business with this slug, or None if there is none.
-    pub async fn get(
-        &self,
-        store: &Store,
-        slug: &str,
-    ) -> Result<Option<Arc<LoadedBusiness>>, StoreError> {
+    pub async fn get(&self, store: &Store, slug: &str) -> Result<Option<Found>, StoreError> {
         if let Some(business) = self.fresh(slug) {
-            return Ok(Some(business));
+            return Ok(Some(Found::Open(business)));
         }
         let Some(stored) = store.business_by_slug(slug).await? else {
             self.entries.write().expect("cache lock").remove(slug);
             return Ok(None);
         };
+        if stored.closed_at.is_some() {
+            self.entries.write().expect("cache lock").remove(slug);
+            return Ok(Some(Found::Closed));
+        }
         if let Some(entry) = self.entries.write().expect("cache lock").get_mut(slug) {
             if entry.updated_at == stored.updated_at {
                 entry.checked = Instant::now();
-                return Ok(Some(entry.business.clone()));
+                return Ok(Some(Found::Open(entry.business.clone())));
             }
         }
         // The file was validated when it was imported; failing now means the database was
@@ -85,7 +94,7 @@ impl BusinessCache {
                 checked: Instant::now(),
             },
         );
-        Ok(Some(business))
+        Ok(Some(Found::Open(business)))
     }
 
     /// Whether model settings can be used, before they are saved: the same check the

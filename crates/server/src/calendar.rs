@@ -292,6 +292,14 @@ impl ConversationStore for CalendarStore {
         self.store.lead_draft(business, conversation).await
     }
 
+    async fn flagged_as_child(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+    ) -> Result<bool, StoreError> {
+        self.store.flagged_as_child(business, conversation).await
+    }
+
     async fn matching_lead(
         &self,
         business: BusinessId,

@@ -56,6 +56,16 @@ impl ApiError {
         )
     }
 
+    /// 410 for a business whose owner closed the account: a notice the widget shows as
+    /// it is.
+    pub fn account_closed() -> Self {
+        Self::new(
+            StatusCode::GONE,
+            "account_closed",
+            "This assistant is no longer available. Please contact the business directly.",
+        )
+    }
+
     /// 404 for a conversation the caller may not see (or that does not exist).
     pub fn conversation_not_found() -> Self {
         Self::new(

@@ -28,7 +28,8 @@ use frontdesk_core::clock::{Clock, SystemClock};
 use frontdesk_core::llm::ModelSettings;
 use frontdesk_core::mail::Mailer;
 use frontdesk_core::notify::SmsSender;
-use frontdesk_store::{ImportOutcome, Keyring, Store};
+use frontdesk_core::retention::{self, RetentionPolicy};
+use frontdesk_store::{ImportOutcome, Keyring, PurgeOptions, Store};
 use tokio::net::TcpListener;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::{Any, CorsLayer};
@@ -103,6 +104,10 @@ pub struct Config {
     /// Reads phone replies with a synthetic voice (ElevenLabs, from the binary); without
     /// it, the telephony provider's built-in voice reads them.
     pub speech: Option<SpeechSettings>,
+    /// From closing an account to purging its data; clamped to the policy's 90 days.
+    pub closure_grace: jiff::SignedDuration,
+    /// How often the retention jobs run inside the server.
+    pub retention_interval: Duration,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -142,7 +147,14 @@ impl Config {
             notify_interval: Duration::from_secs(2),
             calendars: None,
             speech: None,
+            closure_grace: retention::MAX_CLOSURE_GRACE,
+            retention_interval: Duration::from_secs(3600),
         }
+    }
+
+    /// The retention periods this configuration sets.
+    pub fn retention_policy(&self) -> RetentionPolicy {
+        RetentionPolicy::new(self.closure_grace, self.login_limits.window)
     }
 }
 
@@ -160,6 +172,7 @@ pub struct AppState {
     dashboard: Arc<DashboardSettings>,
     /// Synthesised replies and their signed URLs, when speech is configured.
     speech: Option<Arc<SpokenAudio>>,
+    retention: RetentionPolicy,
 }
 
 /// A server bound to a port, ready to run.
@@ -173,6 +186,8 @@ pub struct Application {
     speech: Option<Arc<SpokenAudio>>,
     /// Deletes expired synthesised replies; it stops with the server.
     speech_purger: Option<tokio::task::JoinHandle<()>>,
+    /// The retention jobs; they stop with the server.
+    retention: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -198,6 +213,13 @@ impl Application {
             clock: config.clock.clone(),
         };
         let notifier = tokio::spawn(notifier.run(config.notify_interval));
+        let policy = config.retention_policy();
+        let retention = tokio::spawn(run_retention(
+            store.clone(),
+            policy,
+            config.clock.clone(),
+            config.retention_interval,
+        ));
         let calendars = config
             .calendars
             .clone()
@@ -233,6 +255,7 @@ impl Application {
                 login_limits: config.login_limits,
             }),
             speech: speech.clone(),
+            retention: policy,
         };
         Ok(Self {
             listener,
@@ -241,6 +264,7 @@ impl Application {
             notifier,
             speech,
             speech_purger,
+            retention,
         })
     }
 
@@ -277,7 +301,35 @@ impl Application {
         if let Some(purger) = &self.speech_purger {
             purger.abort();
         }
+        // A purge stopped mid-batch rolls that batch back; its job resumes next time.
+        self.retention.abort();
         served
+    }
+}
+
+/// Runs the retention jobs every `interval` until the server stops: closed accounts
+/// past their grace period, audit events past six years, expired sessions, invites and
+/// resets, and sign-in failures past the limiter's window.
+async fn run_retention(
+    store: Store,
+    policy: RetentionPolicy,
+    clock: Arc<dyn Clock>,
+    interval: Duration,
+) {
+    // The first run waits one interval: a starting server has other work first.
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + interval, interval);
+    loop {
+        ticks.tick().await;
+        match store
+            .purge(&policy, clock.now(), PurgeOptions::default())
+            .await
+        {
+            Ok(report) if report.total() > 0 => {
+                tracing::info!(removed = report.total(), categories = ?report.categories, "retention jobs ran");
+            }
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "retention jobs failed; they resume next time"),
+        }
     }
 }
 

@@ -335,24 +335,7 @@ impl Store {
         &self,
         business: Option<BusinessId>,
     ) -> Result<AuditVerification, StoreError> {
-        let heads = scoped(
-            sqlx::query(match business {
-                Some(_) => "SELECT business_id, seq, hash FROM audit_heads WHERE business_id = $1",
-                None => "SELECT business_id, seq, hash FROM audit_heads",
-            }),
-            business,
-        )
-        .fetch_all(&self.pool)
-        .await
-        .map_err(backend_error)?
-        .iter()
-        .map(|row| {
-            let business = BusinessId(uuid_column(row, "business_id")?);
-            let seq = seq_from(row.try_get("seq").map_err(backend_error)?)?;
-            let hash = head_hash(business, row.try_get("hash").map_err(backend_error)?)?;
-            Ok((business, ChainHead { seq, hash }))
-        })
-        .collect::<Result<HashMap<_, _>, StoreError>>()?;
+        let heads = self.chain_links("audit_heads", business).await?;
         // Ordered as the chains were when one query read them all.
         let mut chains: BTreeSet<Uuid> = heads.keys().map(|business| business.0).collect();
         match business {
@@ -361,7 +344,8 @@ impl Store {
             }
             None => chains.extend(self.business_ids().await?.iter().map(|b| b.0)),
         }
-        let mut verifier = ChainVerifier::new(heads);
+        let anchors = self.chain_links("audit_anchors", business).await?;
+        let mut verifier = ChainVerifier::new(heads).with_anchors(anchors);
         for business in chains {
             if let Some(broken) = self
                 .verify_chain(&mut verifier, BusinessId(business))
@@ -371,6 +355,32 @@ impl Store {
             }
         }
         Ok(verifier.finish())
+    }
+
+    /// The links recorded per chain in `table` (`audit_heads`: each chain's last;
+    /// `audit_anchors`: where retention left each chain's start), for every business or
+    /// one.
+    async fn chain_links(
+        &self,
+        table: &'static str,
+        business: Option<BusinessId>,
+    ) -> Result<HashMap<BusinessId, ChainHead>, StoreError> {
+        let sql = match business {
+            Some(_) => format!("SELECT business_id, seq, hash FROM {table} WHERE business_id = $1"),
+            None => format!("SELECT business_id, seq, hash FROM {table}"),
+        };
+        scoped(sqlx::query(&sql), business)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(backend_error)?
+            .iter()
+            .map(|row| {
+                let business = BusinessId(uuid_column(row, "business_id")?);
+                let seq = seq_from(row.try_get("seq").map_err(backend_error)?)?;
+                let hash = head_hash(business, row.try_get("hash").map_err(backend_error)?)?;
+                Ok((business, ChainHead { seq, hash }))
+            })
+            .collect()
     }
 
     /// Pushes one business's events through the verifier; the first broken link, if any.

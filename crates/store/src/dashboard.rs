@@ -23,6 +23,8 @@ pub struct ConversationSummary {
     pub messages: i64,
     /// The visitor's first message (already redacted when it was stored).
     pub opening: Option<String>,
+    /// When the visitor said they are under 13: the owner is asked to delete it.
+    pub child_flagged_at: Option<Timestamp>,
 }
 
 /// Which conversations to list.
@@ -97,7 +99,7 @@ impl Store {
             .map(like_pattern);
         let mut tx = self.tenant_tx(business).await?;
         let rows = sqlx::query(
-            "SELECT c.id, c.visitor_id, c.channel, c.page_url, c.created_at, c.updated_at, \
+            "SELECT c.id, c.visitor_id, c.channel, c.page_url, c.created_at, c.updated_at, c.minor_flagged_at, \
              (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, \
              (SELECT m.text FROM messages m WHERE m.conversation_id = c.id AND m.role = 'visitor' \
               ORDER BY m.created_at, m.id LIMIT 1) AS opening \
@@ -130,7 +132,7 @@ impl Store {
     ) -> Result<Option<(ConversationSummary, Vec<Message>)>, StoreError> {
         let mut tx = self.tenant_tx(business).await?;
         let row = sqlx::query(
-            "SELECT c.id, c.visitor_id, c.channel, c.page_url, c.created_at, c.updated_at, \
+            "SELECT c.id, c.visitor_id, c.channel, c.page_url, c.created_at, c.updated_at, c.minor_flagged_at, \
              (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) AS message_count, \
              (SELECT m.text FROM messages m WHERE m.conversation_id = c.id AND m.role = 'visitor' \
               ORDER BY m.created_at, m.id LIMIT 1) AS opening \
@@ -260,6 +262,11 @@ fn summary_from_row(row: &AnyRow) -> Result<ConversationSummary, StoreError> {
         updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
         messages: row.try_get("message_count").map_err(backend_error)?,
         opening: row.try_get("opening").map_err(backend_error)?,
+        child_flagged_at: row
+            .try_get::<Option<i64>, _>("minor_flagged_at")
+            .map_err(backend_error)?
+            .map(from_millis)
+            .transpose()?,
     })
 }
 

@@ -12,6 +12,8 @@ mod calendar;
 mod dashboard;
 mod model_settings;
 mod notifications;
+mod privacy;
+mod retention;
 mod secrets;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
@@ -27,6 +29,8 @@ pub use audit_csv::{defuse, AuditCsv};
 pub use calendar::{CalendarBooking, CalendarConnection, CalendarStatus, ConnectAttempt};
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use notifications::{DueNotification, NotificationPrefs, NotifyChannel};
+pub use privacy::{HeldRows, TranscriptLine, VisitorData, VisitorQuery};
+pub use retention::{PurgeOptions, PurgeReport};
 pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,

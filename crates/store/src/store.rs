@@ -45,6 +45,8 @@ pub struct StoredBusiness {
     pub name: String,
     pub source: String,
     pub updated_at: Timestamp,
+    /// When the owner closed the account; a closed business answers no one.
+    pub closed_at: Option<Timestamp>,
 }
 
 /// One line of `frontdesk business list`.
@@ -336,7 +338,7 @@ impl Store {
         value: &str,
     ) -> Result<Option<StoredBusiness>, StoreError> {
         let row = sqlx::query(&format!(
-            "SELECT id, slug, name, source, updated_at FROM businesses WHERE {column} = $1"
+            "SELECT id, slug, name, source, updated_at, closed_at FROM businesses WHERE {column} = $1"
         ))
         .bind(value)
         .fetch_optional(&self.pool)
@@ -349,6 +351,11 @@ impl Store {
                 name: row.try_get("name").map_err(backend_error)?,
                 source: row.try_get("source").map_err(backend_error)?,
                 updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
+                closed_at: row
+                    .try_get::<Option<i64>, _>("closed_at")
+                    .map_err(backend_error)?
+                    .map(from_millis)
+                    .transpose()?,
             })
         })
         .transpose()
@@ -567,6 +574,24 @@ impl ConversationStore for Store {
         Ok(draft
             .flatten()
             .and_then(|json| serde_json::from_str(&json).ok()))
+    }
+
+    async fn flagged_as_child(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let flagged: Option<Option<i64>> = sqlx::query_scalar(
+            "SELECT minor_flagged_at FROM conversations WHERE id = $1 AND business_id = $2",
+        )
+        .bind(conversation.to_string())
+        .bind(business.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok(flagged.flatten().is_some())
     }
 
     async fn matching_lead(
@@ -805,6 +830,16 @@ pub(crate) async fn write_turn(
         )
         .await
         .map_err(|e| sqlx::Error::Protocol(e.to_string()))?;
+    }
+    if turn.flag_child {
+        sqlx::query(
+            "UPDATE conversations SET minor_flagged_at = $1 WHERE id = $2 AND business_id = $3",
+        )
+        .bind(millis(turn.visitor_message.created_at))
+        .bind(&conversation)
+        .bind(&business)
+        .execute(&mut *conn)
+        .await?;
     }
     write_lead_capture(conn, turn).await
 }

@@ -13,6 +13,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod calendar;
+mod privacy;
 mod rls;
 
 pub(crate) const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -55,6 +56,7 @@ pub(crate) fn turn(
         lead_draft: DraftChange::Keep,
         lead: None,
         handoff: false,
+        flag_child: false,
     }
 }
 

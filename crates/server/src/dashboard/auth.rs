@@ -526,6 +526,10 @@ pub(super) async fn attempt_succeeded(
     Ok(())
 }
 
+/// What signing in to a closed account says.
+const ACCOUNT_CLOSED: &str =
+    "This account was closed. Its data is deleted at the end of the grace period.";
+
 pub async fn login(
     State(state): State<AppState>,
     request: PublicForm<LoginForm>,
@@ -566,6 +570,16 @@ pub async fn login(
             }));
         }
     };
+    let closed = state
+        .store
+        .business_by_id(user.business)
+        .await?
+        .is_none_or(|business| business.closed_at.is_some());
+    if closed {
+        return Ok(public_page(&headers, &state, |csrf| {
+            login_view(csrf, &form.email, Some(ACCOUNT_CLOSED), None)
+        }));
+    }
     if user.two_factor {
         // The account's count continues into the code step: only a right code clears it.
         return start_session(&state, &user, &context, true, "/app/login/code").await;

@@ -1,11 +1,14 @@
 //! Home (activity at a glance), conversations with transcripts, and leads.
 
+use std::future::Future;
+
 use axum::body::Body;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use frontdesk_core::accounts::Permission;
+use frontdesk_core::assistant::StoreError;
 use frontdesk_core::audit::AuditAction;
 use frontdesk_core::conversation::{ConversationId, Role as Speaker};
 use frontdesk_store::{defuse, ConversationFilter, Lead};
@@ -170,6 +173,9 @@ pub async fn conversations(
         "/app/conversations",
         "Conversations",
         html! {
+            @if member.can(Permission::ExportData) {
+                p { a.button href="/app/conversations.csv" download { "Export all transcripts as CSV" } }
+            }
             form.row.card method="get" action="/app/conversations" role="search" {
                 div {
                     label for="q" { "Search messages" }
@@ -191,7 +197,7 @@ pub async fn conversations(
             } @else {
                 div.table-wrap {
                     table {
-                        thead { tr { th { "Last activity" } th { "Channel" } th { "Opened with" } th { "Messages" } } }
+                        thead { tr { th { "Last activity" } th { "Channel" } th { "Opened with" } th { "Messages" } th { "Flag" } } }
                         tbody {
                             @for c in rows.iter().take(PAGE_SIZE as usize) {
                                 tr {
@@ -199,6 +205,17 @@ pub async fn conversations(
                                     td { (c.channel) }
                                     td { (c.opening.as_deref().map(|t| shortened(t, 90)).unwrap_or_default()) }
                                     td { (c.messages) }
+                                    td {
+                                        @if c.child_flagged_at.is_some() {
+                                            strong.flag { "Under 13: please delete" }
+                                            @if member.can(Permission::HandleDataRequests) {
+                                                form.inline method="post" action=(format!("/app/conversations/{}/delete", c.id)) {
+                                                    input type="hidden" name="csrf" value=(member.session.csrf_token);
+                                                    button.danger type="submit" { "Delete" }
+                                                }
+                                            }
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -265,6 +282,17 @@ pub async fn transcript(
         "/app/conversations",
         "Conversation",
         html! {
+            @if summary.child_flagged_at.is_some() {
+                div.error role="alert" {
+                    p { "The visitor said they are under 13. No contact details were taken after that; please delete this conversation." }
+                    @if member.can(Permission::HandleDataRequests) {
+                        form method="post" action=(format!("/app/conversations/{id}/delete")) {
+                            input type="hidden" name="csrf" value=(member.session.csrf_token);
+                            button.danger type="submit" { "Delete this conversation" }
+                        }
+                    }
+                }
+            }
             p.muted {
                 (summary.channel) " · started " (local_time(summary.created_at, &timezone))
                 @if let Some(url) = &summary.page_url { " · on " (url) }
@@ -358,7 +386,7 @@ const LEAD_HEADER: [&str; 11] = [
     "page_url",
 ];
 
-fn csv_line(fields: &[String]) -> Result<Bytes, PageError> {
+pub(super) fn csv_line(fields: &[String]) -> Result<Bytes, PageError> {
     let mut writer = csv::Writer::from_writer(Vec::new());
     writer
         .write_record(fields)
@@ -403,43 +431,67 @@ pub async fn leads_csv(
     )
     .await?;
     let timezone = business_timezone(&member)?;
-    let (tx, rx) = mpsc::channel(4);
     let business = member.business_id();
-    let header_line = csv_line(&LEAD_HEADER.map(str::to_owned))?;
+    let filename = format!(
+        "{}-leads-{}.csv",
+        member.business.slug,
+        state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    );
+    paged_csv(&filename, &LEAD_HEADER, 0, move |offset| {
+        let (state, timezone) = (state.clone(), timezone.clone());
+        async move {
+            let batch = state.store.leads(business, EXPORT_BATCH, offset).await?;
+            let next = (batch.len() == EXPORT_BATCH as usize).then_some(offset + EXPORT_BATCH);
+            Ok((batch.iter().map(|l| lead_row(l, &timezone)).collect(), next))
+        }
+    })
+}
+
+/// One page of a CSV export: its rows, and where the next page starts (`None` after
+/// the last).
+pub(super) type CsvPage<C> = Result<(Vec<Vec<String>>, Option<C>), StoreError>;
+
+/// A CSV download read page by page from `next_page`, starting at `first`, and streamed
+/// as it is read: memory stays flat for any size.
+pub(super) fn paged_csv<C, F, Fut>(
+    filename: &str,
+    header: &[&str],
+    first: C,
+    mut next_page: F,
+) -> Result<Response, PageError>
+where
+    C: Send + 'static,
+    F: FnMut(C) -> Fut + Send + 'static,
+    Fut: Future<Output = CsvPage<C>> + Send,
+{
+    let header_line = csv_line(&header.iter().map(|h| (*h).to_owned()).collect::<Vec<_>>())?;
+    let (tx, rx) = mpsc::channel(4);
     tokio::spawn(async move {
         if tx.send(Ok(header_line)).await.is_err() {
             return;
         }
-        let mut offset = 0;
-        loop {
-            let batch = match state.store.leads(business, EXPORT_BATCH, offset).await {
-                Ok(batch) => batch,
+        let mut cursor = Some(first);
+        while let Some(at) = cursor.take() {
+            let (rows, next) = match next_page(at).await {
+                Ok(page) => page,
                 Err(error) => {
-                    tracing::error!(%error, "lead export failed");
+                    tracing::error!(%error, "export failed");
                     let _ = tx.send(Err(std::io::Error::other("export failed"))).await;
                     return;
                 }
             };
-            for lead in &batch {
-                let Ok(line) = csv_line(&lead_row(lead, &timezone)) else {
+            for row in &rows {
+                let Ok(line) = csv_line(row) else {
                     return;
                 };
                 if tx.send(Ok(line)).await.is_err() {
                     return;
                 }
             }
-            if batch.len() < EXPORT_BATCH as usize {
-                return;
-            }
-            offset += EXPORT_BATCH;
+            cursor = next;
         }
     });
-    let filename = format!(
-        "{}-leads-{}.csv",
-        member.business.slug,
-        state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date()
-    );
-    Ok(csv_download(&filename, rx))
+    Ok(csv_download(filename, rx))
 }
 
 #[cfg(test)]

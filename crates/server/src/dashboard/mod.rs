@@ -13,6 +13,7 @@ mod business;
 mod error;
 mod home;
 mod integrations;
+mod privacy;
 mod security;
 pub mod session;
 mod settings;
@@ -97,6 +98,18 @@ pub fn router() -> Router<AppState> {
         .route("/appointments/{id}/no-show", post(appointments::no_show))
         .route("/leads", get(home::leads))
         .route("/leads.csv", get(home::leads_csv))
+        .route("/conversations.csv", get(privacy::transcripts_csv))
+        .route(
+            "/conversations/{id}/delete",
+            post(privacy::delete_conversation),
+        )
+        .route("/privacy", get(privacy::page))
+        .route("/privacy/export", post(privacy::export))
+        .route("/privacy/delete", post(privacy::delete))
+        .route(
+            "/account/close",
+            get(privacy::danger_zone).post(privacy::close),
+        )
         .route("/business", get(business::page))
         .route("/business/hours", post(business::save_hours))
         .route("/business/file", post(business::save_file))
@@ -142,6 +155,8 @@ pub fn json_router() -> Router<AppState> {
             "/app/appointments/{id}/status",
             post(appointments::set_status_json),
         )
+        .route("/app/data-subject/export", post(privacy::export_json))
+        .route("/app/data-subject/delete", post(privacy::delete_json))
 }
 
 /// Appends an audit event and waits until it is stored: an audited action is only

@@ -370,6 +370,13 @@ fn account_view(
                     p { button type="submit" { "Save" } }
                 }
             }
+            @if member.can(Permission::DangerZone) {
+                section.card aria-labelledby="danger-title" {
+                    h2 id="danger-title" { "Danger Zone" }
+                    p { "Close the account and delete the business's data. You can export everything first." }
+                    p { a.button.danger href="/app/account/close" { "Close this account…" } }
+                }
+            }
         },
     )
 }

@@ -179,10 +179,12 @@ impl FromRequestParts<AppState> for Member {
             .await?
             .filter(|s| !s.pending_second_factor)
             .ok_or(PageError::SignInRequired)?;
+        // A closed account's sessions were ended when it closed; none may come back.
         let business = state
             .store
             .business_by_id(session.user.business)
             .await?
+            .filter(|business| business.closed_at.is_none())
             .ok_or(PageError::SignInRequired)?;
         let now = state.clock.now();
         // Writing on every request would make each page view a write: a minute of

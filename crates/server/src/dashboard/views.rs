@@ -47,6 +47,11 @@ const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/app/team", "Team", None),
     ("/app/security", "Security", None),
     ("/app/audit", "Audit log", Some(Permission::ViewAuditLog)),
+    (
+        "/app/privacy",
+        "Visitor data",
+        Some(Permission::HandleDataRequests),
+    ),
     ("/app/account", "Account", None),
 ];
 

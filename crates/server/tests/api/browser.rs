@@ -96,3 +96,22 @@ async fn an_owner_signs_up_edits_hours_sees_them_answered_and_exports_leads_in_c
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_accounts_widget_shows_the_notice_and_stays_shut_in_chromium() {
+    let app = spawn_app_with_pace(Backend::Sqlite, Duration::ZERO).await;
+    let demo = app.store.business_by_slug("demo").await.unwrap().unwrap();
+    app.store
+        .close_account(
+            demo.id,
+            &frontdesk_core::retention::RetentionPolicy::default(),
+            jiff::Timestamp::now(),
+        )
+        .await
+        .unwrap();
+    let stdout = run_script("closed.test.mjs", &app.address, &[]).await;
+    assert!(
+        stdout.contains("closed widget browser test passed"),
+        "{stdout}"
+    );
+}

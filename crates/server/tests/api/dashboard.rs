@@ -21,7 +21,7 @@ use reqwest::StatusCode;
 
 use crate::helpers::{spawn_app_with, TestApp, MONDAY_MORNING};
 
-const PASSWORD: &str = "correct horse battery staple";
+pub const PASSWORD: &str = "correct horse battery staple";
 
 /// A browser: keeps cookies, does not follow redirects, and remembers the last CSRF
 /// token a page carried.
@@ -69,7 +69,7 @@ impl Browser {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
@@ -167,13 +167,21 @@ impl Browser {
     }
 }
 
-struct Dashboard {
-    app: TestApp,
-    clock: Arc<ManualClock>,
+pub struct Dashboard {
+    pub app: TestApp,
+    pub clock: Arc<ManualClock>,
     outbox: PathBuf,
 }
 
-async fn dashboard(backend: Backend) -> Dashboard {
+pub async fn dashboard(backend: Backend) -> Dashboard {
+    dashboard_with(backend, |_| {}).await
+}
+
+/// [`dashboard`] with the configuration adjusted by `configure`.
+pub async fn dashboard_with(
+    backend: Backend,
+    configure: impl FnOnce(&mut frontdesk_server::Config),
+) -> Dashboard {
     let clock = Arc::new(ManualClock::new(MONDAY_MORNING.parse().unwrap()));
     let outbox = std::env::temp_dir().join(format!("fd-outbox-{}", uuid::Uuid::new_v4()));
     let (c, o) = (clock.clone(), outbox.clone());
@@ -191,6 +199,7 @@ async fn dashboard(backend: Backend) -> Dashboard {
             frontdesk_store::Keyring::parse(&frontdesk_store::Keyring::generate_entry("t1"))
                 .unwrap(),
         );
+        configure(config);
     })
     .await;
     Dashboard { app, clock, outbox }
@@ -199,7 +208,7 @@ async fn dashboard(backend: Backend) -> Dashboard {
 impl Dashboard {
     /// The link in the newest mail to `to`, waiting a little: reset links are mailed
     /// after the answer, so the answer can't reveal whether an account exists.
-    async fn link_in_mail(&self, to: &str) -> String {
+    pub async fn link_in_mail(&self, to: &str) -> String {
         for _ in 0..100 {
             if let Some(text) = self.newest_mail(to) {
                 let start = text.find(&self.app.address).expect("a link to this server");
@@ -230,7 +239,7 @@ impl Dashboard {
         self.clock.now().as_second() as u64
     }
 
-    async fn business_of(&self, email: &str) -> BusinessId {
+    pub async fn business_of(&self, email: &str) -> BusinessId {
         self.app
             .store
             .user_by_email(email)
@@ -247,7 +256,7 @@ impl Drop for Dashboard {
     }
 }
 
-async fn actions(app: &TestApp, business: BusinessId) -> Vec<AuditAction> {
+pub async fn actions(app: &TestApp, business: BusinessId) -> Vec<AuditAction> {
     let mut events = app
         .store
         .audit_events(business, AuditRange::default(), 500, None)
@@ -1017,9 +1026,7 @@ async fn transcript_views_and_exports_are_audited_and_the_chain_catches_tamperin
         let mut owner_conn = d.app.db.owner().await;
         // Someone with raw database access first lifts the append-only guard.
         let lift_guard = match backend {
-            Backend::Postgres => {
-                "ALTER TABLE audit_events DISABLE TRIGGER audit_events_append_only"
-            }
+            Backend::Postgres => "ALTER TABLE audit_events DISABLE TRIGGER audit_events_no_update",
             Backend::Sqlite => "DROP TRIGGER audit_events_no_update",
         };
         sqlx::query(lift_guard)

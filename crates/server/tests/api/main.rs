@@ -10,6 +10,7 @@ mod leads;
 mod messages;
 mod models;
 mod notifications;
+mod privacy;
 mod public;
 mod safety;
 mod speech;
