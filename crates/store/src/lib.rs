@@ -13,6 +13,7 @@ mod dashboard;
 mod model_settings;
 mod notifications;
 mod secrets;
+mod sms;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
@@ -28,6 +29,7 @@ pub use calendar::{CalendarBooking, CalendarConnection, CalendarStatus, ConnectA
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use notifications::{DueNotification, NotificationPrefs, NotifyChannel};
 pub use secrets::{Keyring, Sealed, SecretError};
+pub use sms::{DueSms, InboundEvent, OutgoingSms, SmsThread};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,
     UsageSummary,

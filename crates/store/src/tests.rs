@@ -14,6 +14,7 @@ mod appointments;
 mod audit;
 mod calendar;
 mod rls;
+mod sms;
 
 pub(crate) const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
 

@@ -1,0 +1,361 @@
+//! Text messages with visitors: opt-outs (suppression records checked before every
+//! text), each number's ongoing conversation, the provider events already answered, and
+//! the outbox of texts waiting to go out. All four are tenant tables.
+
+use frontdesk_core::assistant::StoreError;
+use frontdesk_core::conversation::{BusinessId, ConversationId, VisitorId};
+use frontdesk_core::notify::{PhoneNumber, Sms};
+use frontdesk_core::sms::OutgoingKind;
+use jiff::{SignedDuration, Timestamp};
+use sqlx::Row;
+use uuid::Uuid;
+
+use crate::store::{backend_error, millis, uuid_column};
+use crate::Store;
+
+/// How long a claimed text is left to its worker before another may take it.
+const LEASE: SignedDuration = SignedDuration::from_mins(5);
+
+/// A number's conversation with a business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SmsThread {
+    /// Random per business and number: the same person texting two businesses can't be
+    /// linked by it.
+    pub visitor: VisitorId,
+    /// The conversation the next text continues, once there is one.
+    pub conversation: Option<ConversationId>,
+}
+
+/// A provider's id of an inbound message, to answer each one once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InboundEvent<'a> {
+    /// `telnyx`, `twilio`.
+    pub provider: &'a str,
+    pub id: &'a str,
+}
+
+/// A text to queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutgoingSms {
+    /// The business number the visitor texted.
+    pub from: PhoneNumber,
+    pub to: PhoneNumber,
+    pub body: String,
+    pub kind: OutgoingKind,
+}
+
+/// A queued text claimed for delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueSms {
+    pub id: Uuid,
+    pub business: BusinessId,
+    pub sms: Sms,
+    pub kind: OutgoingKind,
+    /// Deliveries tried before this one.
+    pub attempts: i64,
+}
+
+impl Store {
+    /// Whether `phone` opted out of this business's texts.
+    pub async fn sms_opted_out(
+        &self,
+        business: BusinessId,
+        phone: &PhoneNumber,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT opted_out_at FROM sms_opt_outs WHERE business_id = $1 AND phone = $2",
+        )
+        .bind(business.to_string())
+        .bind(phone.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok(found.is_some())
+    }
+
+    /// Records that `phone` opted out (again is a no-op); durable on return.
+    pub async fn record_sms_opt_out(
+        &self,
+        business: BusinessId,
+        phone: &PhoneNumber,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        sqlx::query(
+            "INSERT INTO sms_opt_outs (business_id, phone, opted_out_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (business_id, phone) DO NOTHING",
+        )
+        .bind(business.to_string())
+        .bind(phone.as_str())
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
+    }
+
+    /// Removes an opt-out (the number texted START); durable on return.
+    pub async fn clear_sms_opt_out(
+        &self,
+        business: BusinessId,
+        phone: &PhoneNumber,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        sqlx::query("DELETE FROM sms_opt_outs WHERE business_id = $1 AND phone = $2")
+            .bind(business.to_string())
+            .bind(phone.as_str())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
+    }
+
+    /// The thread of `phone` with this business, started (with a new random visitor id)
+    /// on its first text.
+    pub async fn sms_thread(
+        &self,
+        business: BusinessId,
+        phone: &PhoneNumber,
+        now: Timestamp,
+    ) -> Result<SmsThread, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let visitor = format!("sms-{}", Uuid::new_v4().simple());
+        sqlx::query(
+            "INSERT INTO sms_threads (business_id, phone, visitor_id, updated_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (business_id, phone) DO NOTHING",
+        )
+        .bind(business.to_string())
+        .bind(phone.as_str())
+        .bind(&visitor)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        let row = sqlx::query(
+            "SELECT visitor_id, conversation_id FROM sms_threads WHERE business_id = $1 AND phone = $2",
+        )
+        .bind(business.to_string())
+        .bind(phone.as_str())
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        let visitor: String = row.try_get("visitor_id").map_err(backend_error)?;
+        let conversation: Option<String> = row.try_get("conversation_id").map_err(backend_error)?;
+        Ok(SmsThread {
+            visitor: VisitorId::parse(&visitor).map_err(StoreError::Conflict)?,
+            conversation: conversation
+                .map(|id| {
+                    Uuid::parse_str(&id)
+                        .map(ConversationId)
+                        .map_err(backend_error)
+                })
+                .transpose()?,
+        })
+    }
+
+    /// Makes `conversation` the one the next text from `phone` continues.
+    pub async fn continue_sms_thread(
+        &self,
+        business: BusinessId,
+        phone: &PhoneNumber,
+        conversation: ConversationId,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        sqlx::query(
+            "UPDATE sms_threads SET conversation_id = $1, updated_at = $2 WHERE business_id = $3 AND phone = $4",
+        )
+        .bind(conversation.to_string())
+        .bind(millis(now))
+        .bind(business.to_string())
+        .bind(phone.as_str())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
+    }
+
+    /// Whether this provider event was already answered.
+    pub async fn sms_event_seen(
+        &self,
+        business: BusinessId,
+        event: InboundEvent<'_>,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let found: Option<i64> = sqlx::query_scalar(
+            "SELECT received_at FROM sms_inbound_events WHERE business_id = $1 AND provider = $2 AND event_id = $3",
+        )
+        .bind(business.to_string())
+        .bind(event.provider)
+        .bind(event.id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok(found.is_some())
+    }
+
+    /// Marks an event answered and queues its reply (if any) in one transaction: a
+    /// retried event can't queue a second reply. `false` when the event was answered
+    /// already (a concurrent retry won), and nothing was queued.
+    pub async fn answer_sms_event(
+        &self,
+        business: BusinessId,
+        event: InboundEvent<'_>,
+        reply: Option<&OutgoingSms>,
+        now: Timestamp,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let inserted = sqlx::query(
+            "INSERT INTO sms_inbound_events (business_id, provider, event_id, received_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (business_id, provider, event_id) DO NOTHING",
+        )
+        .bind(business.to_string())
+        .bind(event.provider)
+        .bind(event.id)
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        if inserted.rows_affected() == 0 {
+            return Ok(false);
+        }
+        if let Some(reply) = reply {
+            sqlx::query(
+                "INSERT INTO sms_outbox (id, business_id, from_number, to_number, body, kind, status, attempts, \
+                 next_attempt_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7)",
+            )
+            .bind(Uuid::now_v7().to_string())
+            .bind(business.to_string())
+            .bind(reply.from.as_str())
+            .bind(reply.to.as_str())
+            .bind(&reply.body)
+            .bind(reply.kind.as_str())
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        }
+        tx.commit().await.map_err(backend_error)?;
+        Ok(true)
+    }
+
+    /// Claims up to `limit` texts per business that are due (or whose worker's lease ran
+    /// out); each goes to one worker only. Row-level security shows one business's texts
+    /// at a time, so businesses are visited in turn.
+    pub async fn claim_due_sms(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<DueSms>, StoreError> {
+        let lease_end = now.checked_add(LEASE).unwrap_or(now);
+        let mut claimed = Vec::new();
+        for business in self.business_ids().await? {
+            let mut tx = self.tenant_tx(business).await?;
+            let rows = sqlx::query(
+                "SELECT id, from_number, to_number, body, kind, attempts FROM sms_outbox \
+                 WHERE business_id = $1 AND status IN ('pending', 'sending') AND next_attempt_at <= $2 \
+                 ORDER BY next_attempt_at LIMIT $3",
+            )
+            .bind(business.to_string())
+            .bind(millis(now))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+            for row in rows {
+                let id = uuid_column(&row, "id")?;
+                let won = sqlx::query(
+                    "UPDATE sms_outbox SET status = 'sending', next_attempt_at = $1 \
+                     WHERE id = $2 AND business_id = $3 AND status IN ('pending', 'sending') AND next_attempt_at <= $4",
+                )
+                .bind(millis(lease_end))
+                .bind(id.to_string())
+                .bind(business.to_string())
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+                if won.rows_affected() == 0 {
+                    continue;
+                }
+                let number = |column: &str| -> Result<PhoneNumber, StoreError> {
+                    let text: String = row.try_get(column).map_err(backend_error)?;
+                    PhoneNumber::parse(&text).map_err(backend_error)
+                };
+                let kind: String = row.try_get("kind").map_err(backend_error)?;
+                claimed.push(DueSms {
+                    id,
+                    business,
+                    sms: Sms {
+                        to: number("to_number")?,
+                        from: Some(number("from_number")?),
+                        body: row.try_get("body").map_err(backend_error)?,
+                    },
+                    kind: OutgoingKind::parse(&kind).ok_or_else(|| {
+                        StoreError::Conflict(format!("unknown outgoing text kind {kind:?}"))
+                    })?,
+                    attempts: row.try_get("attempts").map_err(backend_error)?,
+                });
+            }
+            tx.commit().await.map_err(backend_error)?;
+        }
+        Ok(claimed)
+    }
+
+    /// Marks a text sent, and drops its body.
+    pub async fn sms_sent(
+        &self,
+        business: BusinessId,
+        id: Uuid,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        sqlx::query(
+            "UPDATE sms_outbox SET status = 'sent', body = '', sent_at = $1, attempts = attempts + 1 \
+             WHERE id = $2 AND business_id = $3",
+        )
+        .bind(millis(now))
+        .bind(id.to_string())
+        .bind(business.to_string())
+        .execute(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
+    }
+
+    /// Records a failed delivery: tried again at `retry_at`, or given up (body dropped)
+    /// when there is none.
+    pub async fn sms_failed(
+        &self,
+        business: BusinessId,
+        id: Uuid,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let query = match retry_at {
+            Some(_) => {
+                "UPDATE sms_outbox SET status = 'pending', next_attempt_at = $1, last_error = $2, \
+                 attempts = attempts + 1 WHERE id = $3 AND business_id = $4"
+            }
+            None => {
+                "UPDATE sms_outbox SET status = 'failed', body = '', next_attempt_at = $1, last_error = $2, \
+                 attempts = attempts + 1 WHERE id = $3 AND business_id = $4"
+            }
+        };
+        sqlx::query(query)
+            .bind(millis(retry_at.unwrap_or(now)))
+            .bind(error)
+            .bind(id.to_string())
+            .bind(business.to_string())
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
+    }
+}

@@ -1,0 +1,193 @@
+//! Text messages on SQLite and PostgreSQL: opt-outs kept per business and number, a
+//! stable thread per number (unlinkable across businesses), provider events answered
+//! once, and the outbox of texts claimed, sent and retried.
+
+use frontdesk_core::business::Business;
+use frontdesk_core::conversation::ConversationId;
+use frontdesk_core::notify::PhoneNumber;
+use frontdesk_core::sms::OutgoingKind;
+use jiff::SignedDuration;
+
+use super::{at, with_business, BUSINESS};
+use crate::testing::BACKENDS;
+use crate::{InboundEvent, OutgoingSms};
+
+fn phone(text: &str) -> PhoneNumber {
+    PhoneNumber::parse(text).unwrap()
+}
+
+fn reply(body: &str, kind: OutgoingKind) -> OutgoingSms {
+    OutgoingSms {
+        from: phone("+15125550100"),
+        to: phone("+13125550001"),
+        body: body.to_owned(),
+        kind,
+    }
+}
+
+#[tokio::test]
+async fn opt_outs_are_kept_per_business_and_number() {
+    for backend in BACKENDS {
+        let (_db, store, business) = with_business(backend).await;
+        let other_source = BUSINESS.replace("slug = \"demo\"", "slug = \"other\"");
+        let (other, _) = store
+            .import_business(
+                &Business::from_toml(&other_source).unwrap(),
+                &other_source,
+                at(0),
+            )
+            .await
+            .unwrap();
+        let visitor = phone("+13125550001");
+        assert!(!store.sms_opted_out(business, &visitor).await.unwrap());
+        store
+            .record_sms_opt_out(business, &visitor, at(1))
+            .await
+            .unwrap();
+        // Twice is once.
+        store
+            .record_sms_opt_out(business, &visitor, at(2))
+            .await
+            .unwrap();
+        assert!(
+            store.sms_opted_out(business, &visitor).await.unwrap(),
+            "{backend:?}"
+        );
+        assert!(!store
+            .sms_opted_out(business, &phone("+13125550002"))
+            .await
+            .unwrap());
+        assert!(
+            !store.sms_opted_out(other, &visitor).await.unwrap(),
+            "{backend:?}"
+        );
+        store.clear_sms_opt_out(business, &visitor).await.unwrap();
+        assert!(!store.sms_opted_out(business, &visitor).await.unwrap());
+    }
+}
+
+#[tokio::test]
+async fn a_number_keeps_its_thread_and_is_a_stranger_elsewhere() {
+    for backend in BACKENDS {
+        let (_db, store, business) = with_business(backend).await;
+        let other_source = BUSINESS.replace("slug = \"demo\"", "slug = \"other\"");
+        let (other, _) = store
+            .import_business(
+                &Business::from_toml(&other_source).unwrap(),
+                &other_source,
+                at(0),
+            )
+            .await
+            .unwrap();
+        let visitor = phone("+13125550001");
+        let first = store.sms_thread(business, &visitor, at(1)).await.unwrap();
+        assert_eq!(first.conversation, None);
+        assert!(!first.visitor.as_str().contains("3125550001"));
+        let conversation = ConversationId::new();
+        store
+            .continue_sms_thread(business, &visitor, conversation, at(2))
+            .await
+            .unwrap();
+        let again = store.sms_thread(business, &visitor, at(3)).await.unwrap();
+        assert_eq!(again.visitor, first.visitor, "{backend:?}");
+        assert_eq!(again.conversation, Some(conversation));
+        let elsewhere = store.sms_thread(other, &visitor, at(4)).await.unwrap();
+        assert_ne!(elsewhere.visitor, first.visitor, "{backend:?}");
+        assert_eq!(elsewhere.conversation, None);
+    }
+}
+
+#[tokio::test]
+async fn an_event_is_answered_once_and_its_reply_delivered_or_retried() {
+    for backend in BACKENDS {
+        let (_db, store, business) = with_business(backend).await;
+        let event = InboundEvent {
+            provider: "telnyx",
+            id: "evt-1",
+        };
+        assert!(!store.sms_event_seen(business, event).await.unwrap());
+        let answer = reply("We open at 8.", OutgoingKind::Reply);
+        assert!(store
+            .answer_sms_event(business, event, Some(&answer), at(1))
+            .await
+            .unwrap());
+        assert!(store.sms_event_seen(business, event).await.unwrap());
+        // A retry that raced the first answer queues nothing.
+        assert!(
+            !store
+                .answer_sms_event(business, event, Some(&answer), at(2))
+                .await
+                .unwrap(),
+            "{backend:?}"
+        );
+
+        let due = store.claim_due_sms(at(3), 10).await.unwrap();
+        assert_eq!(due.len(), 1, "{backend:?}");
+        assert_eq!(due[0].sms.body, "We open at 8.");
+        assert_eq!(due[0].sms.from, Some(phone("+15125550100")));
+        assert_eq!(due[0].sms.to, phone("+13125550001"));
+        assert_eq!((due[0].kind, due[0].attempts), (OutgoingKind::Reply, 0));
+        // Claimed: nobody else takes it while the lease holds.
+        assert!(store.claim_due_sms(at(4), 10).await.unwrap().is_empty());
+
+        let retry_at = at(3) + SignedDuration::from_mins(1);
+        store
+            .sms_failed(business, due[0].id, "provider down", Some(retry_at), at(5))
+            .await
+            .unwrap();
+        assert!(store.claim_due_sms(at(6), 10).await.unwrap().is_empty());
+        let again = store.claim_due_sms(retry_at, 10).await.unwrap();
+        assert_eq!((again.len(), again[0].attempts), (1, 1), "{backend:?}");
+        store
+            .sms_sent(business, again[0].id, at(100))
+            .await
+            .unwrap();
+        let later = at(100) + SignedDuration::from_hours(1);
+        assert!(store.claim_due_sms(later, 10).await.unwrap().is_empty());
+
+        // An event answered with silence queues nothing and is still answered once.
+        let quiet = InboundEvent {
+            provider: "telnyx",
+            id: "evt-2",
+        };
+        assert!(store
+            .answer_sms_event(business, quiet, None, at(101))
+            .await
+            .unwrap());
+        assert!(store.sms_event_seen(business, quiet).await.unwrap());
+        assert!(store.claim_due_sms(later, 10).await.unwrap().is_empty());
+    }
+}
+
+#[tokio::test]
+async fn a_text_given_up_is_not_retried_and_loses_its_body() {
+    for backend in BACKENDS {
+        let (db, store, business) = with_business(backend).await;
+        let event = InboundEvent {
+            provider: "telnyx",
+            id: "evt-9",
+        };
+        let confirmation = reply("Unsubscribed.", OutgoingKind::OptOutConfirmation);
+        store
+            .answer_sms_event(business, event, Some(&confirmation), at(1))
+            .await
+            .unwrap();
+        let due = store.claim_due_sms(at(2), 10).await.unwrap();
+        assert_eq!(due[0].kind, OutgoingKind::OptOutConfirmation);
+        store
+            .sms_failed(business, due[0].id, "rejected", None, at(3))
+            .await
+            .unwrap();
+        let later = at(3) + SignedDuration::from_hours(24);
+        assert!(
+            store.claim_due_sms(later, 10).await.unwrap().is_empty(),
+            "{backend:?}"
+        );
+        let mut owner = db.owner().await;
+        let bodies: Vec<String> = sqlx::query_scalar("SELECT body FROM sms_outbox")
+            .fetch_all(&mut owner)
+            .await
+            .unwrap();
+        assert_eq!(bodies, [String::new()], "{backend:?}");
+    }
+}
