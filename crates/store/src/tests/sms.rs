@@ -10,7 +10,7 @@ use jiff::SignedDuration;
 
 use super::{at, with_business, BUSINESS};
 use crate::testing::BACKENDS;
-use crate::{InboundEvent, OutgoingSms};
+use crate::{Backend, InboundEvent, OutgoingSms};
 
 fn phone(text: &str) -> PhoneNumber {
     PhoneNumber::parse(text).unwrap()
@@ -61,6 +61,14 @@ async fn opt_outs_are_kept_per_business_and_number() {
             !store.sms_opted_out(other, &visitor).await.unwrap(),
             "{backend:?}"
         );
+        if backend == Backend::Postgres {
+            // Row-level security: outside a tenant transaction no opt-out is visible.
+            let visible: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sms_opt_outs")
+                .fetch_one(&store.pool)
+                .await
+                .unwrap();
+            assert_eq!(visible, 0);
+        }
         store.clear_sms_opt_out(business, &visitor).await.unwrap();
         assert!(!store.sms_opted_out(business, &visitor).await.unwrap());
     }
