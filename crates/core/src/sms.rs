@@ -47,9 +47,9 @@ impl Keyword {
 /// Why a text goes out, which decides whether an opted-out number may receive it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OutgoingKind {
-    /// Any ordinary message (a reply, help, an opt-in confirmation): never to an
-    /// opted-out number.
-    Reply,
+    /// Any other text (a reply, help, an opt-in confirmation, a team notification):
+    /// never to an opted-out number.
+    Regular,
     /// The single confirmation of an opt-out, the one text an opted-out number receives.
     OptOutConfirmation,
 }
@@ -58,7 +58,7 @@ impl OutgoingKind {
     /// The stored name.
     pub fn as_str(self) -> &'static str {
         match self {
-            OutgoingKind::Reply => "reply",
+            OutgoingKind::Regular => "regular",
             OutgoingKind::OptOutConfirmation => "opt_out_confirmation",
         }
     }
@@ -66,7 +66,7 @@ impl OutgoingKind {
     /// Parses a stored name.
     pub fn parse(text: &str) -> Option<Self> {
         match text {
-            "reply" => Some(OutgoingKind::Reply),
+            "regular" => Some(OutgoingKind::Regular),
             "opt_out_confirmation" => Some(OutgoingKind::OptOutConfirmation),
             _ => None,
         }

@@ -10,6 +10,7 @@ pub mod dashboard;
 mod error;
 mod mail;
 mod notifier;
+mod sms;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -42,6 +43,7 @@ use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
 pub use notifier::Notifier;
+pub use sms::{GateError, SmsGate, TelnyxWebhookKey};
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -95,6 +97,9 @@ pub struct Config {
     /// the Integrations section says calendars are not set up on this server. The server
     /// knows the vendor only through this port.
     pub calendars: Option<Arc<dyn CalendarConnector>>,
+    /// Verifies Telnyx's inbound SMS webhooks (`FRONTDESK_TELNYX_PUBLIC_KEY`); without
+    /// it `POST /sms/telnyx/{slug}` refuses every request.
+    pub telnyx_public_key: Option<TelnyxWebhookKey>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -133,6 +138,7 @@ impl Config {
             sms: None,
             notify_interval: Duration::from_secs(2),
             calendars: None,
+            telnyx_public_key: None,
         }
     }
 }
@@ -149,6 +155,7 @@ pub struct AppState {
     grounding_grader: bool,
     clock: Arc<dyn Clock>,
     dashboard: Arc<DashboardSettings>,
+    sms: Arc<sms::SmsChannel>,
 }
 
 /// A server bound to a port, ready to run.
@@ -157,8 +164,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
-    /// The notification worker; it stops with the server.
-    notifier: tokio::task::JoinHandle<()>,
+    /// The notification and SMS outbox workers; they stop with the server.
+    workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Application {
@@ -176,14 +183,28 @@ impl Application {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => bound_url(&listener),
         };
+        let gate = config
+            .sms
+            .clone()
+            .map(|sender| SmsGate::new(store.clone(), sender));
         let notifier = Notifier {
             store: store.clone(),
             mailer: config.mailer.clone(),
-            sms: config.sms.clone(),
+            sms: gate.clone(),
             public_url: public_url.clone(),
             clock: config.clock.clone(),
         };
-        let notifier = tokio::spawn(notifier.run(config.notify_interval));
+        let mut workers = vec![tokio::spawn(notifier.run(config.notify_interval))];
+        let queued = Arc::new(tokio::sync::Notify::new());
+        if let Some(gate) = gate {
+            let outbox = sms::SmsOutbox {
+                store: store.clone(),
+                gate,
+                clock: config.clock.clone(),
+                queued: queued.clone(),
+            };
+            workers.push(tokio::spawn(outbox.run(config.notify_interval)));
+        }
         let calendars = config
             .calendars
             .clone()
@@ -208,12 +229,16 @@ impl Application {
                 mailer: config.mailer.clone(),
                 login_limits: config.login_limits,
             }),
+            sms: Arc::new(sms::SmsChannel {
+                telnyx_key: config.telnyx_public_key.clone(),
+                queued,
+            }),
         };
         Ok(Self {
             listener,
             router: router(state),
             store,
-            notifier,
+            workers,
         })
     }
 
@@ -239,8 +264,10 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        // Rows it had claimed go back to the outbox when their lease runs out.
-        self.notifier.abort();
+        // Rows they had claimed go back to their outbox when the lease runs out.
+        for worker in self.workers {
+            worker.abort();
+        }
         served
     }
 }
@@ -292,6 +319,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .nest("/app", app)
+        .nest("/sms", sms::router())
         .route("/healthz", get(api::healthz))
         .merge(assets::router().layer(CompressionLayer::new()))
         .layer(TimeoutLayer::with_status_code(

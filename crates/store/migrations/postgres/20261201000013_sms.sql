@@ -40,7 +40,7 @@ CREATE TABLE sms_outbox (
     from_number      TEXT NOT NULL,
     to_number        TEXT NOT NULL,
     body             TEXT NOT NULL,
-    kind             TEXT NOT NULL CHECK (kind IN ('reply', 'opt_out_confirmation')),
+    kind             TEXT NOT NULL CHECK (kind IN ('regular', 'opt_out_confirmation')),
     status           TEXT NOT NULL CHECK (status IN ('pending', 'sending', 'sent', 'failed')),
     attempts         BIGINT NOT NULL DEFAULT 0,
     next_attempt_at  BIGINT NOT NULL,

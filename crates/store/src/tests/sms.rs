@@ -114,7 +114,7 @@ async fn an_event_is_answered_once_and_its_reply_delivered_or_retried() {
             id: "evt-1",
         };
         assert!(!store.sms_event_seen(business, event).await.unwrap());
-        let answer = reply("We open at 8.", OutgoingKind::Reply);
+        let answer = reply("We open at 8.", OutgoingKind::Regular);
         assert!(store
             .answer_sms_event(business, event, Some(&answer), at(1))
             .await
@@ -134,7 +134,7 @@ async fn an_event_is_answered_once_and_its_reply_delivered_or_retried() {
         assert_eq!(due[0].sms.body, "We open at 8.");
         assert_eq!(due[0].sms.from, Some(phone("+15125550100")));
         assert_eq!(due[0].sms.to, phone("+13125550001"));
-        assert_eq!((due[0].kind, due[0].attempts), (OutgoingKind::Reply, 0));
+        assert_eq!((due[0].kind, due[0].attempts), (OutgoingKind::Regular, 0));
         // Claimed: nobody else takes it while the lease holds.
         assert!(store.claim_due_sms(at(4), 10).await.unwrap().is_empty());
 

@@ -1,0 +1,316 @@
+//! The SMS channel: a visitor texts the business's number, the provider's webhook brings
+//! the text here, carrier keywords (STOP, START, HELP) are answered before anything
+//! else, other texts take the same assistant turn as chat, and the reply waits in a
+//! durable outbox until the worker hands it to the provider.
+//!
+//! Every text to a phone, a reply or a team notification, goes through [`SmsGate`], which
+//! refuses numbers that opted out of the business's texts.
+
+mod telnyx;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::post;
+use axum::Router;
+use frontdesk_core::assistant::{IncomingMessage, LoadedBusiness, StoreError, TurnError};
+use frontdesk_core::clock::Clock;
+use frontdesk_core::conversation::{BusinessId, Channel, VisitorText};
+use frontdesk_core::notify::{PhoneNumber, Sms, SmsError, SmsReceipt, SmsSender};
+use frontdesk_core::sms::{self as rules, OutgoingKind, Triage};
+use frontdesk_store::{InboundEvent, OutgoingSms, Store};
+use tokio::sync::Notify;
+
+use crate::error::ApiError;
+use crate::notifier::next_attempt;
+use crate::AppState;
+pub use telnyx::TelnyxWebhookKey;
+
+/// Waits between delivery attempts of a text to a visitor; after the last it is given
+/// up. Shorter than team notifications': a reply hours late answers nothing.
+const BACKOFF_MINUTES: [i64; 4] = [1, 2, 5, 15];
+
+/// Texts claimed per business per round.
+const BATCH: u32 = 20;
+
+/// Largest webhook body accepted (a text is at most a few KB of JSON).
+const MAX_WEBHOOK_BYTES: usize = 64 * 1024;
+
+/// Routes under `/sms`.
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/telnyx/{slug}", post(telnyx::inbound))
+        .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
+}
+
+/// What the SMS routes share.
+#[derive(Debug)]
+pub(crate) struct SmsChannel {
+    /// Verifies Telnyx's webhooks; without it the Telnyx route refuses every request.
+    pub(crate) telnyx_key: Option<TelnyxWebhookKey>,
+    /// Wakes the outbox worker when a text is queued, so replies don't wait for a tick.
+    pub(crate) queued: Arc<Notify>,
+}
+
+/// The one way a text reaches a phone: it checks the business's opt-outs first.
+#[derive(Debug, Clone)]
+pub struct SmsGate {
+    store: Store,
+    sender: Arc<dyn SmsSender>,
+}
+
+/// Why the gate did not hand a text over.
+#[derive(Debug, thiserror::Error)]
+pub enum GateError {
+    /// The recipient texted STOP to this business; nothing was sent.
+    #[error("the number opted out of this business's text messages")]
+    OptedOut,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Send(#[from] SmsError),
+}
+
+impl GateError {
+    /// Whether trying again later may help.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            GateError::OptedOut => false,
+            GateError::Store(_) => true,
+            GateError::Send(error) => error.is_retryable(),
+        }
+    }
+}
+
+impl SmsGate {
+    /// A gate over `sender`, checking opt-outs in `store`.
+    pub fn new(store: Store, sender: Arc<dyn SmsSender>) -> Self {
+        Self { store, sender }
+    }
+
+    /// Sends `sms` on behalf of `business` unless its recipient opted out of the
+    /// business's texts; only the confirmation of that opt-out itself gets through.
+    pub async fn send(
+        &self,
+        business: BusinessId,
+        sms: &Sms,
+        kind: OutgoingKind,
+    ) -> Result<SmsReceipt, GateError> {
+        if kind == OutgoingKind::Regular && self.store.sms_opted_out(business, &sms.to).await? {
+            tracing::info!(to = %sms.to.masked(), "text withheld: the number opted out");
+            return Err(GateError::OptedOut);
+        }
+        Ok(self.sender.send(sms).await?)
+    }
+}
+
+/// A text a visitor sent to a business, from any provider.
+#[derive(Debug, Clone)]
+pub(crate) struct InboundSms {
+    /// The visitor's number.
+    pub(crate) from: PhoneNumber,
+    /// The business number they texted; the answer comes from it.
+    pub(crate) to: PhoneNumber,
+    pub(crate) text: String,
+}
+
+/// What to text back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum SmsDecision {
+    Send {
+        body: String,
+        kind: OutgoingKind,
+    },
+    /// Nothing: the number opted out, or the text had nothing to answer.
+    Silent,
+}
+
+/// What became of a provider's event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Received {
+    /// Answered now (the answer, if any, is queued durably).
+    Answered,
+    /// Answered before: a provider retry, ignored.
+    Duplicate,
+}
+
+/// Answers one inbound text, whichever provider brought it: keywords first (opt-outs
+/// recorded durably before the confirmation is decided), then the assistant turn of the
+/// number's ongoing conversation. Provider-agnostic: it returns what to text back and
+/// leaves sending to the caller.
+pub(crate) async fn answer_inbound(
+    state: &AppState,
+    business: &Arc<LoadedBusiness>,
+    inbound: &InboundSms,
+) -> Result<SmsDecision, ApiError> {
+    let now = state.clock.now();
+    let opted_out = state
+        .store
+        .sms_opted_out(business.id, &inbound.from)
+        .await?;
+    let triage = rules::triage(&inbound.text, opted_out, &business.knowledge.business);
+    let regular = |body: String| SmsDecision::Send {
+        body,
+        kind: OutgoingKind::Regular,
+    };
+    Ok(match triage {
+        Triage::OptOut { confirmation } => {
+            state
+                .store
+                .record_sms_opt_out(business.id, &inbound.from, now)
+                .await?;
+            tracing::info!(from = %inbound.from.masked(), "number opted out of texts");
+            SmsDecision::Send {
+                body: confirmation,
+                kind: OutgoingKind::OptOutConfirmation,
+            }
+        }
+        Triage::OptIn { confirmation } => {
+            state
+                .store
+                .clear_sms_opt_out(business.id, &inbound.from)
+                .await?;
+            regular(confirmation)
+        }
+        Triage::Help { reply } => regular(reply),
+        Triage::Silent => SmsDecision::Silent,
+        Triage::Assistant => match VisitorText::parse(&inbound.text) {
+            Ok(text) => regular(rules::sms_reply(
+                &take_turn(state, business, inbound, text).await?,
+            )),
+            Err(reason) => {
+                tracing::info!(%reason, "inbound text not answered");
+                SmsDecision::Silent
+            }
+        },
+    })
+}
+
+/// The assistant's turn in the number's conversation (a new one if there is none yet, or
+/// if the old one is gone); returns the reply as the assistant wrote it.
+async fn take_turn(
+    state: &AppState,
+    business: &Arc<LoadedBusiness>,
+    inbound: &InboundSms,
+    text: VisitorText,
+) -> Result<String, ApiError> {
+    let thread = state
+        .store
+        .sms_thread(business.id, &inbound.from, state.clock.now())
+        .await?;
+    let incoming = |conversation| IncomingMessage {
+        visitor: thread.visitor.clone(),
+        conversation,
+        text: text.clone(),
+        channel: Channel::Sms,
+        page_url: None,
+    };
+    let outcome = match state
+        .assistant
+        .take_turn(business, incoming(thread.conversation))
+        .await
+    {
+        Err(TurnError::ConversationNotFound) if thread.conversation.is_some() => {
+            state.assistant.take_turn(business, incoming(None)).await?
+        }
+        other => other?,
+    };
+    state
+        .store
+        .continue_sms_thread(
+            business.id,
+            &inbound.from,
+            outcome.conversation,
+            state.clock.now(),
+        )
+        .await?;
+    crate::api::sync_calendar(state, business.id, &outcome);
+    crate::api::grade_in_background(state, business.clone(), &outcome);
+    Ok(outcome.reply)
+}
+
+/// Receives a provider's event once: a retry of an answered event is ignored, otherwise
+/// the text is answered and the answer queued (with the event marked answered, in one
+/// transaction) before the caller acknowledges the webhook.
+pub(crate) async fn receive(
+    state: &AppState,
+    business: &Arc<LoadedBusiness>,
+    event: InboundEvent<'_>,
+    inbound: &InboundSms,
+) -> Result<Received, ApiError> {
+    if state.store.sms_event_seen(business.id, event).await? {
+        return Ok(Received::Duplicate);
+    }
+    let outgoing = match answer_inbound(state, business, inbound).await? {
+        SmsDecision::Send { body, kind } => Some(OutgoingSms {
+            from: inbound.to.clone(),
+            to: inbound.from.clone(),
+            body,
+            kind,
+        }),
+        SmsDecision::Silent => None,
+    };
+    let answered = state
+        .store
+        .answer_sms_event(business.id, event, outgoing.as_ref(), state.clock.now())
+        .await?;
+    if !answered {
+        return Ok(Received::Duplicate);
+    }
+    if outgoing.is_some() {
+        state.sms.queued.notify_one();
+    }
+    Ok(Received::Answered)
+}
+
+/// Delivers queued texts to visitors through the gate, with retries. A server without an
+/// SMS provider runs none, and texts wait in the outbox until one is configured.
+#[derive(Debug, Clone)]
+pub(crate) struct SmsOutbox {
+    pub(crate) store: Store,
+    pub(crate) gate: SmsGate,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) queued: Arc<Notify>,
+}
+
+impl SmsOutbox {
+    /// Runs rounds forever: every `interval`, and whenever a text is queued.
+    pub(crate) async fn run(self, interval: Duration) {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = self.queued.notified() => {}
+            }
+            if let Err(error) = self.deliver_due().await {
+                tracing::warn!(%error, "sms outbox round failed");
+            }
+        }
+    }
+
+    /// One round: sends what is due; returns how many were sent.
+    pub(crate) async fn deliver_due(&self) -> Result<usize, StoreError> {
+        let mut sent = 0;
+        for due in self.store.claim_due_sms(self.clock.now(), BATCH).await? {
+            let outcome = self.gate.send(due.business, &due.sms, due.kind).await;
+            let now = self.clock.now();
+            match outcome {
+                Ok(_) => {
+                    self.store.sms_sent(due.business, due.id, now).await?;
+                    sent += 1;
+                }
+                Err(error) => {
+                    let retry_at =
+                        next_attempt(&BACKOFF_MINUTES, due.attempts, error.is_retryable(), now);
+                    tracing::warn!(id = %due.id, to = %due.sms.to.masked(), %error, retry = retry_at.is_some(), "text not delivered");
+                    self.store
+                        .sms_failed(due.business, due.id, &error.to_string(), retry_at, now)
+                        .await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+}
