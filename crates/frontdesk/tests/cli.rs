@@ -85,3 +85,26 @@ async fn an_invited_owner_link_is_printed_and_a_tampered_audit_row_is_reported()
         "names the broken link: {out}"
     );
 }
+
+#[test]
+fn serve_refuses_a_telnyx_public_key_that_is_not_one() {
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-telnyx-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("frontdesk.db");
+    let output = frontdesk(
+        &database,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--telnyx-public-key",
+            "c2hvcnQ=",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("Telnyx public key is 5 bytes"),
+        "{}",
+        text(&output)
+    );
+}
