@@ -164,7 +164,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
-    /// The notification and SMS outbox workers; they stop with the server.
+    /// The notification worker and the SMS inbox and outbox workers; they stop with the
+    /// server.
     workers: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -231,9 +232,14 @@ impl Application {
             }),
             sms: Arc::new(sms::SmsChannel {
                 telnyx_key: config.telnyx_public_key.clone(),
+                received: Arc::new(tokio::sync::Notify::new()),
                 queued,
             }),
         };
+        let inbox = sms::SmsInbox {
+            state: state.clone(),
+        };
+        workers.push(tokio::spawn(inbox.run(config.notify_interval)));
         Ok(Self {
             listener,
             router: router(state),

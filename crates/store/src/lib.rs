@@ -29,7 +29,7 @@ pub use calendar::{CalendarBooking, CalendarConnection, CalendarStatus, ConnectA
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use notifications::{DueNotification, NotificationPrefs, NotifyChannel};
 pub use secrets::{Keyring, Sealed, SecretError};
-pub use sms::{DueSms, InboundEvent, OutgoingSms, SmsThread};
+pub use sms::{DueSms, InboundEvent, InboundText, OutgoingSms, PendingInbound, SmsThread};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,
     UsageSummary,

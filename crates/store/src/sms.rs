@@ -1,12 +1,13 @@
 //! Text messages with visitors: opt-outs (suppression records checked before every
-//! text), each number's ongoing conversation, the provider events already answered, and
-//! the outbox of texts waiting to go out. All four are tenant tables.
+//! text), each number's ongoing conversation, the inbound texts by provider event (to
+//! answer each once), and the outbox of texts waiting to go out. All four are tenant tables.
 
 use frontdesk_core::assistant::StoreError;
 use frontdesk_core::conversation::{BusinessId, ConversationId, VisitorId};
 use frontdesk_core::notify::{PhoneNumber, Sms};
 use frontdesk_core::sms::OutgoingKind;
 use jiff::{SignedDuration, Timestamp};
+use sqlx::any::AnyRow;
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -32,6 +33,37 @@ pub struct InboundEvent<'a> {
     /// `telnyx`, `twilio`.
     pub provider: &'a str,
     pub id: &'a str,
+}
+
+/// A text a visitor sent to a business.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundText {
+    /// The visitor's number.
+    pub from: PhoneNumber,
+    /// The business number they texted, which answers come from.
+    pub to: PhoneNumber,
+    pub text: String,
+}
+
+/// An inbound text claimed for answering.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInbound {
+    pub business: BusinessId,
+    pub provider: String,
+    pub event_id: String,
+    pub text: InboundText,
+    /// Answers tried before this one.
+    pub attempts: i64,
+}
+
+impl PendingInbound {
+    /// The provider's event this text came in.
+    pub fn event(&self) -> InboundEvent<'_> {
+        InboundEvent {
+            provider: &self.provider,
+            id: &self.event_id,
+        }
+    }
 }
 
 /// A text to queue.
@@ -178,29 +210,97 @@ impl Store {
         tx.commit().await.map_err(backend_error)
     }
 
-    /// Whether this provider event was already answered.
-    pub async fn sms_event_seen(
+    /// Stores an inbound text to be answered, durable on return. `false` when the
+    /// provider's event is already stored (a retry), and nothing changed.
+    pub async fn receive_sms(
         &self,
         business: BusinessId,
         event: InboundEvent<'_>,
+        inbound: &InboundText,
+        now: Timestamp,
     ) -> Result<bool, StoreError> {
         let mut tx = self.tenant_tx(business).await?;
-        let found: Option<i64> = sqlx::query_scalar(
-            "SELECT received_at FROM sms_inbound_events WHERE business_id = $1 AND provider = $2 AND event_id = $3",
+        let inserted = sqlx::query(
+            "INSERT INTO sms_inbound_events (business_id, provider, event_id, from_number, to_number, text, status, \
+             attempts, next_attempt_at, received_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', 0, $7, $7) \
+             ON CONFLICT (business_id, provider, event_id) DO NOTHING",
         )
         .bind(business.to_string())
         .bind(event.provider)
         .bind(event.id)
-        .fetch_optional(&mut *tx)
+        .bind(inbound.from.as_str())
+        .bind(inbound.to.as_str())
+        .bind(&inbound.text)
+        .bind(millis(now))
+        .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
         tx.commit().await.map_err(backend_error)?;
-        Ok(found.is_some())
+        Ok(inserted.rows_affected() == 1)
     }
 
-    /// Marks an event answered and queues its reply (if any) in one transaction: a
-    /// retried event can't queue a second reply. `false` when the event was answered
-    /// already (a concurrent retry won), and nothing was queued.
+    /// Claims up to `limit` inbound texts per business to answer, oldest first (so a
+    /// number's texts are answered in the order they came), including those whose
+    /// worker's lease ran out.
+    pub async fn claim_inbound_sms(
+        &self,
+        now: Timestamp,
+        limit: u32,
+    ) -> Result<Vec<PendingInbound>, StoreError> {
+        let lease_end = now.checked_add(LEASE).unwrap_or(now);
+        let mut claimed = Vec::new();
+        for business in self.business_ids().await? {
+            let mut tx = self.tenant_tx(business).await?;
+            let rows = sqlx::query(
+                "SELECT provider, event_id, from_number, to_number, text, attempts FROM sms_inbound_events \
+                 WHERE business_id = $1 AND status IN ('pending', 'answering') AND next_attempt_at <= $2 \
+                 ORDER BY received_at, event_id LIMIT $3",
+            )
+            .bind(business.to_string())
+            .bind(millis(now))
+            .bind(i64::from(limit))
+            .fetch_all(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+            for row in rows {
+                let provider: String = row.try_get("provider").map_err(backend_error)?;
+                let event_id: String = row.try_get("event_id").map_err(backend_error)?;
+                let won = sqlx::query(
+                    "UPDATE sms_inbound_events SET status = 'answering', next_attempt_at = $1 \
+                     WHERE business_id = $2 AND provider = $3 AND event_id = $4 \
+                     AND status IN ('pending', 'answering') AND next_attempt_at <= $5",
+                )
+                .bind(millis(lease_end))
+                .bind(business.to_string())
+                .bind(&provider)
+                .bind(&event_id)
+                .bind(millis(now))
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_error)?;
+                if won.rows_affected() == 0 {
+                    continue;
+                }
+                claimed.push(PendingInbound {
+                    business,
+                    text: InboundText {
+                        from: phone_column(&row, "from_number")?,
+                        to: phone_column(&row, "to_number")?,
+                        text: row.try_get("text").map_err(backend_error)?,
+                    },
+                    attempts: row.try_get("attempts").map_err(backend_error)?,
+                    provider,
+                    event_id,
+                });
+            }
+            tx.commit().await.map_err(backend_error)?;
+        }
+        Ok(claimed)
+    }
+
+    /// Marks an inbound text answered (dropping its text) and queues the answer, if
+    /// any, in one transaction: a text can't be answered twice. `false` when it was
+    /// answered already, and nothing was queued.
     pub async fn answer_sms_event(
         &self,
         business: BusinessId,
@@ -209,18 +309,17 @@ impl Store {
         now: Timestamp,
     ) -> Result<bool, StoreError> {
         let mut tx = self.tenant_tx(business).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO sms_inbound_events (business_id, provider, event_id, received_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (business_id, provider, event_id) DO NOTHING",
+        let updated = sqlx::query(
+            "UPDATE sms_inbound_events SET status = 'answered', text = '', attempts = attempts + 1 \
+             WHERE business_id = $1 AND provider = $2 AND event_id = $3 AND status <> 'answered'",
         )
         .bind(business.to_string())
         .bind(event.provider)
         .bind(event.id)
-        .bind(millis(now))
         .execute(&mut *tx)
         .await
         .map_err(backend_error)?;
-        if inserted.rows_affected() == 0 {
+        if updated.rows_affected() == 0 {
             return Ok(false);
         }
         if let Some(reply) = reply {
@@ -241,6 +340,39 @@ impl Store {
         }
         tx.commit().await.map_err(backend_error)?;
         Ok(true)
+    }
+
+    /// Records a failed attempt at answering: tried again at `retry_at`, or given up
+    /// (text dropped) when there is none.
+    pub async fn inbound_sms_failed(
+        &self,
+        business: BusinessId,
+        event: InboundEvent<'_>,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let query = match retry_at {
+            Some(_) => {
+                "UPDATE sms_inbound_events SET status = 'pending', next_attempt_at = $1, last_error = $2, \
+                 attempts = attempts + 1 WHERE business_id = $3 AND provider = $4 AND event_id = $5"
+            }
+            None => {
+                "UPDATE sms_inbound_events SET status = 'failed', text = '', next_attempt_at = $1, last_error = $2, \
+                 attempts = attempts + 1 WHERE business_id = $3 AND provider = $4 AND event_id = $5"
+            }
+        };
+        sqlx::query(query)
+            .bind(millis(retry_at.unwrap_or(now)))
+            .bind(error)
+            .bind(business.to_string())
+            .bind(event.provider)
+            .bind(event.id)
+            .execute(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)
     }
 
     /// Claims up to `limit` texts per business that are due (or whose worker's lease ran
@@ -282,17 +414,13 @@ impl Store {
                 if won.rows_affected() == 0 {
                     continue;
                 }
-                let number = |column: &str| -> Result<PhoneNumber, StoreError> {
-                    let text: String = row.try_get(column).map_err(backend_error)?;
-                    PhoneNumber::parse(&text).map_err(backend_error)
-                };
                 let kind: String = row.try_get("kind").map_err(backend_error)?;
                 claimed.push(DueSms {
                     id,
                     business,
                     sms: Sms {
-                        to: number("to_number")?,
-                        from: Some(number("from_number")?),
+                        to: phone_column(&row, "to_number")?,
+                        from: Some(phone_column(&row, "from_number")?),
                         body: row.try_get("body").map_err(backend_error)?,
                     },
                     kind: OutgoingKind::parse(&kind).ok_or_else(|| {
@@ -358,4 +486,10 @@ impl Store {
             .map_err(backend_error)?;
         tx.commit().await.map_err(backend_error)
     }
+}
+
+/// A stored E.164 number.
+fn phone_column(row: &AnyRow, column: &str) -> Result<PhoneNumber, StoreError> {
+    let text: String = row.try_get(column).map_err(backend_error)?;
+    PhoneNumber::parse(&text).map_err(backend_error)
 }

@@ -1,7 +1,8 @@
 //! The SMS channel: a visitor texts the business's number, the provider's webhook brings
-//! the text here, carrier keywords (STOP, START, HELP) are answered before anything
-//! else, other texts take the same assistant turn as chat, and the reply waits in a
-//! durable outbox until the worker hands it to the provider.
+//! the text here and it is stored before the webhook is acknowledged; the inbox worker
+//! answers carrier keywords (STOP, START, HELP) before anything else, gives other texts
+//! the same assistant turn as chat, and queues the reply in a durable outbox until the
+//! outbox worker hands it to the provider.
 //!
 //! Every text to a phone, a reply or a team notification, goes through [`SmsGate`], which
 //! refuses numbers that opted out of the business's texts.
@@ -17,9 +18,9 @@ use axum::Router;
 use frontdesk_core::assistant::{IncomingMessage, LoadedBusiness, StoreError, TurnError};
 use frontdesk_core::clock::Clock;
 use frontdesk_core::conversation::{BusinessId, Channel, VisitorText};
-use frontdesk_core::notify::{PhoneNumber, Sms, SmsError, SmsReceipt, SmsSender};
+use frontdesk_core::notify::{Sms, SmsError, SmsReceipt, SmsSender};
 use frontdesk_core::sms::{self as rules, OutgoingKind, Triage};
-use frontdesk_store::{InboundEvent, OutgoingSms, Store};
+use frontdesk_store::{InboundEvent, InboundText, OutgoingSms, PendingInbound, Store};
 use tokio::sync::Notify;
 
 use crate::error::ApiError;
@@ -27,11 +28,12 @@ use crate::notifier::next_attempt;
 use crate::AppState;
 pub use telnyx::TelnyxWebhookKey;
 
-/// Waits between delivery attempts of a text to a visitor; after the last it is given
-/// up. Shorter than team notifications': a reply hours late answers nothing.
+/// Waits between attempts at answering a text, and at delivering one to a visitor;
+/// after the last it is given up. Shorter than team notifications': a reply hours late
+/// answers nothing.
 const BACKOFF_MINUTES: [i64; 4] = [1, 2, 5, 15];
 
-/// Texts claimed per business per round.
+/// Texts claimed per business per round (inbound and outbound alike).
 const BATCH: u32 = 20;
 
 /// Largest webhook body accepted (a text is at most a few KB of JSON).
@@ -49,6 +51,8 @@ pub(crate) fn router() -> Router<AppState> {
 pub(crate) struct SmsChannel {
     /// Verifies Telnyx's webhooks; without it the Telnyx route refuses every request.
     pub(crate) telnyx_key: Option<TelnyxWebhookKey>,
+    /// Wakes the inbox worker when a text arrives.
+    pub(crate) received: Arc<Notify>,
     /// Wakes the outbox worker when a text is queued, so replies don't wait for a tick.
     pub(crate) queued: Arc<Notify>,
 }
@@ -105,14 +109,16 @@ impl SmsGate {
     }
 }
 
-/// A text a visitor sent to a business, from any provider.
-#[derive(Debug, Clone)]
-pub(crate) struct InboundSms {
-    /// The visitor's number.
-    pub(crate) from: PhoneNumber,
-    /// The business number they texted; the answer comes from it.
-    pub(crate) to: PhoneNumber,
-    pub(crate) text: String,
+/// Why an inbound text could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum AnswerError {
+    /// The business was deleted after the text arrived; it will never be answered.
+    #[error("the business no longer exists")]
+    BusinessGone,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Turn(#[from] TurnError),
 }
 
 /// What to text back.
@@ -129,9 +135,9 @@ pub(crate) enum SmsDecision {
 /// What became of a provider's event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Received {
-    /// Answered now (the answer, if any, is queued durably).
-    Answered,
-    /// Answered before: a provider retry, ignored.
+    /// Stored, to be answered by the inbox worker.
+    Accepted,
+    /// Stored before: a provider retry, ignored.
     Duplicate,
 }
 
@@ -142,8 +148,8 @@ pub(crate) enum Received {
 pub(crate) async fn answer_inbound(
     state: &AppState,
     business: &Arc<LoadedBusiness>,
-    inbound: &InboundSms,
-) -> Result<SmsDecision, ApiError> {
+    inbound: &InboundText,
+) -> Result<SmsDecision, AnswerError> {
     let now = state.clock.now();
     let opted_out = state
         .store
@@ -192,9 +198,9 @@ pub(crate) async fn answer_inbound(
 async fn take_turn(
     state: &AppState,
     business: &Arc<LoadedBusiness>,
-    inbound: &InboundSms,
+    inbound: &InboundText,
     text: VisitorText,
-) -> Result<String, ApiError> {
+) -> Result<String, AnswerError> {
     let thread = state
         .store
         .sms_thread(business.id, &inbound.from, state.clock.now())
@@ -230,38 +236,118 @@ async fn take_turn(
     Ok(outcome.reply)
 }
 
-/// Receives a provider's event once: a retry of an answered event is ignored, otherwise
-/// the text is answered and the answer queued (with the event marked answered, in one
-/// transaction) before the caller acknowledges the webhook.
+/// Receives a provider's event once: the text is stored durably (a retry of a stored
+/// event changes nothing) and the inbox worker woken, so the webhook is acknowledged
+/// within the provider's deadline however long the answer takes.
 pub(crate) async fn receive(
     state: &AppState,
-    business: &Arc<LoadedBusiness>,
+    business: BusinessId,
     event: InboundEvent<'_>,
-    inbound: &InboundSms,
+    inbound: &InboundText,
 ) -> Result<Received, ApiError> {
-    if state.store.sms_event_seen(business.id, event).await? {
-        return Ok(Received::Duplicate);
-    }
-    let outgoing = match answer_inbound(state, business, inbound).await? {
-        SmsDecision::Send { body, kind } => Some(OutgoingSms {
-            from: inbound.to.clone(),
-            to: inbound.from.clone(),
-            body,
-            kind,
-        }),
-        SmsDecision::Silent => None,
-    };
-    let answered = state
+    let stored = state
         .store
-        .answer_sms_event(business.id, event, outgoing.as_ref(), state.clock.now())
+        .receive_sms(business, event, inbound, state.clock.now())
         .await?;
-    if !answered {
+    if !stored {
         return Ok(Received::Duplicate);
     }
-    if outgoing.is_some() {
-        state.sms.queued.notify_one();
+    state.sms.received.notify_one();
+    Ok(Received::Accepted)
+}
+
+/// Answers stored inbound texts, in the order they came, and queues the answers.
+#[derive(Debug, Clone)]
+pub(crate) struct SmsInbox {
+    pub(crate) state: AppState,
+}
+
+impl SmsInbox {
+    /// Runs rounds forever: every `interval`, and whenever a text arrives.
+    pub(crate) async fn run(self, interval: Duration) {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticks.tick() => {}
+                () = self.state.sms.received.notified() => {}
+            }
+            if let Err(error) = self.answer_due().await {
+                tracing::warn!(%error, "sms inbox round failed");
+            }
+        }
     }
-    Ok(Received::Answered)
+
+    /// One round: answers what is waiting.
+    async fn answer_due(&self) -> Result<(), StoreError> {
+        let state = &self.state;
+        for pending in state
+            .store
+            .claim_inbound_sms(state.clock.now(), BATCH)
+            .await?
+        {
+            let answered = self.answer(&pending).await;
+            let now = state.clock.now();
+            match answered {
+                Ok(queued) => {
+                    if queued {
+                        state.sms.queued.notify_one();
+                    }
+                }
+                Err(error) => {
+                    let retryable = !matches!(error, AnswerError::BusinessGone);
+                    let retry_at = next_attempt(&BACKOFF_MINUTES, pending.attempts, retryable, now);
+                    tracing::warn!(event = %pending.event_id, %error, retry = retry_at.is_some(), "inbound text not answered");
+                    state
+                        .store
+                        .inbound_sms_failed(
+                            pending.business,
+                            pending.event(),
+                            &error.to_string(),
+                            retry_at,
+                            now,
+                        )
+                        .await?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Answers one text; `true` when an answer was queued.
+    async fn answer(&self, pending: &PendingInbound) -> Result<bool, AnswerError> {
+        let state = &self.state;
+        let slug = state
+            .store
+            .business_slug(pending.business)
+            .await?
+            .ok_or(AnswerError::BusinessGone)?;
+        let business = state
+            .businesses
+            .get(&state.store, &slug)
+            .await?
+            .ok_or(AnswerError::BusinessGone)?;
+        let inbound = &pending.text;
+        let outgoing = match answer_inbound(state, &business, inbound).await? {
+            SmsDecision::Send { body, kind } => Some(OutgoingSms {
+                from: inbound.to.clone(),
+                to: inbound.from.clone(),
+                body,
+                kind,
+            }),
+            SmsDecision::Silent => None,
+        };
+        let answered = state
+            .store
+            .answer_sms_event(
+                pending.business,
+                pending.event(),
+                outgoing.as_ref(),
+                state.clock.now(),
+            )
+            .await?;
+        Ok(answered && outgoing.is_some())
+    }
 }
 
 /// Delivers queued texts to visitors through the gate, with retries. A server without an

@@ -16,12 +16,12 @@ use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine;
 use ed25519_dalek::{Signature, VerifyingKey};
 use frontdesk_core::notify::PhoneNumber;
-use frontdesk_store::InboundEvent;
+use frontdesk_store::{InboundEvent, InboundText};
 use jiff::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{receive, InboundSms, Received};
+use super::{receive, Received};
 use crate::error::ApiError;
 use crate::AppState;
 
@@ -138,7 +138,7 @@ struct Endpoint {
     phone_number: String,
 }
 
-/// The webhook: verify, then answer a `message.received` event once.
+/// The webhook: verify, then store a `message.received` event once for the inbox worker.
 pub(super) async fn inbound(
     State(state): State<AppState>,
     Path(slug): Path<String>,
@@ -180,7 +180,7 @@ pub(super) async fn inbound(
     let inbound = message(event.payload)?;
     let received = receive(
         &state,
-        &business,
+        business.id,
         InboundEvent {
             provider: PROVIDER,
             id: &event.id,
@@ -189,13 +189,13 @@ pub(super) async fn inbound(
     )
     .await?;
     Ok(Json(json!({"status": match received {
-        Received::Answered => "answered",
+        Received::Accepted => "accepted",
         Received::Duplicate => "duplicate",
     }})))
 }
 
 /// The sender, recipient and text of a `message.received` payload.
-fn message(payload: Option<Value>) -> Result<InboundSms, ApiError> {
+fn message(payload: Option<Value>) -> Result<InboundText, ApiError> {
     let invalid =
         |message: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_event", message);
     let payload: MessagePayload = payload
@@ -210,7 +210,7 @@ fn message(payload: Option<Value>) -> Result<InboundSms, ApiError> {
         .to
         .first()
         .ok_or_else(|| invalid("the payload has no recipient".to_owned()))?;
-    Ok(InboundSms {
+    Ok(InboundText {
         from: number(&payload.from.phone_number, "sender")?,
         to: number(&to.phone_number, "recipient")?,
         text: payload.text,

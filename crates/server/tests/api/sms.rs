@@ -10,11 +10,10 @@ use base64::Engine;
 use ed25519_dalek::{Signer, SigningKey};
 use frontdesk_core::llm::ApiKey;
 use frontdesk_core::notify::PhoneNumber;
-use frontdesk_core::sms::OutgoingKind;
 use frontdesk_notify::{TelnyxConfig, TelnyxSender, TelnyxSms};
 use frontdesk_server::{OutboxMailer, TelnyxWebhookKey};
 use frontdesk_store::testing::BACKENDS;
-use frontdesk_store::{Backend, InboundEvent, NotificationPrefs, OutgoingSms};
+use frontdesk_store::{Backend, NotificationPrefs};
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -127,14 +126,32 @@ impl SmsApp {
             .await
     }
 
-    /// Sends a text and expects it answered.
+    /// Sends a text and expects it accepted.
     async fn say(&self, event_id: &str, text: &str) {
         let (status, body) = self.text(event_id, VISITOR, text).await;
         assert_eq!(
             (status, &body["status"]),
-            (200, &json!("answered")),
+            (200, &json!("accepted")),
             "{text}: {body}"
         );
+    }
+
+    /// Waits until every text received has been answered.
+    async fn answered(&self) {
+        let mut owner = self.app.db.owner().await;
+        for _ in 0..200 {
+            let waiting: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM sms_inbound_events WHERE status IN ('pending', 'answering')",
+            )
+            .fetch_one(&mut owner)
+            .await
+            .unwrap();
+            if waiting == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("texts left unanswered");
     }
 
     /// The texts the fake Telnyx received so far.
@@ -151,6 +168,7 @@ impl SmsApp {
     /// Waits until `count` texts were sent (or a few seconds pass), then lets the worker
     /// run a few more rounds so an extra text would show.
     async fn sent_after(&self, count: usize) -> Vec<Value> {
+        self.answered().await;
         for _ in 0..100 {
             if self.sent().await.len() >= count {
                 break;
@@ -283,6 +301,7 @@ async fn texts_from_one_number_continue_one_conversation() {
         // Another number is another conversation.
         let (status, _) = sms.text("evt-3", "+13125550002", "hello").await;
         assert_eq!(status, 200);
+        sms.answered().await;
         assert_eq!(sms.rows("conversations").await, 2, "{backend:?}");
     }
 }
@@ -338,28 +357,21 @@ async fn a_reply_queued_for_a_number_that_opted_out_is_never_sent() {
             .await
             .unwrap();
         // A reply queued before the opt-out reached the worker.
-        sms.app
-            .store
-            .answer_sms_event(
-                business.id,
-                InboundEvent {
-                    provider: "telnyx",
-                    id: "evt-before-stop",
-                },
-                Some(&OutgoingSms {
-                    from: PhoneNumber::parse(BUSINESS_NUMBER).unwrap(),
-                    to: visitor,
-                    body: "We open at 8.".into(),
-                    kind: OutgoingKind::Regular,
-                }),
-                now,
-            )
-            .await
-            .unwrap();
+        let mut owner = sms.app.db.owner().await;
+        sqlx::query(
+            "INSERT INTO sms_outbox (id, business_id, from_number, to_number, body, kind, status, attempts, \
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'We open at 8.', 'regular', 'pending', 0, 0, 0)",
+        )
+        .bind(uuid::Uuid::now_v7().to_string())
+        .bind(business.id.to_string())
+        .bind(BUSINESS_NUMBER)
+        .bind(visitor.as_str())
+        .execute(&mut owner)
+        .await
+        .unwrap();
         // The worker's interval passes a few times; the text must still not go.
         let sent = sms.sent_after(0).await;
         assert!(sent.is_empty(), "{backend:?}: {sent:?}");
-        let mut owner = sms.app.db.owner().await;
         let (status, error): (String, Option<String>) =
             sqlx::query_as("SELECT status, last_error FROM sms_outbox")
                 .fetch_one(&mut owner)
@@ -412,6 +424,7 @@ async fn a_team_member_who_texted_stop_gets_no_notification_texts() {
             .unwrap();
         let (status, _) = sms.text("evt-stop", member_phone, "stop").await;
         assert_eq!(status, 200);
+        sms.answered().await;
         // A visitor on the web asks for a person: the team is notified by email and SMS.
         let (status, body) = sms
             .app

@@ -22,14 +22,26 @@ CREATE TABLE sms_threads (
     PRIMARY KEY (business_id, phone)
 );
 
--- Provider events already answered: a webhook the provider retries is not answered twice.
+-- Inbound texts by the provider's event id: stored before the webhook is acknowledged
+-- (providers wait seconds at most, a model's answer can take longer), answered by the
+-- server's worker, and kept as ids only once answered, so a provider's retry of the same
+-- event is recognised and never answered twice.
 CREATE TABLE sms_inbound_events (
-    business_id  TEXT NOT NULL REFERENCES businesses(id) ON DELETE CASCADE,
-    provider     TEXT NOT NULL,
-    event_id     TEXT NOT NULL,
-    received_at  BIGINT NOT NULL,
+    business_id      TEXT NOT NULL REFERENCES businesses(id) ON DELETE CASCADE,
+    provider         TEXT NOT NULL,
+    event_id         TEXT NOT NULL,
+    from_number      TEXT NOT NULL,
+    to_number        TEXT NOT NULL,
+    -- Emptied once answered: the transcript keeps what the assistant saw.
+    text             TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'answering', 'answered', 'failed')),
+    attempts         BIGINT NOT NULL DEFAULT 0,
+    next_attempt_at  BIGINT NOT NULL,
+    last_error       TEXT,
+    received_at      BIGINT NOT NULL,
     PRIMARY KEY (business_id, provider, event_id)
 );
+CREATE INDEX sms_inbound_events_due ON sms_inbound_events (business_id, status, next_attempt_at);
 
 -- Texts to visitors, written before the webhook is answered and delivered (with
 -- retries) by the server's worker. The body is cleared once the text is sent or given

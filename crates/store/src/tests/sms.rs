@@ -10,7 +10,7 @@ use jiff::SignedDuration;
 
 use super::{at, with_business, BUSINESS};
 use crate::testing::BACKENDS;
-use crate::{Backend, InboundEvent, OutgoingSms};
+use crate::{Backend, InboundEvent, InboundText, OutgoingSms};
 
 fn phone(text: &str) -> PhoneNumber {
     PhoneNumber::parse(text).unwrap()
@@ -113,14 +113,34 @@ async fn an_event_is_answered_once_and_its_reply_delivered_or_retried() {
             provider: "telnyx",
             id: "evt-1",
         };
-        assert!(!store.sms_event_seen(business, event).await.unwrap());
+        let inbound = InboundText {
+            from: phone("+13125550001"),
+            to: phone("+15125550100"),
+            text: "when do you open?".into(),
+        };
+        assert!(store
+            .receive_sms(business, event, &inbound, at(1))
+            .await
+            .unwrap());
+        // The provider's retry is recognised.
+        assert!(
+            !store
+                .receive_sms(business, event, &inbound, at(1))
+                .await
+                .unwrap(),
+            "{backend:?}"
+        );
+        let pending = store.claim_inbound_sms(at(1), 10).await.unwrap();
+        assert_eq!(pending.len(), 1, "{backend:?}");
+        assert_eq!((pending[0].event(), &pending[0].text), (event, &inbound));
+        // Claimed: nobody else answers it while the lease holds.
+        assert!(store.claim_inbound_sms(at(2), 10).await.unwrap().is_empty());
         let answer = reply("We open at 8.", OutgoingKind::Regular);
         assert!(store
             .answer_sms_event(business, event, Some(&answer), at(1))
             .await
             .unwrap());
-        assert!(store.sms_event_seen(business, event).await.unwrap());
-        // A retry that raced the first answer queues nothing.
+        // A second worker that raced the first queues nothing.
         assert!(
             !store
                 .answer_sms_event(business, event, Some(&answer), at(2))
@@ -128,6 +148,16 @@ async fn an_event_is_answered_once_and_its_reply_delivered_or_retried() {
                 .unwrap(),
             "{backend:?}"
         );
+        assert!(!store
+            .receive_sms(business, event, &inbound, at(2))
+            .await
+            .unwrap());
+        let much_later = at(1) + SignedDuration::from_hours(1);
+        assert!(store
+            .claim_inbound_sms(much_later, 10)
+            .await
+            .unwrap()
+            .is_empty());
 
         let due = store.claim_due_sms(at(3), 10).await.unwrap();
         assert_eq!(due.len(), 1, "{backend:?}");
@@ -153,22 +183,37 @@ async fn an_event_is_answered_once_and_its_reply_delivered_or_retried() {
         let later = at(100) + SignedDuration::from_hours(1);
         assert!(store.claim_due_sms(later, 10).await.unwrap().is_empty());
 
-        // An event answered with silence queues nothing and is still answered once.
+        // A text that fails to be answered is tried again, then given up.
         let quiet = InboundEvent {
             provider: "telnyx",
             id: "evt-2",
         };
-        assert!(store
-            .answer_sms_event(business, quiet, None, at(101))
+        store
+            .receive_sms(business, quiet, &inbound, at(101))
             .await
-            .unwrap());
-        assert!(store.sms_event_seen(business, quiet).await.unwrap());
+            .unwrap();
+        let pending = store.claim_inbound_sms(at(101), 10).await.unwrap();
+        let retry_at = at(101) + SignedDuration::from_mins(1);
+        store
+            .inbound_sms_failed(business, quiet, "model down", Some(retry_at), at(102))
+            .await
+            .unwrap();
+        let again = store.claim_inbound_sms(retry_at, 10).await.unwrap();
+        assert_eq!(
+            (again.len(), again[0].attempts),
+            (1, pending[0].attempts + 1)
+        );
+        store
+            .inbound_sms_failed(business, quiet, "model down", None, at(200))
+            .await
+            .unwrap();
+        assert!(store.claim_inbound_sms(later, 10).await.unwrap().is_empty());
         assert!(store.claim_due_sms(later, 10).await.unwrap().is_empty());
     }
 }
 
 #[tokio::test]
-async fn a_text_given_up_is_not_retried_and_loses_its_body() {
+async fn a_text_given_up_is_not_retried_and_bodies_are_dropped() {
     for backend in BACKENDS {
         let (db, store, business) = with_business(backend).await;
         let event = InboundEvent {
@@ -176,6 +221,15 @@ async fn a_text_given_up_is_not_retried_and_loses_its_body() {
             id: "evt-9",
         };
         let confirmation = reply("Unsubscribed.", OutgoingKind::OptOutConfirmation);
+        let inbound = InboundText {
+            from: phone("+13125550001"),
+            to: phone("+15125550100"),
+            text: "STOP".into(),
+        };
+        store
+            .receive_sms(business, event, &inbound, at(1))
+            .await
+            .unwrap();
         store
             .answer_sms_event(business, event, Some(&confirmation), at(1))
             .await
@@ -197,5 +251,10 @@ async fn a_text_given_up_is_not_retried_and_loses_its_body() {
             .await
             .unwrap();
         assert_eq!(bodies, [String::new()], "{backend:?}");
+        let texts: Vec<String> = sqlx::query_scalar("SELECT text FROM sms_inbound_events")
+            .fetch_all(&mut owner)
+            .await
+            .unwrap();
+        assert_eq!(texts, [String::new()], "answered texts are dropped");
     }
 }
