@@ -298,7 +298,8 @@ impl Store {
         Ok(claimed)
     }
 
-    /// Marks an inbound text answered (dropping its text) and queues the answer, if
+    /// Marks an inbound text answered (keeping only the event id: text and numbers are
+    /// dropped) and queues the answer, if
     /// any, in one transaction: a text can't be answered twice. `false` when it was
     /// answered already, and nothing was queued.
     pub async fn answer_sms_event(
@@ -310,7 +311,8 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let mut tx = self.tenant_tx(business).await?;
         let updated = sqlx::query(
-            "UPDATE sms_inbound_events SET status = 'answered', text = '', attempts = attempts + 1 \
+            "UPDATE sms_inbound_events SET status = 'answered', text = '', from_number = '', to_number = '', \
+             attempts = attempts + 1 \
              WHERE business_id = $1 AND provider = $2 AND event_id = $3 AND status <> 'answered'",
         )
         .bind(business.to_string())
@@ -343,7 +345,7 @@ impl Store {
     }
 
     /// Records a failed attempt at answering: tried again at `retry_at`, or given up
-    /// (text dropped) when there is none.
+    /// (text and numbers dropped) when there is none.
     pub async fn inbound_sms_failed(
         &self,
         business: BusinessId,
@@ -359,7 +361,7 @@ impl Store {
                  attempts = attempts + 1 WHERE business_id = $3 AND provider = $4 AND event_id = $5"
             }
             None => {
-                "UPDATE sms_inbound_events SET status = 'failed', text = '', next_attempt_at = $1, last_error = $2, \
+                "UPDATE sms_inbound_events SET status = 'failed', text = '', from_number = '', to_number = '', next_attempt_at = $1, last_error = $2, \
                  attempts = attempts + 1 WHERE business_id = $3 AND provider = $4 AND event_id = $5"
             }
         };

@@ -30,9 +30,10 @@ CREATE TABLE sms_inbound_events (
     business_id      TEXT NOT NULL REFERENCES businesses(id) ON DELETE CASCADE,
     provider         TEXT NOT NULL,
     event_id         TEXT NOT NULL,
+    -- The numbers and text are emptied once answered: the transcript keeps what the
+    -- assistant saw, and only the event id is needed to recognise a retry.
     from_number      TEXT NOT NULL,
     to_number        TEXT NOT NULL,
-    -- Emptied once answered: the transcript keeps what the assistant saw.
     text             TEXT NOT NULL,
     status           TEXT NOT NULL CHECK (status IN ('pending', 'answering', 'answered', 'failed')),
     attempts         BIGINT NOT NULL DEFAULT 0,
