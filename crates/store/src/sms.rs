@@ -299,9 +299,8 @@ impl Store {
     }
 
     /// Marks an inbound text answered (keeping only the event id: text and numbers are
-    /// dropped) and queues the answer, if
-    /// any, in one transaction: a text can't be answered twice. `false` when it was
-    /// answered already, and nothing was queued.
+    /// dropped) and queues the answer, if any, in one transaction: a text can't be
+    /// answered twice. `false` when it was answered already, and nothing was queued.
     pub async fn answer_sms_event(
         &self,
         business: BusinessId,

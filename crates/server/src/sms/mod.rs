@@ -265,17 +265,8 @@ pub(crate) struct SmsInbox {
 impl SmsInbox {
     /// Runs rounds forever: every `interval`, and whenever a text arrives.
     pub(crate) async fn run(self, interval: Duration) {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                () = self.state.sms.received.notified() => {}
-            }
-            if let Err(error) = self.answer_due().await {
-                tracing::warn!(%error, "sms inbox round failed");
-            }
-        }
+        let woken = self.state.sms.received.clone();
+        rounds(interval, &woken, "sms inbox", || self.answer_due()).await;
     }
 
     /// One round: answers what is waiting.
@@ -363,29 +354,17 @@ pub(crate) struct SmsOutbox {
 impl SmsOutbox {
     /// Runs rounds forever: every `interval`, and whenever a text is queued.
     pub(crate) async fn run(self, interval: Duration) {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tokio::select! {
-                _ = ticks.tick() => {}
-                () = self.queued.notified() => {}
-            }
-            if let Err(error) = self.deliver_due().await {
-                tracing::warn!(%error, "sms outbox round failed");
-            }
-        }
+        rounds(interval, &self.queued, "sms outbox", || self.deliver_due()).await;
     }
 
-    /// One round: sends what is due; returns how many were sent.
-    pub(crate) async fn deliver_due(&self) -> Result<usize, StoreError> {
-        let mut sent = 0;
+    /// One round: sends what is due.
+    async fn deliver_due(&self) -> Result<(), StoreError> {
         for due in self.store.claim_due_sms(self.clock.now(), BATCH).await? {
             let outcome = self.gate.send(due.business, &due.sms, due.kind).await;
             let now = self.clock.now();
             match outcome {
                 Ok(_) => {
                     self.store.sms_sent(due.business, due.id, now).await?;
-                    sent += 1;
                 }
                 Err(error) => {
                     let retry_at =
@@ -397,6 +376,25 @@ impl SmsOutbox {
                 }
             }
         }
-        Ok(sent)
+        Ok(())
+    }
+}
+
+/// Runs `round` forever: every `interval`, and at once whenever `woken` is notified.
+async fn rounds<F, Fut>(interval: Duration, woken: &Notify, name: &str, round: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), StoreError>>,
+{
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = ticks.tick() => {}
+            () = woken.notified() => {}
+        }
+        if let Err(error) = round().await {
+            tracing::warn!(%error, "{name} round failed");
+        }
     }
 }

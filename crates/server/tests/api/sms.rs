@@ -13,7 +13,7 @@ use frontdesk_core::notify::PhoneNumber;
 use frontdesk_notify::{TelnyxConfig, TelnyxSender, TelnyxSms};
 use frontdesk_server::{OutboxMailer, TelnyxWebhookKey};
 use frontdesk_store::testing::BACKENDS;
-use frontdesk_store::{Backend, NotificationPrefs};
+use frontdesk_store::Backend;
 use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -387,41 +387,7 @@ async fn a_team_member_who_texted_stop_gets_no_notification_texts() {
     for backend in BACKENDS {
         let sms = sms_app(backend).await;
         let member_phone = "+15125550111";
-        let store = &sms.app.store;
-        let business = store.business_by_slug("demo").await.unwrap().unwrap();
-        store
-            .create_invite(
-                business.id,
-                "invite-hash",
-                "owner@maple.test",
-                frontdesk_core::accounts::Role::Owner,
-                None,
-                "2026-11-23T00:00:00Z".parse().unwrap(),
-                "2026-12-23T00:00:00Z".parse().unwrap(),
-            )
-            .await
-            .unwrap();
-        let member = store
-            .accept_invite(
-                "invite-hash",
-                "Maya",
-                "$argon2id$x",
-                "2026-11-23T01:00:00Z".parse().unwrap(),
-            )
-            .await
-            .unwrap();
-        store
-            .set_notification_prefs(
-                business.id,
-                member.id,
-                &NotificationPrefs {
-                    leads: true,
-                    appointments: true,
-                    sms_phone: Some(member_phone.into()),
-                },
-            )
-            .await
-            .unwrap();
+        sms.app.add_owner_with_phone(member_phone).await;
         let (status, _) = sms.text("evt-stop", member_phone, "stop").await;
         assert_eq!(status, 200);
         sms.answered().await;

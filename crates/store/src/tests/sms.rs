@@ -3,14 +3,14 @@
 //! once, and the outbox of texts claimed, sent and retried.
 
 use frontdesk_core::business::Business;
-use frontdesk_core::conversation::ConversationId;
+use frontdesk_core::conversation::{BusinessId, ConversationId};
 use frontdesk_core::notify::PhoneNumber;
 use frontdesk_core::sms::OutgoingKind;
 use jiff::SignedDuration;
 
 use super::{at, with_business, BUSINESS};
 use crate::testing::BACKENDS;
-use crate::{Backend, InboundEvent, InboundText, OutgoingSms};
+use crate::{Backend, InboundEvent, InboundText, OutgoingSms, Store};
 
 fn phone(text: &str) -> PhoneNumber {
     PhoneNumber::parse(text).unwrap()
@@ -25,19 +25,22 @@ fn reply(body: &str, kind: OutgoingKind) -> OutgoingSms {
     }
 }
 
+/// A second business with the demo's data under another slug.
+async fn other_business(store: &Store) -> BusinessId {
+    let source = BUSINESS.replace("slug = \"demo\"", "slug = \"other\"");
+    let business = Business::from_toml(&source).unwrap();
+    store
+        .import_business(&business, &source, at(0))
+        .await
+        .unwrap()
+        .0
+}
+
 #[tokio::test]
 async fn opt_outs_are_kept_per_business_and_number() {
     for backend in BACKENDS {
         let (_db, store, business) = with_business(backend).await;
-        let other_source = BUSINESS.replace("slug = \"demo\"", "slug = \"other\"");
-        let (other, _) = store
-            .import_business(
-                &Business::from_toml(&other_source).unwrap(),
-                &other_source,
-                at(0),
-            )
-            .await
-            .unwrap();
+        let other = other_business(&store).await;
         let visitor = phone("+13125550001");
         assert!(!store.sms_opted_out(business, &visitor).await.unwrap());
         store
@@ -78,15 +81,7 @@ async fn opt_outs_are_kept_per_business_and_number() {
 async fn a_number_keeps_its_thread_and_is_a_stranger_elsewhere() {
     for backend in BACKENDS {
         let (_db, store, business) = with_business(backend).await;
-        let other_source = BUSINESS.replace("slug = \"demo\"", "slug = \"other\"");
-        let (other, _) = store
-            .import_business(
-                &Business::from_toml(&other_source).unwrap(),
-                &other_source,
-                at(0),
-            )
-            .await
-            .unwrap();
+        let other = other_business(&store).await;
         let visitor = phone("+13125550001");
         let first = store.sms_thread(business, &visitor, at(1)).await.unwrap();
         assert_eq!(first.conversation, None);
