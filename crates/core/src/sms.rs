@@ -210,8 +210,59 @@ fn shorten(text: &str, limit: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::fixtures::demo_business;
+
+    /// A keyword in random case (and STOPALL sometimes as two words).
+    fn keyword() -> impl Strategy<Value = (String, Keyword)> {
+        let words = prop::sample::select(vec![
+            ("stop", Keyword::OptOut),
+            ("stopall", Keyword::OptOut),
+            ("stop all", Keyword::OptOut),
+            ("unsubscribe", Keyword::OptOut),
+            ("cancel", Keyword::OptOut),
+            ("end", Keyword::OptOut),
+            ("quit", Keyword::OptOut),
+            ("start", Keyword::OptIn),
+            ("unstop", Keyword::OptIn),
+            ("help", Keyword::Help),
+            ("info", Keyword::Help),
+        ]);
+        (words, prop::collection::vec(any::<bool>(), 11)).prop_map(|((word, kind), upper)| {
+            let cased = word
+                .chars()
+                .zip(upper)
+                .map(|(c, up)| if up { c.to_ascii_uppercase() } else { c })
+                .collect();
+            (cased, kind)
+        })
+    }
+
+    proptest! {
+        /// Whatever the case and the spaces or punctuation around it, a keyword alone is
+        /// that keyword.
+        #[test]
+        fn a_keyword_alone_is_found_whatever_surrounds_it(
+            (word, kind) in keyword(),
+            before in "[ \t\n.!?\"'*-]{0,4}",
+            after in "[ \t\n.!?\"'*-]{0,4}",
+        ) {
+            prop_assert_eq!(Keyword::detect(&format!("{before}{word}{after}")), Some(kind));
+        }
+
+        /// A keyword inside a sentence is an ordinary message for the assistant.
+        #[test]
+        fn a_keyword_in_a_sentence_is_no_keyword(
+            (word, _) in keyword(),
+            other in "(please|can you|i want to|don't|why) ?",
+            rest in "( my appointment| texting| now| the booking)",
+        ) {
+            let sentence = format!("{other} {word}{rest}");
+            prop_assert_eq!(Keyword::detect(&sentence), None, "{}", sentence);
+        }
+    }
 
     #[test]
     fn keywords_are_whole_messages_in_any_case_and_punctuation() {
