@@ -238,6 +238,7 @@ impl Application {
         };
         let inbox = sms::SmsInbox {
             state: state.clone(),
+            next_forget: Arc::default(),
         };
         workers.push(tokio::spawn(inbox.run(config.notify_interval)));
         Ok(Self {

@@ -376,6 +376,32 @@ impl Store {
         tx.commit().await.map_err(backend_error)
     }
 
+    /// Deletes inbound texts answered or given up, and texts sent or given up, from
+    /// before `before`: providers stop retrying an event within hours, and the
+    /// transcript keeps what was said. Returns how many rows went.
+    pub async fn forget_finished_sms(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let mut forgotten = 0;
+        for business in self.business_ids().await? {
+            let mut tx = self.tenant_tx(business).await?;
+            for query in [
+                "DELETE FROM sms_inbound_events WHERE business_id = $1 \
+                 AND status IN ('answered', 'failed') AND received_at < $2",
+                "DELETE FROM sms_outbox WHERE business_id = $1 \
+                 AND status IN ('sent', 'failed') AND created_at < $2",
+            ] {
+                forgotten += sqlx::query(query)
+                    .bind(business.to_string())
+                    .bind(millis(before))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_error)?
+                    .rows_affected();
+            }
+            tx.commit().await.map_err(backend_error)?;
+        }
+        Ok(forgotten)
+    }
+
     /// Claims up to `limit` texts per business that are due (or whose worker's lease ran
     /// out); each goes to one worker only. Row-level security shows one business's texts
     /// at a time, so businesses are visited in turn.

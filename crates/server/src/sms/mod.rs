@@ -9,7 +9,7 @@
 
 mod telnyx;
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::DefaultBodyLimit;
@@ -21,6 +21,7 @@ use frontdesk_core::conversation::{BusinessId, Channel, VisitorText};
 use frontdesk_core::notify::{Sms, SmsError, SmsReceipt, SmsSender};
 use frontdesk_core::sms::{self as rules, OutgoingKind, Triage};
 use frontdesk_store::{InboundEvent, InboundText, OutgoingSms, PendingInbound, Store};
+use jiff::{SignedDuration, Timestamp};
 use tokio::sync::Notify;
 
 use crate::error::ApiError;
@@ -256,10 +257,19 @@ pub(crate) async fn receive(
     Ok(Received::Accepted)
 }
 
-/// Answers stored inbound texts, in the order they came, and queues the answers.
+/// How long finished texts (answered, sent or given up) stay in the inbox and outbox.
+const KEEP_FINISHED: SignedDuration = SignedDuration::from_hours(7 * 24);
+
+/// How often finished texts are cleared out.
+const FORGET_EVERY: SignedDuration = SignedDuration::from_hours(1);
+
+/// Answers stored inbound texts, in the order they came, and queues the answers; once an
+/// hour it clears out finished texts.
 #[derive(Debug, Clone)]
 pub(crate) struct SmsInbox {
     pub(crate) state: AppState,
+    /// When finished texts are next cleared out.
+    pub(crate) next_forget: Arc<Mutex<Option<Timestamp>>>,
 }
 
 impl SmsInbox {
@@ -269,9 +279,10 @@ impl SmsInbox {
         rounds(interval, &woken, "sms inbox", || self.answer_due()).await;
     }
 
-    /// One round: answers what is waiting.
+    /// One round: answers what is waiting, and clears out finished texts when due.
     async fn answer_due(&self) -> Result<(), StoreError> {
         let state = &self.state;
+        self.forget_finished().await?;
         for pending in state
             .store
             .claim_inbound_sms(state.clock.now(), BATCH)
@@ -301,6 +312,25 @@ impl SmsInbox {
                         .await?;
                 }
             }
+        }
+        Ok(())
+    }
+
+    /// Deletes texts finished more than [`KEEP_FINISHED`] ago, at most every
+    /// [`FORGET_EVERY`].
+    async fn forget_finished(&self) -> Result<(), StoreError> {
+        let now = self.state.clock.now();
+        {
+            let mut next = self.next_forget.lock().expect("sms inbox lock");
+            if next.is_some_and(|at| now < at) {
+                return Ok(());
+            }
+            *next = now.checked_add(FORGET_EVERY).ok();
+        }
+        let before = now.checked_sub(KEEP_FINISHED).unwrap_or(now);
+        let forgotten = self.state.store.forget_finished_sms(before).await?;
+        if forgotten > 0 {
+            tracing::info!(forgotten, "finished texts cleared out");
         }
         Ok(())
     }

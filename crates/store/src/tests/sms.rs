@@ -258,3 +258,60 @@ async fn a_text_given_up_is_not_retried_and_bodies_are_dropped() {
         );
     }
 }
+
+#[tokio::test]
+async fn finished_texts_are_forgotten_after_a_while_and_waiting_ones_never() {
+    for backend in BACKENDS {
+        let (_db, store, business) = with_business(backend).await;
+        let inbound = InboundText {
+            from: phone("+13125550001"),
+            to: phone("+15125550100"),
+            text: "hi".into(),
+        };
+        let answered = InboundEvent {
+            provider: "telnyx",
+            id: "evt-old",
+        };
+        let waiting = InboundEvent {
+            provider: "telnyx",
+            id: "evt-waiting",
+        };
+        store
+            .receive_sms(business, answered, &inbound, at(1))
+            .await
+            .unwrap();
+        store
+            .receive_sms(business, waiting, &inbound, at(1))
+            .await
+            .unwrap();
+        store
+            .answer_sms_event(
+                business,
+                answered,
+                Some(&reply("Hello!", OutgoingKind::Regular)),
+                at(1),
+            )
+            .await
+            .unwrap();
+        assert_eq!(store.forget_finished_sms(at(1)).await.unwrap(), 0);
+        // The answer is still waiting to be sent: it stays.
+        assert_eq!(
+            store.forget_finished_sms(at(2)).await.unwrap(),
+            1,
+            "{backend:?}"
+        );
+        let due = store.claim_due_sms(at(3), 10).await.unwrap();
+        store.sms_sent(business, due[0].id, at(4)).await.unwrap();
+        assert_eq!(
+            store.forget_finished_sms(at(5)).await.unwrap(),
+            1,
+            "{backend:?}"
+        );
+        // The waiting text is still answered, and its event still recognised.
+        assert!(!store
+            .receive_sms(business, waiting, &inbound, at(6))
+            .await
+            .unwrap());
+        assert_eq!(store.claim_inbound_sms(at(6), 10).await.unwrap().len(), 1);
+    }
+}
