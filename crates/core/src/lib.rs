@@ -22,6 +22,7 @@ pub mod policy;
 pub mod retention;
 pub mod safety;
 pub mod schedule;
+pub mod sms;
 pub mod speech;
 pub mod vendor;
 

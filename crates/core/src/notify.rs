@@ -201,6 +201,7 @@ impl Notification {
     pub fn sms_to(&self, to: PhoneNumber) -> Sms {
         Sms {
             to,
+            from: None,
             body: self.sms.clone(),
         }
     }
@@ -323,12 +324,15 @@ impl fmt::Debug for PhoneNumber {
     }
 }
 
-/// One text message to a team member.
+/// One text message: to a team member (a [`Notification::sms`], no visitor data by
+/// construction), or a reply to a visitor who texted the business.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sms {
-    /// A team member's number, from their notification preferences.
+    /// A team member's number, or the visitor's who texted.
     pub to: PhoneNumber,
-    /// A [`Notification::sms`]: no visitor data by construction.
+    /// The business number a visitor texted, so the reply comes from it; `None` for the
+    /// sender's configured number.
+    pub from: Option<PhoneNumber>,
     pub body: String,
 }
 

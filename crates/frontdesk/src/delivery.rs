@@ -14,7 +14,7 @@ use frontdesk_notify::{
     LogSms, ResendConfig, ResendMailer, SmtpConfig, SmtpCredentials, SmtpMailer, SmtpSecurity,
     TelnyxConfig, TelnyxSender, TelnyxSms,
 };
-use frontdesk_server::OutboxMailer;
+use frontdesk_server::{OutboxMailer, TelnyxWebhookKey};
 
 /// Email and SMS settings of `serve`.
 #[derive(Debug, Args)]
@@ -36,6 +36,11 @@ pub struct DeliveryArgs {
     /// FRONTDESK_TELNYX_API_KEY.
     #[arg(long, env = "FRONTDESK_SMS_FROM")]
     sms_from: Option<String>,
+    /// The Telnyx account's public key (base64, Mission Control → Keys & Credentials →
+    /// Public Key) that verifies inbound SMS webhooks at `/sms/telnyx/{slug}`. Without
+    /// it those webhooks are refused.
+    #[arg(long, env = "FRONTDESK_TELNYX_PUBLIC_KEY")]
+    telnyx_public_key: Option<String>,
 }
 
 fn secret(name: &str) -> Option<ApiKey> {
@@ -95,4 +100,13 @@ pub fn sms(args: &DeliveryArgs) -> Result<Option<Arc<dyn SmsSender>>, String> {
         (Some(_), None) => Err("set --sms-from (FRONTDESK_SMS_FROM) to send texts".into()),
         (None, _) => Ok(Some(Arc::new(LogSms))),
     }
+}
+
+/// The key that verifies Telnyx's inbound SMS webhooks, if one is set.
+pub fn telnyx_webhook_key(args: &DeliveryArgs) -> Result<Option<TelnyxWebhookKey>, String> {
+    args.telnyx_public_key
+        .as_deref()
+        .filter(|key| !key.trim().is_empty())
+        .map(TelnyxWebhookKey::from_base64)
+        .transpose()
 }

@@ -259,6 +259,7 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.public_url = args.public_url;
     config.mailer = delivery::mailer(&args.delivery)?;
     config.sms = delivery::sms(&args.delivery)?;
+    config.telnyx_public_key = delivery::telnyx_webhook_key(&args.delivery)?;
     config.trusted_proxy_hops = args.trusted_proxies;
     config.keyring = Some(llm::keyring_for_server(&args.secret_keys_file)?);
     args.retention.apply(&mut config);

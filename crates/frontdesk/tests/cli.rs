@@ -150,3 +150,26 @@ async fn purge_dry_run_counts_per_category_and_purge_removes_what_it_counted() {
         .ends_with("would remove 0"));
     conn.close().await.unwrap();
 }
+
+#[test]
+fn serve_refuses_a_telnyx_public_key_that_is_not_one() {
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-telnyx-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("frontdesk.db");
+    let output = frontdesk(
+        &database,
+        &[
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--telnyx-public-key",
+            "c2hvcnQ=",
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        text(&output).contains("Telnyx public key is 5 bytes"),
+        "{}",
+        text(&output)
+    );
+}

@@ -59,6 +59,7 @@ mod tests {
         let _guard = tracing::subscriber::set_default(subscriber);
         let sms = Sms {
             to: PhoneNumber::parse("+15551234567").unwrap(),
+            from: None,
             body: "Clinic: new lead. https://desk.example.com/app/leads".into(),
         };
         let receipt = LogSms.send(&sms).await.unwrap();

@@ -97,9 +97,14 @@ impl TelnyxSms {
     async fn deliver(&self, sms: &Sms) -> Result<SmsReceipt, SmsError> {
         let secret = self.config.api_key.expose();
         let mut body = Map::new();
-        match &self.config.sender {
-            TelnyxSender::Number(from) => body.insert("from".into(), json!(from)),
-            TelnyxSender::Profile(id) => body.insert("messaging_profile_id".into(), json!(id)),
+        // A reply to a visitor comes from the number they texted; team notifications
+        // from the configured sender.
+        match (&sms.from, &self.config.sender) {
+            (Some(from), _) => body.insert("from".into(), json!(from.as_str())),
+            (None, TelnyxSender::Number(from)) => body.insert("from".into(), json!(from)),
+            (None, TelnyxSender::Profile(id)) => {
+                body.insert("messaging_profile_id".into(), json!(id))
+            }
         };
         body.insert("to".into(), json!(sms.to.as_str()));
         body.insert("text".into(), json!(sms.body));

@@ -235,7 +235,10 @@ pub struct TranscriptQuery {
     visitor_id: Option<String>,
 }
 
-async fn load_business(state: &AppState, slug: &str) -> Result<Arc<LoadedBusiness>, ApiError> {
+pub(crate) async fn load_business(
+    state: &AppState,
+    slug: &str,
+) -> Result<Arc<LoadedBusiness>, ApiError> {
     match state.businesses.get(&state.store, slug).await? {
         Some(Found::Open(business)) => Ok(business),
         Some(Found::Closed) => Err(ApiError::account_closed()),
@@ -426,17 +429,21 @@ fn sse_events(report: TurnEvent) -> Vec<(Event, bool)> {
     }
 }
 
-/// Runs the quality checks of a turn after the visitor has their answer, and stores what
-/// they find; a failure here is logged and never reaches the visitor.
 /// Writes the turn's bookings, moves and cancellations into the business's connected
 /// calendar, after the turn is stored and without holding up the answer.
-fn sync_calendar(state: &AppState, business: BusinessId, outcome: &TurnOutcome) {
+pub(crate) fn sync_calendar(state: &AppState, business: BusinessId, outcome: &TurnOutcome) {
     if let Some(calendars) = &state.calendars {
         calendars.sync_in_background(business, &outcome.actions);
     }
 }
 
-fn grade_in_background(state: &AppState, business: Arc<LoadedBusiness>, outcome: &TurnOutcome) {
+/// Runs the quality checks of a turn after the visitor has their answer, and stores what
+/// they find; a failure here is logged and never reaches the visitor.
+pub(crate) fn grade_in_background(
+    state: &AppState,
+    business: Arc<LoadedBusiness>,
+    outcome: &TurnOutcome,
+) {
     let store = state.store.clone();
     let grounding = state.grounding_grader;
     let (reply, safety, draft) = (

@@ -10,6 +10,7 @@ pub mod dashboard;
 mod error;
 mod mail;
 mod notifier;
+mod sms;
 mod speech;
 
 use std::future::Future;
@@ -44,6 +45,7 @@ use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
 pub use notifier::Notifier;
+pub use sms::{GateError, SmsGate, TelnyxWebhookKey};
 pub use speech::{SpeechSettings, SpokenAudio};
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
@@ -108,6 +110,9 @@ pub struct Config {
     pub closure_grace: jiff::SignedDuration,
     /// How often the retention jobs run inside the server.
     pub retention_interval: Duration,
+    /// Verifies Telnyx's inbound SMS webhooks (`FRONTDESK_TELNYX_PUBLIC_KEY`); without
+    /// it `POST /sms/telnyx/{slug}` refuses every request.
+    pub telnyx_public_key: Option<TelnyxWebhookKey>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -149,6 +154,7 @@ impl Config {
             speech: None,
             closure_grace: retention::MAX_CLOSURE_GRACE,
             retention_interval: Duration::from_secs(3600),
+            telnyx_public_key: None,
         }
     }
 
@@ -173,6 +179,7 @@ pub struct AppState {
     /// Synthesised replies and their signed URLs, when speech is configured.
     speech: Option<Arc<SpokenAudio>>,
     retention: RetentionPolicy,
+    sms: Arc<sms::SmsChannel>,
 }
 
 /// A server bound to a port, ready to run.
@@ -181,13 +188,10 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
-    /// The notification worker; it stops with the server.
-    notifier: tokio::task::JoinHandle<()>,
+    /// The background workers — notifications, SMS inbox and outbox, retention jobs and
+    /// the purge of expired synthesised replies; they stop with the server.
+    workers: Vec<tokio::task::JoinHandle<()>>,
     speech: Option<Arc<SpokenAudio>>,
-    /// Deletes expired synthesised replies; it stops with the server.
-    speech_purger: Option<tokio::task::JoinHandle<()>>,
-    /// The retention jobs; they stop with the server.
-    retention: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -205,21 +209,36 @@ impl Application {
             Some(url) => url.trim_end_matches('/').to_owned(),
             None => bound_url(&listener),
         };
+        let gate = config
+            .sms
+            .clone()
+            .map(|sender| SmsGate::new(store.clone(), sender));
         let notifier = Notifier {
             store: store.clone(),
             mailer: config.mailer.clone(),
-            sms: config.sms.clone(),
+            sms: gate.clone(),
             public_url: public_url.clone(),
             clock: config.clock.clone(),
         };
-        let notifier = tokio::spawn(notifier.run(config.notify_interval));
+        let mut workers = vec![tokio::spawn(notifier.run(config.notify_interval))];
         let policy = config.retention_policy();
-        let retention = tokio::spawn(run_retention(
+        // A purge stopped mid-batch rolls that batch back; its job resumes next time.
+        workers.push(tokio::spawn(run_retention(
             store.clone(),
             policy,
             config.clock.clone(),
             config.retention_interval,
-        ));
+        )));
+        let queued = Arc::new(tokio::sync::Notify::new());
+        if let Some(gate) = gate {
+            let outbox = sms::SmsOutbox {
+                store: store.clone(),
+                gate,
+                clock: config.clock.clone(),
+                queued: queued.clone(),
+            };
+            workers.push(tokio::spawn(outbox.run(config.notify_interval)));
+        }
         let calendars = config
             .calendars
             .clone()
@@ -236,9 +255,9 @@ impl Application {
                 config.clock.clone(),
             ))
         });
-        let speech_purger = speech
-            .clone()
-            .map(|speech| tokio::spawn(speech.purge_every(SPEECH_PURGE_INTERVAL)));
+        if let Some(speech) = speech.clone() {
+            workers.push(tokio::spawn(speech.purge_every(SPEECH_PURGE_INTERVAL)));
+        }
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -256,15 +275,23 @@ impl Application {
             }),
             speech: speech.clone(),
             retention: policy,
+            sms: Arc::new(sms::SmsChannel {
+                telnyx_key: config.telnyx_public_key.clone(),
+                received: Arc::new(tokio::sync::Notify::new()),
+                queued,
+            }),
         };
+        let inbox = sms::SmsInbox {
+            state: state.clone(),
+            next_forget: Arc::default(),
+        };
+        workers.push(tokio::spawn(inbox.run(config.notify_interval)));
         Ok(Self {
             listener,
             router: router(state),
             store,
-            notifier,
+            workers,
             speech,
-            speech_purger,
-            retention,
         })
     }
 
@@ -296,13 +323,10 @@ impl Application {
         )
         .with_graceful_shutdown(shutdown)
         .await;
-        // Rows it had claimed go back to the outbox when their lease runs out.
-        self.notifier.abort();
-        if let Some(purger) = &self.speech_purger {
-            purger.abort();
+        // Rows they had claimed go back to their outbox when the lease runs out.
+        for worker in self.workers {
+            worker.abort();
         }
-        // A purge stopped mid-batch rolls that batch back; its job resumes next time.
-        self.retention.abort();
         served
     }
 }
@@ -380,6 +404,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .nest("/app", app)
+        .nest("/sms", sms::router())
         .route("/healthz", get(api::healthz))
         .merge(speech::router())
         .merge(assets::router().layer(CompressionLayer::new()))

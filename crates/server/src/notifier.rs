@@ -10,9 +10,12 @@ use frontdesk_core::assistant::StoreError;
 use frontdesk_core::business::Business;
 use frontdesk_core::clock::Clock;
 use frontdesk_core::mail::Mailer;
-use frontdesk_core::notify::{Notification, PhoneNumber, SmsSender};
+use frontdesk_core::notify::{Notification, PhoneNumber};
+use frontdesk_core::sms::OutgoingKind;
 use frontdesk_store::{DueNotification, NotifyChannel, Store};
-use jiff::SignedDuration;
+use jiff::{SignedDuration, Timestamp};
+
+use crate::sms::SmsGate;
 
 /// Waits between delivery attempts of one notification; after the last, it is given up.
 const BACKOFF_MINUTES: [i64; 6] = [1, 5, 15, 60, 180, 720];
@@ -25,7 +28,9 @@ const BATCH: u32 = 20;
 pub struct Notifier {
     pub(crate) store: Store,
     pub(crate) mailer: Arc<dyn Mailer>,
-    pub(crate) sms: Option<Arc<dyn SmsSender>>,
+    /// Texts go through the gate, so a member who texted STOP to the business's number
+    /// gets no notification texts from it either.
+    pub(crate) sms: Option<SmsGate>,
     pub(crate) public_url: String,
     pub(crate) clock: Arc<dyn Clock>,
 }
@@ -59,13 +64,8 @@ impl Notifier {
                     sent += 1;
                 }
                 Err(Failure { message, retryable }) => {
-                    let retry_at = usize::try_from(notification.attempts)
-                        .ok()
-                        .and_then(|n| BACKOFF_MINUTES.get(n))
-                        .filter(|_| retryable)
-                        .and_then(|minutes| {
-                            now.checked_add(SignedDuration::from_mins(*minutes)).ok()
-                        });
+                    let retry_at =
+                        next_attempt(&BACKOFF_MINUTES, notification.attempts, retryable, now);
                     tracing::warn!(id = %notification.id, kind = notification.event.kind(), %message, retry = retry_at.is_some(), "notification not delivered");
                     self.store
                         .notification_failed(notification.id, &message, retry_at, now)
@@ -105,7 +105,11 @@ impl Notifier {
                 let phone = PhoneNumber::parse(&notification.destination)
                     .map_err(|e| Failure::permanent(e.to_string()))?;
                 sender
-                    .send(&text.sms_to(phone))
+                    .send(
+                        notification.business,
+                        &text.sms_to(phone),
+                        OutgoingKind::Regular,
+                    )
                     .await
                     .map(drop)
                     .map_err(|e| Failure {
@@ -115,6 +119,21 @@ impl Notifier {
             }
         }
     }
+}
+
+/// When to try a delivery again after `attempts` earlier tries, waiting `backoff[attempts]`
+/// minutes; `None` when it is not worth retrying or the waits are used up.
+pub(crate) fn next_attempt(
+    backoff: &[i64],
+    attempts: i64,
+    retryable: bool,
+    now: Timestamp,
+) -> Option<Timestamp> {
+    usize::try_from(attempts)
+        .ok()
+        .and_then(|n| backoff.get(n))
+        .filter(|_| retryable)
+        .and_then(|minutes| now.checked_add(SignedDuration::from_mins(*minutes)).ok())
 }
 
 /// Why a delivery failed, and whether trying again may help.

@@ -15,6 +15,7 @@ mod notifications;
 mod privacy;
 mod retention;
 mod secrets;
+mod sms;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
 pub mod testing;
@@ -32,6 +33,7 @@ pub use notifications::{DueNotification, NotificationPrefs, NotifyChannel};
 pub use privacy::{HeldRows, TranscriptLine, VisitorData, VisitorQuery};
 pub use retention::{PurgeOptions, PurgeReport};
 pub use secrets::{Keyring, Sealed, SecretError};
+pub use sms::{DueSms, InboundEvent, InboundText, OutgoingSms, PendingInbound, SmsThread};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,
     UsageSummary,

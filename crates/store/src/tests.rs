@@ -15,6 +15,7 @@ mod audit;
 mod calendar;
 mod privacy;
 mod rls;
+mod sms;
 
 pub(crate) const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
 

@@ -23,6 +23,7 @@ fn client(server: &MockServer) -> TelnyxSms {
 fn sms() -> Sms {
     Sms {
         to: PhoneNumber::parse("+13125550001").unwrap(),
+        from: None,
         body: "Bright Smile Dental: new lead. https://desk.test/app/leads".into(),
     }
 }
@@ -83,6 +84,37 @@ async fn sends_through_a_messaging_profile() {
     assert_eq!(
         client.send(&sms()).await.unwrap().id.as_deref(),
         Some("m-2")
+    );
+}
+
+/// A reply to a visitor goes out from the business number they texted, whatever the
+/// configured sender.
+#[tokio::test]
+async fn a_reply_comes_from_the_number_the_visitor_texted() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/v2/messages"))
+        .and(body_json(json!({
+            "from": "+15125550199",
+            "to": "+13125550001",
+            "text": "We open at 8 am.",
+        })))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"data": {"id": "m-3"}})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let client = sms_client(
+        server.uri(),
+        TelnyxSender::Profile("16fd2706-8baf-433b-82eb-8c7fada847da".into()),
+    );
+    let reply = Sms {
+        to: PhoneNumber::parse("+13125550001").unwrap(),
+        from: Some(PhoneNumber::parse("+15125550199").unwrap()),
+        body: "We open at 8 am.".into(),
+    };
+    assert_eq!(
+        client.send(&reply).await.unwrap().id.as_deref(),
+        Some("m-3")
     );
 }
 

@@ -156,3 +156,45 @@ impl TestApp {
         (deltas, delta_count, done.expect("a done event"))
     }
 }
+
+impl TestApp {
+    /// Gives the demo business an Owner who wants every notification, by email and by
+    /// text to `sms_phone`.
+    pub async fn add_owner_with_phone(&self, sms_phone: &str) {
+        let business = self.store.business_by_slug("demo").await.unwrap().unwrap();
+        self.store
+            .create_invite(
+                business.id,
+                "invite-hash",
+                "owner@maple.test",
+                frontdesk_core::accounts::Role::Owner,
+                None,
+                "2026-11-23T00:00:00Z".parse().unwrap(),
+                "2026-12-23T00:00:00Z".parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        let member = self
+            .store
+            .accept_invite(
+                "invite-hash",
+                "Maya",
+                "$argon2id$x",
+                "2026-11-23T01:00:00Z".parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        self.store
+            .set_notification_prefs(
+                business.id,
+                member.id,
+                &frontdesk_store::NotificationPrefs {
+                    leads: true,
+                    appointments: true,
+                    sms_phone: Some(sms_phone.into()),
+                },
+            )
+            .await
+            .unwrap();
+    }
+}

@@ -13,4 +13,5 @@ mod notifications;
 mod privacy;
 mod public;
 mod safety;
+mod sms;
 mod speech;

@@ -9,7 +9,6 @@ use frontdesk_core::llm::ApiKey;
 use frontdesk_notify::{TelnyxConfig, TelnyxSender, TelnyxSms};
 use frontdesk_server::OutboxMailer;
 use frontdesk_store::testing::BACKENDS;
-use frontdesk_store::NotificationPrefs;
 use serde_json::Value;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -57,40 +56,7 @@ async fn the_team_hears_of_leads_and_bookings_without_any_visitor_data() {
         // The demo business gets a team member who wants texts too.
         let business = app.store.business_by_slug("demo").await.unwrap().unwrap();
         let demo = frontdesk_core::business::Business::from_toml(&business.source).unwrap();
-        app.store
-            .create_invite(
-                business.id,
-                "invite-hash",
-                "owner@maple.test",
-                frontdesk_core::accounts::Role::Owner,
-                None,
-                "2026-11-23T00:00:00Z".parse().unwrap(),
-                "2026-12-23T00:00:00Z".parse().unwrap(),
-            )
-            .await
-            .unwrap();
-        let member = app
-            .store
-            .accept_invite(
-                "invite-hash",
-                "Maya",
-                "$argon2id$x",
-                "2026-11-23T01:00:00Z".parse().unwrap(),
-            )
-            .await
-            .unwrap();
-        app.store
-            .set_notification_prefs(
-                business.id,
-                member.id,
-                &NotificationPrefs {
-                    leads: true,
-                    appointments: true,
-                    sms_phone: Some("+15125550111".into()),
-                },
-            )
-            .await
-            .unwrap();
+        app.add_owner_with_phone("+15125550111").await;
 
         let mut conversation = None;
         for text in [
