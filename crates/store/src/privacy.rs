@@ -40,6 +40,9 @@ enum Matched {
     Appointments,
     /// Anything a notification can be about: leads, appointments, conversations.
     Subjects,
+    /// The visitor's phone numbers: the one asked about, those on their leads and SMS
+    /// threads.
+    Phones,
 }
 
 /// One kind of data held about a visitor.
@@ -53,11 +56,52 @@ struct Held {
     /// The column compared with the matched ids.
     key: &'static str,
     matched: Matched,
+    /// The export's row order.
+    order: &'static str,
+    /// Exported but never deleted: an SMS opt-out is a suppression record, kept so the
+    /// number is never texted again.
+    kept: bool,
 }
 
 /// Everything held about a visitor, in the order deletion goes (rows that point at
-/// others first). Call logs and SMS records join this list when they exist.
+/// others first).
 const VISITOR_DATA: &[Held] = &[
+    Held {
+        name: "sms_texts_pending",
+        table: "sms_outbox",
+        columns: &["id", "to_number", "body", "status", "created_at", "sent_at"],
+        key: "to_number",
+        matched: Matched::Phones,
+        order: "created_at, id",
+        kept: false,
+    },
+    Held {
+        name: "sms_texts_received",
+        table: "sms_inbound_events",
+        columns: &["event_id", "from_number", "text", "status", "received_at"],
+        key: "from_number",
+        matched: Matched::Phones,
+        order: "received_at, event_id",
+        kept: false,
+    },
+    Held {
+        name: "sms_threads",
+        table: "sms_threads",
+        columns: &["phone", "visitor_id", "conversation_id", "updated_at"],
+        key: "phone",
+        matched: Matched::Phones,
+        order: "updated_at, phone",
+        kept: false,
+    },
+    Held {
+        name: "sms_opt_outs",
+        table: "sms_opt_outs",
+        columns: &["phone", "opted_out_at"],
+        key: "phone",
+        matched: Matched::Phones,
+        order: "opted_out_at, phone",
+        kept: true,
+    },
     Held {
         name: "messages",
         table: "messages",
@@ -71,6 +115,8 @@ const VISITOR_DATA: &[Held] = &[
         ],
         key: "conversation_id",
         matched: Matched::Conversations,
+        order: "created_at, id",
+        kept: false,
     },
     Held {
         name: "quality_findings",
@@ -85,6 +131,8 @@ const VISITOR_DATA: &[Held] = &[
         ],
         key: "conversation_id",
         matched: Matched::Conversations,
+        order: "created_at, id",
+        kept: false,
     },
     Held {
         name: "reply_usage",
@@ -99,6 +147,8 @@ const VISITOR_DATA: &[Held] = &[
         ],
         key: "conversation_id",
         matched: Matched::Conversations,
+        order: "created_at, id",
+        kept: false,
     },
     Held {
         name: "notifications",
@@ -114,6 +164,8 @@ const VISITOR_DATA: &[Held] = &[
         ],
         key: "subject_id",
         matched: Matched::Subjects,
+        order: "created_at, id",
+        kept: false,
     },
     Held {
         name: "appointments",
@@ -133,6 +185,8 @@ const VISITOR_DATA: &[Held] = &[
         ],
         key: "id",
         matched: Matched::Appointments,
+        order: "created_at, id",
+        kept: false,
     },
     Held {
         name: "leads",
@@ -154,6 +208,8 @@ const VISITOR_DATA: &[Held] = &[
         ],
         key: "id",
         matched: Matched::Leads,
+        order: "created_at, id",
+        kept: false,
     },
     Held {
         name: "conversations",
@@ -170,6 +226,8 @@ const VISITOR_DATA: &[Held] = &[
         ],
         key: "id",
         matched: Matched::Conversations,
+        order: "created_at, id",
+        kept: false,
     },
 ];
 
@@ -209,6 +267,7 @@ struct MatchedIds {
     conversations: Vec<String>,
     leads: Vec<String>,
     appointments: Vec<String>,
+    phones: Vec<String>,
 }
 
 impl MatchedIds {
@@ -217,6 +276,7 @@ impl MatchedIds {
             Matched::Conversations => self.conversations.clone(),
             Matched::Leads => self.leads.clone(),
             Matched::Appointments => self.appointments.clone(),
+            Matched::Phones => self.phones.clone(),
             Matched::Subjects => [&self.leads, &self.appointments, &self.conversations]
                 .into_iter()
                 .flatten()
@@ -267,7 +327,7 @@ async fn match_visitor(
     let business = business.to_string();
     let email = query.email.as_deref().map(str::to_lowercase);
     let leads = sqlx::query(
-        "SELECT id, visitor_id, conversation_id FROM leads WHERE business_id = $1 \
+        "SELECT id, visitor_id, conversation_id, phone FROM leads WHERE business_id = $1 \
          AND (visitor_id = $2 OR LOWER(email) = $3 OR phone = $4)",
     )
     .bind(&business)
@@ -280,8 +340,15 @@ async fn match_visitor(
     let mut lead_ids = Vec::new();
     let mut visitors: Vec<String> = query.visitor_id.iter().cloned().collect();
     let mut conversations = Vec::new();
+    let mut phones: Vec<String> = query.phone.iter().cloned().collect();
     for row in &leads {
         lead_ids.push(row.try_get::<String, _>("id").map_err(backend_error)?);
+        if let Some(phone) = row
+            .try_get::<Option<String>, _>("phone")
+            .map_err(backend_error)?
+        {
+            phones.push(phone);
+        }
         if let Some(visitor) = row
             .try_get::<Option<String>, _>("visitor_id")
             .map_err(backend_error)?
@@ -294,6 +361,21 @@ async fn match_visitor(
         {
             conversations.push(conversation);
         }
+    }
+    // A texter's visitor id is random per business and number: the thread links them.
+    let sql = format!(
+        "SELECT visitor_id, phone FROM sms_threads WHERE business_id = $1 \
+         AND (phone IN ({}) OR visitor_id IN ({}))",
+        placeholders(2, phones.len()),
+        placeholders(2 + phones.len(), visitors.len()),
+    );
+    let mut threads = sqlx::query(&sql).bind(&business);
+    for key in phones.iter().chain(&visitors) {
+        threads = threads.bind(key.as_str());
+    }
+    for row in threads.fetch_all(&mut *conn).await.map_err(backend_error)? {
+        visitors.push(row.try_get("visitor_id").map_err(backend_error)?);
+        phones.push(row.try_get("phone").map_err(backend_error)?);
     }
     let visitors = dedup(visitors);
     let sql = format!(
@@ -336,6 +418,7 @@ async fn match_visitor(
         conversations,
         leads: lead_ids,
         appointments: dedup(appointments),
+        phones: dedup(phones),
     })
 }
 
@@ -364,11 +447,12 @@ impl Store {
         for held in VISITOR_DATA {
             let keys = matched.of(held.matched);
             let sql = format!(
-                "SELECT {} FROM {} WHERE business_id = $1 AND {} IN ({}) ORDER BY created_at, id",
+                "SELECT {} FROM {} WHERE business_id = $1 AND {} IN ({}) ORDER BY {}",
                 held.columns.join(", "),
                 held.table,
                 held.key,
-                placeholders(2, keys.len())
+                placeholders(2, keys.len()),
+                held.order,
             );
             let mut select = sqlx::query(&sql).bind(business.to_string());
             for key in &keys {
@@ -398,7 +482,7 @@ impl Store {
         let mut tx = self.tenant_tx(business).await?;
         let matched = match_visitor(&mut tx, business, query).await?;
         let mut deleted = Vec::with_capacity(VISITOR_DATA.len());
-        for held in VISITOR_DATA {
+        for held in VISITOR_DATA.iter().filter(|held| !held.kept) {
             let keys = matched.of(held.matched);
             let sql = format!(
                 "DELETE FROM {} WHERE business_id = $1 AND {} IN ({})",

@@ -103,9 +103,12 @@ const SWEEPS: &[Sweep] = &[
 
 /// Everything held about a business, as a closed account's purge removes it: a table,
 /// the columns identifying a row, and which rows are the business's (`$1`). Rows that
-/// point at others go first; the business row last. Call logs and SMS records join
-/// before `conversations`.
+/// point at others go first; the business row last.
 const BUSINESS_DATA: &[(&str, &str, &str)] = &[
+    ("sms_outbox", "id", "business_id = $1"),
+    ("sms_inbound_events", "event_id", "business_id = $1"),
+    ("sms_threads", "phone", "business_id = $1"),
+    ("sms_opt_outs", "phone", "business_id = $1"),
     ("messages", "id", "business_id = $1"),
     ("quality_findings", "id", "business_id = $1"),
     ("reply_usage", "id", "business_id = $1"),

@@ -637,3 +637,71 @@ async fn a_child_flag_is_stored_with_the_turn_and_a_flagged_conversation_can_be_
         );
     }
 }
+
+#[tokio::test]
+async fn a_texter_is_found_by_number_deleted_with_their_thread_and_their_opt_out_is_kept() {
+    use frontdesk_core::notify::PhoneNumber;
+    for backend in BACKENDS {
+        let (_db, store, business) = with_business(backend).await;
+        let phone = PhoneNumber::parse("+15125550177").unwrap();
+        let other = PhoneNumber::parse("+15125550188").unwrap();
+        for number in [&phone, &other] {
+            let thread = store.sms_thread(business, number, at(60)).await.unwrap();
+            let conversation = ConversationId::new();
+            store
+                .record_turn(&turn(
+                    business,
+                    conversation,
+                    true,
+                    thread.visitor.as_str(),
+                    "do you have anything on saturday",
+                    at(60),
+                ))
+                .await
+                .unwrap();
+            store
+                .continue_sms_thread(business, number, conversation, at(61))
+                .await
+                .unwrap();
+        }
+        store
+            .record_sms_opt_out(business, &phone, at(120))
+            .await
+            .unwrap();
+        let query = VisitorQuery {
+            phone: Some(phone.as_str().to_owned()),
+            ..VisitorQuery::default()
+        };
+
+        let found = store.find_visitor_data(business, &query).await.unwrap();
+        let count = |data: &crate::VisitorData, name: &str| {
+            data.counts()
+                .into_iter()
+                .find(|(kind, _)| *kind == name)
+                .map_or(0, |(_, n)| n)
+        };
+        assert_eq!(count(&found, "sms_threads"), 1, "{backend:?}");
+        assert_eq!(count(&found, "sms_opt_outs"), 1, "{backend:?}");
+        assert_eq!(count(&found, "conversations"), 1, "{backend:?}");
+        assert_eq!(count(&found, "messages"), 2, "{backend:?}");
+
+        store.delete_visitor_data(business, &query).await.unwrap();
+        let again = store.find_visitor_data(business, &query).await.unwrap();
+        assert_eq!(count(&again, "sms_threads"), 0, "{backend:?}");
+        assert_eq!(count(&again, "conversations"), 0, "{backend:?}");
+        assert_eq!(count(&again, "messages"), 0, "{backend:?}");
+        assert_eq!(
+            count(&again, "sms_opt_outs"),
+            1,
+            "the suppression record stays"
+        );
+        assert!(store.sms_opted_out(business, &phone).await.unwrap());
+        // The other texter is untouched.
+        let theirs = VisitorQuery {
+            phone: Some(other.as_str().to_owned()),
+            ..VisitorQuery::default()
+        };
+        let kept = store.find_visitor_data(business, &theirs).await.unwrap();
+        assert_eq!(count(&kept, "conversations"), 1, "{backend:?}");
+    }
+}
