@@ -8,6 +8,7 @@ mod commands;
 mod delivery;
 mod eval;
 mod google;
+mod limits;
 mod llm;
 
 use std::net::SocketAddr;
@@ -114,6 +115,8 @@ struct ServeArgs {
     secret_keys_file: PathBuf,
     #[command(flatten)]
     google: google::GoogleArgs,
+    #[command(flatten)]
+    limits: limits::LimitArgs,
 }
 
 #[derive(Debug, Args)]
@@ -242,5 +245,8 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.sms = delivery::sms(&args.delivery)?;
     config.trusted_proxy_hops = args.trusted_proxies;
     config.keyring = Some(llm::keyring_for_server(&args.secret_keys_file)?);
+    config.rate_limits = args.limits.rate_limits()?;
+    config.rate_limit_counters = args.limits.counters();
+    config.max_conversation_messages = args.limits.conversation_max_messages;
     commands::serve(args.addr, config).await
 }

@@ -24,6 +24,7 @@ use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ErrorBody};
+use crate::rate_limit::{PublicChat, RateLimited};
 use crate::AppState;
 
 /// Longest page URL stored with a conversation.
@@ -284,8 +285,11 @@ async fn get_business(
         (status = 404, description = "Unknown business or conversation", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "A field failed validation", body = ErrorBody)))]
+        (status = 409, description = "The conversation is full: start a new one", body = ErrorBody),
+        (status = 422, description = "A field failed validation", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address or to this business; see `Retry-After`", body = ErrorBody)))]
 async fn post_message(
+    _limited: RateLimited<PublicChat>,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
@@ -310,6 +314,9 @@ async fn post_message(
         ));
     }
     let business = load_business(&state, &slug).await?;
+    if let Some(conversation) = conversation {
+        refuse_full_conversation(&state, &business, conversation, &visitor).await?;
+    }
     let incoming = IncomingMessage {
         visitor,
         conversation,
@@ -328,6 +335,35 @@ async fn post_message(
     sync_calendar(&state, business.id, &outcome);
     grade_in_background(&state, business, &outcome);
     Ok(Json(MessageResponse::from(&outcome)).into_response())
+}
+
+/// Refuses a message to a conversation already holding the most messages allowed, with a
+/// polite answer: start a new conversation, or reach the business directly. Someone
+/// else's conversation passes here and is refused as unknown by the turn itself.
+async fn refuse_full_conversation(
+    state: &AppState,
+    business: &LoadedBusiness,
+    conversation: ConversationId,
+    visitor: &VisitorId,
+) -> Result<(), ApiError> {
+    let length = state
+        .store
+        .conversation_length(business.id, conversation, visitor)
+        .await?;
+    if length.is_none_or(|length| length < i64::from(state.max_conversation_messages)) {
+        return Ok(());
+    }
+    let profile = &business.knowledge.business;
+    let reach = match (&profile.phone, &profile.email) {
+        (Some(phone), _) => format!(" or call {} at {phone}", profile.name),
+        (None, Some(email)) => format!(" or email {} at {email}", profile.name),
+        (None, None) => format!(" or contact {} directly", profile.name),
+    };
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "conversation_too_long",
+        format!("This conversation has reached its length limit. Please start a new conversation{reach}. Thank you!"),
+    ))
 }
 
 /// What a turn running in the background reports to the stream answering it.
@@ -466,6 +502,7 @@ fn grade_in_background(state: &AppState, business: Arc<LoadedBusiness>, outcome:
            ("visitor_id" = String, Query, description = "The visitor id that started the conversation")),
     responses((status = 200, body = TranscriptResponse), (status = 404, description = "Unknown, or not this visitor's", body = ErrorBody)))]
 async fn get_conversation(
+    _limited: RateLimited<PublicChat>,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
     Query(query): Query<TranscriptQuery>,

@@ -10,6 +10,7 @@ pub mod dashboard;
 mod error;
 mod mail;
 mod notifier;
+pub mod rate_limit;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -42,6 +43,8 @@ use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
 pub use notifier::Notifier;
+use rate_limit::RateLimiter;
+pub use rate_limit::{CounterStore, RateLimits};
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -54,6 +57,10 @@ const MAX_FORM_BYTES: usize = 512 * 1024;
 
 /// How long any request may take before the server gives up on it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Messages one conversation may hold by default: about a hundred exchanges, far past any
+/// real front-desk chat, so only scripted abuse reaches it.
+pub const DEFAULT_MAX_CONVERSATION_MESSAGES: u32 = 200;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -95,6 +102,13 @@ pub struct Config {
     /// the Integrations section says calendars are not set up on this server. The server
     /// knows the vendor only through this port.
     pub calendars: Option<Arc<dyn CalendarConnector>>,
+    /// Allowances of the public routes.
+    pub rate_limits: RateLimits,
+    /// Where the rate limiter counts: the database, or Redis.
+    pub rate_limit_counters: CounterStore,
+    /// Messages one conversation may hold (both sides); past it the visitor is asked to
+    /// start a new conversation or contact the business.
+    pub max_conversation_messages: u32,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -133,6 +147,9 @@ impl Config {
             sms: None,
             notify_interval: Duration::from_secs(2),
             calendars: None,
+            rate_limits: RateLimits::default(),
+            rate_limit_counters: CounterStore::Database,
+            max_conversation_messages: DEFAULT_MAX_CONVERSATION_MESSAGES,
         }
     }
 }
@@ -149,6 +166,8 @@ pub struct AppState {
     grounding_grader: bool,
     clock: Arc<dyn Clock>,
     dashboard: Arc<DashboardSettings>,
+    limiter: Arc<RateLimiter>,
+    max_conversation_messages: u32,
 }
 
 /// A server bound to a port, ready to run.
@@ -193,6 +212,13 @@ impl Application {
             config.provider.clone(),
             config.clock.clone(),
         );
+        let limiter = RateLimiter::new(
+            &config.rate_limit_counters,
+            store.clone(),
+            config.rate_limits,
+            config.clock.clone(),
+        )
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -208,6 +234,8 @@ impl Application {
                 mailer: config.mailer.clone(),
                 login_limits: config.login_limits,
             }),
+            limiter: Arc::new(limiter),
+            max_conversation_messages: config.max_conversation_messages,
         };
         Ok(Self {
             listener,
@@ -274,6 +302,8 @@ fn router(state: AppState) -> Router {
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        // The widget tells the visitor how long to wait when rate limited.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
     let api = api::router()
         .merge(dashboard::json_router())

@@ -12,6 +12,7 @@ mod calendar;
 mod dashboard;
 mod model_settings;
 mod notifications;
+mod rate_limits;
 mod secrets;
 mod store;
 #[cfg(any(test, feature = "test-support"))]

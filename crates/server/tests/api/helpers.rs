@@ -40,7 +40,22 @@ pub async fn spawn_app_with_pace(backend: Backend, stream_pace: Duration) -> Tes
 /// Starts the server with the test defaults, adjusted by `configure`.
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDatabase::new(backend).await;
-    let mut config = Config::new(db.url.clone());
+    let (address, store, stop) = start(&db.url, configure).await;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        store,
+        db,
+        stop: Some(stop),
+    }
+}
+
+/// Starts a server on `database_url` with the test defaults, adjusted by `configure`.
+async fn start(
+    database_url: &str,
+    configure: impl FnOnce(&mut Config),
+) -> (String, Store, tokio::sync::oneshot::Sender<()>) {
+    let mut config = Config::new(database_url);
     config.stream_pace = Duration::ZERO;
     config.clock = Arc::new(FixedClock(MONDAY_MORNING.parse().unwrap()));
     configure(&mut config);
@@ -54,12 +69,24 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        store,
-        db,
-        stop: Some(stop),
+    (address, store, stop)
+}
+
+/// A second server instance on another port, sharing a test app's database.
+pub struct Instance {
+    pub address: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    /// Starts another server on this app's database, as a second instance behind the same
+    /// load balancer would run; it stops when dropped.
+    pub async fn second_instance(&self, configure: impl FnOnce(&mut Config)) -> Instance {
+        let (address, _, stop) = start(&self.db.url, configure).await;
+        Instance {
+            address,
+            _stop: stop,
+        }
     }
 }
 

@@ -7,6 +7,7 @@ mod dashboard;
 mod dialogues;
 mod helpers;
 mod leads;
+mod limits;
 mod messages;
 mod models;
 mod notifications;
