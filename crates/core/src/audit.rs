@@ -115,6 +115,9 @@ audit_actions! {
     InviteAccepted => "team.invite_accepted",
     InviteRevoked => "team.invite_revoked",
     SessionRevoked => "session.revoked",
+    BillingCheckoutStarted => "billing.checkout_started",
+    BillingPortalOpened => "billing.portal_opened",
+    SubscriptionChanged => "billing.subscription_changed",
 }
 
 impl AuditAction {
