@@ -8,6 +8,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod audit_csv;
+mod billing;
 mod calendar;
 mod dashboard;
 mod model_settings;

@@ -12,6 +12,7 @@ use crate::{Backend, ImportOutcome, Store};
 mod accounts;
 mod appointments;
 mod audit;
+mod billing;
 mod calendar;
 mod rate_limits;
 mod rls;
