@@ -86,8 +86,8 @@ pub struct Subscription {
     /// When payment first became overdue (cleared once paid).
     pub overdue_since: Option<Timestamp>,
     pub current_period_end: Option<Timestamp>,
-    /// Whether the business can open the provider's customer portal.
-    pub has_customer: bool,
+    /// The business's customer at the provider, for its customer portal.
+    pub customer: Option<String>,
 }
 
 /// Whether a business's assistant answers.
@@ -206,7 +206,7 @@ mod tests {
             status: Some(status),
             overdue_since,
             current_period_end: None,
-            has_customer: true,
+            customer: Some("cus_1".into()),
         }
     }
 

@@ -4,6 +4,7 @@
 
 mod audit;
 mod bench;
+mod billing;
 mod commands;
 mod delivery;
 mod eval;
@@ -117,6 +118,8 @@ struct ServeArgs {
     google: google::GoogleArgs,
     #[command(flatten)]
     limits: limits::LimitArgs,
+    #[command(flatten)]
+    billing: billing::BillingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -248,5 +251,6 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.rate_limits = args.limits.rate_limits()?;
     config.rate_limit_counters = args.limits.counters();
     config.max_conversation_messages = args.limits.conversation_max_messages;
+    config.billing = billing::settings(&args.billing)?;
     commands::serve(args.addr, config).await
 }

@@ -452,6 +452,13 @@
     }
     await whenBodyReady();
     build(business);
+    if (business.notice) {
+      // The assistant is not answering for this business: say how to reach it instead.
+      addMsg('assistant', business.notice, 'fd-msg-error');
+      ui.input.disabled = true;
+      ui.send.disabled = true;
+      return;
+    }
     if (business.greeting) addMsg('assistant', business.greeting);
     (await history).forEach(function (m) {
       if (m && typeof m.text === 'string') addMsg(m.role, m.text);

@@ -23,6 +23,7 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use crate::billing;
 use crate::error::{ApiError, ErrorBody};
 use crate::rate_limit::{PublicChat, RateLimited};
 use crate::AppState;
@@ -200,6 +201,10 @@ pub struct BusinessProfile {
     pub slug: String,
     pub name: String,
     pub greeting: String,
+    /// Set when the assistant does not answer (the business's plan has lapsed): what to
+    /// show instead, with how to reach the business.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
 }
 
 /// A conversation, oldest message first.
@@ -264,11 +269,16 @@ async fn get_business(
     Path(slug): Path<String>,
 ) -> Result<Json<BusinessProfile>, ApiError> {
     let business = load_business(&state, &slug).await?;
+    let notice = (!billing::standing(&state, &business)
+        .await
+        .assistant_answers())
+    .then(|| billing::contact_notice(&business));
     let profile = &business.knowledge.business;
     Ok(Json(BusinessProfile {
         slug: profile.slug.to_string(),
         name: profile.name.clone(),
         greeting: profile.greeting.clone(),
+        notice,
     }))
 }
 
@@ -287,6 +297,7 @@ async fn get_business(
         (status = 415, description = "Not JSON", body = ErrorBody),
         (status = 409, description = "The conversation is full: start a new one", body = ErrorBody),
         (status = 422, description = "A field failed validation", body = ErrorBody),
+        (status = 503, description = "The assistant is not available for this business; the message says how to reach it", body = ErrorBody),
         (status = 429, description = "Too many requests from this address or to this business; see `Retry-After`", body = ErrorBody)))]
 async fn post_message(
     _limited: RateLimited<PublicChat>,
@@ -314,6 +325,16 @@ async fn post_message(
         ));
     }
     let business = load_business(&state, &slug).await?;
+    if !billing::standing(&state, &business)
+        .await
+        .assistant_answers()
+    {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "assistant_unavailable",
+            billing::contact_notice(&business),
+        ));
+    }
     if let Some(conversation) = conversation {
         refuse_full_conversation(&state, &business, conversation, &visitor).await?;
     }
@@ -353,17 +374,27 @@ async fn refuse_full_conversation(
     if length.is_none_or(|length| length < i64::from(state.max_conversation_messages)) {
         return Ok(());
     }
-    let profile = &business.knowledge.business;
-    let reach = match (&profile.phone, &profile.email) {
-        (Some(phone), _) => format!(" or call {} at {phone}", profile.name),
-        (None, Some(email)) => format!(" or email {} at {email}", profile.name),
-        (None, None) => format!(" or contact {} directly", profile.name),
-    };
     Err(ApiError::new(
         StatusCode::CONFLICT,
         "conversation_too_long",
-        format!("This conversation has reached its length limit. Please start a new conversation{reach}. Thank you!"),
+        format!(
+            "This conversation has reached its length limit. Please start a new conversation, \
+             or contact {} directly. {}",
+            business.knowledge.business.name,
+            direct_contact(business)
+        ),
     ))
+}
+
+/// How to reach a business without the assistant: its phone and email, as its file has them.
+pub(crate) fn direct_contact(business: &LoadedBusiness) -> String {
+    let profile = &business.knowledge.business;
+    match (&profile.phone, &profile.email) {
+        (Some(phone), Some(email)) => format!("You can call {phone} or email {email}."),
+        (Some(phone), None) => format!("You can call {phone}."),
+        (None, Some(email)) => format!("You can email {email}."),
+        (None, None) => "Please contact the business directly.".to_owned(),
+    }
 }
 
 /// What a turn running in the background reports to the stream answering it.

@@ -4,6 +4,7 @@
 
 mod api;
 mod assets;
+mod billing;
 mod cache;
 mod calendar;
 pub mod dashboard;
@@ -37,6 +38,7 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::ApiDoc;
+pub use billing::BillingSettings;
 use cache::BusinessCache;
 use calendar::{CalendarStore, Calendars};
 use dashboard::session::SessionLifetimes;
@@ -109,6 +111,8 @@ pub struct Config {
     /// Messages one conversation may hold (both sides); past it the visitor is asked to
     /// start a new conversation or contact the business.
     pub max_conversation_messages: u32,
+    /// Stripe billing; without it every business runs unlimited and no billing UI shows.
+    pub billing: Option<BillingSettings>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -150,6 +154,7 @@ impl Config {
             rate_limits: RateLimits::default(),
             rate_limit_counters: CounterStore::Database,
             max_conversation_messages: DEFAULT_MAX_CONVERSATION_MESSAGES,
+            billing: None,
         }
     }
 }
@@ -168,6 +173,7 @@ pub struct AppState {
     dashboard: Arc<DashboardSettings>,
     limiter: Arc<RateLimiter>,
     max_conversation_messages: u32,
+    billing: Option<Arc<BillingSettings>>,
 }
 
 /// A server bound to a port, ready to run.
@@ -236,6 +242,7 @@ impl Application {
             }),
             limiter: Arc::new(limiter),
             max_conversation_messages: config.max_conversation_messages,
+            billing: config.billing.clone().map(Arc::new),
         };
         Ok(Self {
             listener,
@@ -323,6 +330,7 @@ fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .nest("/app", app)
         .route("/healthz", get(api::healthz))
+        .route("/webhooks/stripe", axum::routing::post(billing::webhook))
         .merge(assets::router().layer(CompressionLayer::new()))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -40,7 +40,7 @@ impl Store {
             status: status.as_deref().and_then(SubscriptionStatus::parse),
             overdue_since: overdue.map(from_millis).transpose()?,
             current_period_end: period_end.map(from_millis).transpose()?,
-            has_customer: customer.is_some(),
+            customer,
         }))
     }
 
