@@ -325,10 +325,11 @@ async fn post_message(
         ));
     }
     let business = load_business(&state, &slug).await?;
-    if !billing::standing(&state, &business)
+    let answers = billing::standing(&state, &business)
         .await
         .assistant_answers()
-    {
+        && (conversation.is_some() || billing::may_start_conversation(&state, &business).await);
+    if !answers {
         return Err(ApiError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "assistant_unavailable",

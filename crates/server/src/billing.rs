@@ -111,6 +111,41 @@ pub async fn standing(state: &AppState, business: &LoadedBusiness) -> Standing {
     }
 }
 
+/// Whether a business may start another conversation this month (UTC calendar month)
+/// under its plan's `conversations_per_month`. Conversations already started go on; a
+/// business without billing, a plan or a limit is unlimited; a store failure is logged
+/// and lets the conversation start.
+pub async fn may_start_conversation(state: &AppState, business: &LoadedBusiness) -> bool {
+    let Some(billing) = &state.billing else {
+        return true;
+    };
+    let counted = async {
+        let subscription = state.store.subscription(business.id).await?;
+        let limit = subscription
+            .and_then(|s| s.plan)
+            .and_then(|plan| billing.plans.get(&plan).cloned())
+            .and_then(|plan| plan.conversations_per_month);
+        let Some(limit) = limit else {
+            return Ok(true);
+        };
+        let today = state.clock.now().to_zoned(jiff::tz::TimeZone::UTC);
+        let month_start = today
+            .first_of_month()
+            .and_then(|day| day.start_of_day())
+            .map(|start| start.timestamp())
+            .unwrap_or_else(|_| today.timestamp());
+        let started = state
+            .store
+            .conversations_started_since(business.id, month_start)
+            .await?;
+        Ok::<_, frontdesk_core::assistant::StoreError>(started < i64::from(limit))
+    };
+    counted.await.unwrap_or_else(|error| {
+        tracing::warn!(%error, "checking the plan's conversations failed; the conversation starts");
+        true
+    })
+}
+
 /// What the widget shows instead of the assistant when a business's billing has lapsed:
 /// how to reach the business directly.
 pub fn contact_notice(business: &LoadedBusiness) -> String {

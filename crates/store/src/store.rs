@@ -523,6 +523,25 @@ impl Store {
         Ok(length)
     }
 
+    /// How many conversations of a business started at or after `since` (all channels).
+    pub async fn conversations_started_since(
+        &self,
+        business: BusinessId,
+        since: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversations WHERE business_id = $1 AND created_at >= $2",
+        )
+        .bind(business.to_string())
+        .bind(millis(since))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok(count)
+    }
+
     async fn messages(
         &self,
         business: BusinessId,

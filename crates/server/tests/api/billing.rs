@@ -23,7 +23,7 @@ use crate::dashboard::Browser;
 use crate::helpers::{spawn_app_with, TestApp, MONDAY_MORNING};
 
 const WEBHOOK_SECRET: &str = "whsec_e2e_secret";
-const PLANS: &str = "[[plan]]\nid = \"starter\"\nname = \"Starter\"\nstripe_price = \"price_starter\"\nconversations_per_month = 500\n";
+const PLANS: &str = "[[plan]]\nid = \"starter\"\nname = \"Starter\"\nstripe_price = \"price_starter\"\nconversations_per_month = 500\n\n[[plan]]\nid = \"tiny\"\nname = \"Tiny\"\nstripe_price = \"price_tiny\"\nconversations_per_month = 2\n";
 
 fn billing(stripe: &str) -> BillingSettings {
     BillingSettings {
@@ -355,4 +355,38 @@ async fn the_owner_subscribes_through_checkout_and_manages_through_the_portal() 
         .await
         .body
         .contains("/app/billing"));
+}
+
+#[tokio::test]
+async fn a_plan_caps_new_conversations_a_month_and_lets_started_ones_go_on() {
+    for backend in BACKENDS {
+        let app = billed_app(backend, "http://127.0.0.1:1").await;
+        let business = demo_id(&app).await;
+        let completed = json!({"id": "evt_tiny", "type": "checkout.session.completed", "created": days_ago(0),
+            "data": {"object": {"id": "cs_1", "client_reference_id": business, "customer": "cus_1",
+                                "subscription": "sub_1", "metadata": {"plan_id": "tiny"}}}});
+        assert_eq!(deliver(&app, &completed).await, StatusCode::OK);
+        let (status, first) = app
+            .send("visitor-cap-1", None, "What are your hours?")
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(
+            app.send("visitor-cap-2", None, "Do you take walk-ins?")
+                .await
+                .0,
+            200
+        );
+        let (status, refused) = app.send("visitor-cap-3", None, "Are you open today?").await;
+        assert_eq!(status, 503, "{backend:?}: {refused}");
+        assert_eq!(refused["error"]["code"], "assistant_unavailable");
+        // A conversation already started goes on.
+        let id = first["conversation_id"].as_str().unwrap();
+        assert_eq!(
+            app.send("visitor-cap-1", Some(id), "And on Saturday?")
+                .await
+                .0,
+            200,
+            "{backend:?}"
+        );
+    }
 }
