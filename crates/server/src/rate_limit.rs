@@ -7,8 +7,13 @@
 //! answers 429 with `Retry-After` once either is over its allowance for the window.
 //!
 //! Windows are fixed (aligned to multiples of the window length), counted with one atomic
-//! upsert (database) or one `INCR`+`PEXPIRE` script (Redis). A counter outlives its window
-//! only until the next sweep, so a client address is never kept longer than that.
+//! upsert (PostgreSQL) or one `INCR`+`PEXPIRE` script (Redis). A counter outlives its
+//! window only until the next sweep, so a client address is never kept longer than that.
+//!
+//! On SQLite the counters stay in the server's memory: a SQLite database serves one
+//! server process, and an upsert per request would compete with the conversation writer
+//! for SQLite's single write lock (measured with `frontdesk bench`: p99 latency went from
+//! tens of milliseconds to hundreds). Several instances use PostgreSQL or Redis.
 //!
 //! When the counter can't be reached (database or Redis down), the request goes through
 //! and a warning is logged: the limiter guards against abuse, and an outage of its store
@@ -18,7 +23,7 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Path};
@@ -26,7 +31,7 @@ use axum::http::request::Parts;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use frontdesk_core::clock::Clock;
-use frontdesk_store::Store;
+use frontdesk_store::{Backend, Store};
 use jiff::{SignedDuration, Timestamp};
 use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use tokio::sync::OnceCell;
@@ -65,7 +70,8 @@ impl Default for RateLimits {
 /// Where the counters live.
 #[derive(Debug, Clone, Default)]
 pub enum CounterStore {
-    /// The server's own database (`rate_limits` table).
+    /// The server's own database: the `rate_limits` table on PostgreSQL, shared by every
+    /// instance; the server's memory on SQLite, which serves one server process.
     #[default]
     Database,
     /// A Redis server shared by the instances (`--redis-url`); keys start with `key_prefix`.
@@ -88,6 +94,8 @@ pub struct RateLimiter {
 
 enum Counters {
     Database(Store),
+    /// Key → (window start, hits) in Unix milliseconds.
+    Memory(Mutex<HashMap<String, (i64, i64)>>),
     Redis {
         client: redis::Client,
         /// Connected on first use (and reconnecting by itself after), so a Redis that is
@@ -101,6 +109,7 @@ impl std::fmt::Debug for RateLimiter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let counters = match &self.counters {
             Counters::Database(_) => "database",
+            Counters::Memory(_) => "memory",
             Counters::Redis { .. } => "redis",
         };
         f.debug_struct("RateLimiter")
@@ -130,6 +139,9 @@ impl RateLimiter {
         clock: Arc<dyn Clock>,
     ) -> Result<Self, BadRedisUrl> {
         let counters = match counters {
+            CounterStore::Database if store.backend() == Backend::Sqlite => {
+                Counters::Memory(Mutex::new(HashMap::new()))
+            }
             CounterStore::Database => Counters::Database(store),
             CounterStore::Redis { url, key_prefix } => Counters::Redis {
                 client: redis::Client::open(url.as_str()).map_err(BadRedisUrl)?,
@@ -156,6 +168,7 @@ impl RateLimiter {
     pub async fn hit(&self, key: &str, allowed: u32) -> Verdict {
         let counted = match &self.counters {
             Counters::Database(store) => self.hit_database(store, key).await,
+            Counters::Memory(counters) => Ok(self.hit_memory(counters, key)),
             Counters::Redis {
                 client,
                 connection,
@@ -181,42 +194,69 @@ impl RateLimiter {
         }
     }
 
+    /// The current window: now, its start and its length, in Unix milliseconds.
+    fn window(&self) -> (i64, i64, i64) {
+        let window_ms = self.limits.window.as_millis().clamp(1, i64::MAX as u128) as i64;
+        let now_ms = self.clock.now().as_millisecond();
+        (now_ms, now_ms - now_ms.rem_euclid(window_ms), window_ms)
+    }
+
+    fn hit_memory(
+        &self,
+        counters: &Mutex<HashMap<String, (i64, i64)>>,
+        key: &str,
+    ) -> (i64, Duration) {
+        let (now_ms, start_ms, window_ms) = self.window();
+        let mut counters = counters
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if self.sweep_due(now_ms, window_ms) {
+            counters.retain(|_, (start, _)| *start == start_ms);
+        }
+        let entry = counters.entry(key.to_owned()).or_insert((start_ms, 0));
+        if entry.0 != start_ms {
+            *entry = (start_ms, 0);
+        }
+        entry.1 += 1;
+        (entry.1, retry_after(start_ms + window_ms - now_ms))
+    }
+
     async fn hit_database(&self, store: &Store, key: &str) -> Result<(i64, Duration), String> {
-        let now = self.clock.now();
-        let window_ms = self.limits.window.as_millis().max(1) as i64;
-        let now_ms = now.as_millisecond();
-        let start_ms = now_ms - now_ms.rem_euclid(window_ms);
+        let (now_ms, start_ms, window_ms) = self.window();
         let start = Timestamp::from_millisecond(start_ms).map_err(|e| e.to_string())?;
         let end = start
             .checked_add(SignedDuration::from_millis(window_ms))
             .map_err(|e| e.to_string())?;
-        self.sweep_if_due(store, now_ms, window_ms);
+        if self.sweep_due(now_ms, window_ms) {
+            let (store, now) = (store.clone(), self.clock.now());
+            tokio::spawn(async move {
+                if let Err(error) = store.sweep_rate_limits(now).await {
+                    tracing::warn!(%error, "sweeping expired rate-limit counters failed");
+                }
+            });
+        }
         let hits = store
             .count_hit(key, start, end)
             .await
             .map_err(|e| e.to_string())?;
-        let left_ms = (start_ms + window_ms - now_ms).max(0) as u64;
-        Ok((hits, Duration::from_millis(left_ms.div_ceil(1000) * 1000)))
+        Ok((hits, retry_after(start_ms + window_ms - now_ms)))
     }
 
-    /// Deletes expired counters in the background, at most once a window per instance.
-    fn sweep_if_due(&self, store: &Store, now_ms: i64, window_ms: i64) {
+    /// Whether expired counters are due to be deleted: at most once a window per
+    /// instance, and only one caller is told yes.
+    fn sweep_due(&self, now_ms: i64, window_ms: i64) -> bool {
         let last = self.last_sweep.load(Ordering::Relaxed);
-        if now_ms.saturating_sub(last) < window_ms
-            || self
+        now_ms.saturating_sub(last) >= window_ms
+            && self
                 .last_sweep
                 .compare_exchange(last, now_ms, Ordering::Relaxed, Ordering::Relaxed)
-                .is_err()
-        {
-            return;
-        }
-        let (store, now) = (store.clone(), self.clock.now());
-        tokio::spawn(async move {
-            if let Err(error) = store.sweep_rate_limits(now).await {
-                tracing::warn!(%error, "sweeping expired rate-limit counters failed");
-            }
-        });
+                .is_ok()
     }
+}
+
+/// Milliseconds left in a window, rounded up to whole seconds (as `Retry-After` says them).
+fn retry_after(left_ms: i64) -> Duration {
+    Duration::from_millis((left_ms.max(0) as u64).div_ceil(1000) * 1000)
 }
 
 /// Counts one hit in Redis: `INCR`, `PEXPIRE` on the window's first hit, and the time to
@@ -248,8 +288,7 @@ async fn hit_redis(
         .arg(window.as_millis() as u64)
         .invoke_async(&mut connection.clone())
         .await?;
-    let ttl_ms = ttl_ms.max(0) as u64;
-    Ok((hits, Duration::from_millis(ttl_ms.div_ceil(1000) * 1000)))
+    Ok((hits, retry_after(ttl_ms)))
 }
 
 /// What a limited route family counts.

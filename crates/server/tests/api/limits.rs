@@ -1,14 +1,18 @@
 //! Abuse limits through the real server: rate limits per client address and per business,
-//! shared by several instances through PostgreSQL or Redis, honouring only trusted
-//! `X-Forwarded-For` hops; the cap on conversation length.
+//! shared by several instances through PostgreSQL or Redis (a SQLite server counts in its
+//! memory), honouring only trusted `X-Forwarded-For` hops; the cap on conversation length.
 
+use std::sync::Arc;
 use std::time::Duration;
+
+use frontdesk_core::clock::ManualClock;
+use jiff::SignedDuration;
 
 use frontdesk_server::{Config, CounterStore, RateLimits};
 use frontdesk_store::Backend;
 use serde_json::{json, Value};
 
-use crate::helpers::spawn_app_with;
+use crate::helpers::{spawn_app_with, MONDAY_MORNING};
 
 fn limits(per_ip: u32, per_business: u32) -> RateLimits {
     RateLimits {
@@ -138,7 +142,7 @@ async fn the_limit_holds_across_servers_counting_in_redis() {
     assert_eq!(codes, [200, 200, 200, 429]);
     let wait = statuses[3].retry_after.expect("Retry-After is set");
     assert!((3590..=3600).contains(&wait), "{wait}");
-    // Nothing went to the database: the counters live in Redis.
+    // Both servers counted in Redis, not in their own memory or database.
     assert!(app.store.rate_limit_keys().await.unwrap().is_empty());
 }
 
@@ -186,18 +190,20 @@ async fn trusted_hops_are_honoured_and_spoofed_entries_ignored() {
         // Another client behind the same proxy has its own allowance.
         let other = post(&app.address, Some("10.0.0.1, 203.0.113.50"), "visitor-bbbb").await;
         assert_eq!(other.status, 200, "{backend:?}");
-        let keys = app.store.rate_limit_keys().await.unwrap();
-        assert!(
-            keys.contains(&"chat:ip:198.51.100.7".to_owned()),
-            "{keys:?}"
-        );
-        assert!(!keys.iter().any(|k| k.contains("10.0.0.")), "{keys:?}");
+        if backend == Backend::Postgres {
+            let keys = app.store.rate_limit_keys().await.unwrap();
+            assert!(
+                keys.contains(&"chat:ip:198.51.100.7".to_owned()),
+                "{keys:?}"
+            );
+            assert!(!keys.iter().any(|k| k.contains("10.0.0.")), "{keys:?}");
+        }
     }
 }
 
 #[tokio::test]
 async fn without_trusted_proxies_forwarded_for_is_ignored() {
-    let app = spawn_app_with(Backend::Sqlite, |c| c.rate_limits = limits(2, 100)).await;
+    let app = spawn_app_with(Backend::Postgres, |c| c.rate_limits = limits(2, 100)).await;
     let mut statuses = Vec::new();
     for fake in ["198.51.100.1", "198.51.100.2", "198.51.100.3"] {
         statuses.push(post(&app.address, Some(fake), "visitor-aaaa").await.status);
@@ -253,5 +259,45 @@ async fn a_full_conversation_asks_the_visitor_to_start_over() {
             (status, other["error"]["code"].as_str()),
             (404, Some("conversation_not_found"))
         );
+    }
+}
+
+#[tokio::test]
+async fn a_new_window_gives_a_new_allowance() {
+    for backend in [Backend::Sqlite, Backend::Postgres] {
+        let clock = Arc::new(ManualClock::new(MONDAY_MORNING.parse().unwrap()));
+        let server_clock = clock.clone();
+        let app = spawn_app_with(backend, move |c| {
+            c.rate_limits = RateLimits {
+                window: Duration::from_secs(60),
+                per_ip: 1,
+                per_business: 100,
+            };
+            c.clock = server_clock;
+        })
+        .await;
+        assert_eq!(post(&app.address, None, "visitor-aaaa").await.status, 200);
+        let refused = post(&app.address, None, "visitor-aaaa").await;
+        assert_eq!(refused.status, 429, "{backend:?}");
+        let wait = refused.retry_after.unwrap();
+        assert!((1..=60).contains(&wait), "{wait}");
+        clock.advance(SignedDuration::from_secs(wait as i64));
+        assert_eq!(
+            post(&app.address, None, "visitor-aaaa").await.status,
+            200,
+            "{backend:?}"
+        );
+        if backend == Backend::Postgres {
+            // The counters of the finished window are swept: its address is gone.
+            clock.advance(SignedDuration::from_secs(120));
+            post(&app.address, None, "visitor-aaaa").await;
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            let keys = app.store.rate_limit_keys().await.unwrap();
+            assert_eq!(
+                keys.len(),
+                2,
+                "only this window's counters remain: {keys:?}"
+            );
+        }
     }
 }
