@@ -196,30 +196,17 @@ async fn apply(
         BillingChange::InvoicePaid {
             customer,
             subscription,
-        } => {
-            settle(
-                tx,
-                customer,
-                subscription.as_deref(),
-                SubscriptionStatus::Active,
-                at,
-                now,
-            )
-            .await
         }
-        BillingChange::InvoicePaymentFailed {
+        | BillingChange::InvoicePaymentFailed {
             customer,
             subscription,
         } => {
-            settle(
-                tx,
-                customer,
-                subscription.as_deref(),
-                SubscriptionStatus::PastDue,
-                at,
-                now,
-            )
-            .await
+            let status = if matches!(change, BillingChange::InvoicePaid { .. }) {
+                SubscriptionStatus::Active
+            } else {
+                SubscriptionStatus::PastDue
+            };
+            settle(tx, customer, subscription.as_deref(), status, at, now).await
         }
     }
 }
