@@ -118,6 +118,9 @@ audit_actions! {
     DataSubjectSearched => "data_subject.searched",
     ConversationDeleted => "conversation.deleted",
     ConversationsExported => "conversations.exported",
+    BillingCheckoutStarted => "billing.checkout_started",
+    BillingPortalOpened => "billing.portal_opened",
+    SubscriptionChanged => "billing.subscription_changed",
 }
 
 impl AuditAction {

@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod age;
 pub mod assistant;
 pub mod audit;
+pub mod billing;
 pub mod booking;
 pub mod business;
 pub mod calendar;

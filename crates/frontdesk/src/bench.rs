@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use clap::Args;
-use frontdesk_server::{Application, Config};
+use frontdesk_server::{Application, Config, RateLimits};
 use serde_json::{json, Value};
 
 /// Questions a visitor cycles through: a mix of every intent the engine answers.
@@ -45,7 +45,8 @@ pub struct BenchArgs {
     /// Turns sent first and not measured.
     #[arg(long, default_value_t = 1_000)]
     warmup: usize,
-    /// Bench a running server instead of starting one (e.g. http://127.0.0.1:8080).
+    /// Bench a running server instead of starting one (e.g. http://127.0.0.1:8080); its
+    /// rate limits (`--rate-limit-per-ip`, `--rate-limit-per-business`) must allow the load.
     #[arg(long)]
     url: Option<String>,
     /// Database for the in-process server; default: a fresh SQLite file in a temp dir.
@@ -66,6 +67,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
                 .unwrap_or_else(|| temp_dir.join("bench.db").display().to_string());
             let mut config = Config::new(database);
             config.stream_pace = Duration::ZERO;
+            // Every simulated visitor comes from 127.0.0.1: the limiter still counts each
+            // turn (its cost is part of the measurement) but never refuses one.
+            config.rate_limits = RateLimits {
+                per_ip: u32::MAX,
+                per_business: u32::MAX,
+                ..RateLimits::default()
+            };
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
                 .await
                 .map_err(|e| e.to_string())?;

@@ -4,10 +4,12 @@
 
 mod audit;
 mod bench;
+mod billing;
 mod commands;
 mod delivery;
 mod eval;
 mod google;
+mod limits;
 mod llm;
 mod purge;
 mod speech;
@@ -131,6 +133,10 @@ struct ServeArgs {
         default_value_t = 3600
     )]
     retention_interval_secs: u64,
+    #[command(flatten)]
+    limits: limits::LimitArgs,
+    #[command(flatten)]
+    billing: billing::BillingArgs,
 }
 
 #[derive(Debug, Args)]
@@ -264,5 +270,9 @@ async fn serve(args: ServeArgs) -> Result<(), String> {
     config.keyring = Some(llm::keyring_for_server(&args.secret_keys_file)?);
     args.retention.apply(&mut config);
     config.retention_interval = std::time::Duration::from_secs(args.retention_interval_secs.max(1));
+    config.rate_limits = args.limits.rate_limits()?;
+    config.rate_limit_counters = args.limits.counters();
+    config.max_conversation_messages = args.limits.conversation_max_messages;
+    config.billing = billing::settings(&args.billing)?;
     commands::serve(args.addr, config).await
 }

@@ -295,17 +295,34 @@
     try { return JSON.parse(s); } catch (e) { return null; }
   }
 
-  function Failure(status, code, message) {
+  function Failure(status, code, message, retryAfter) {
     this.status = status;
     this.code = code || '';
     this.message = message || '';
+    this.retryAfter = retryAfter || 0;
   }
 
-  // A closed account's notice, shown as the server words it; the chat stays shut.
+  // Why the assistant is not answering (a closed account, a lapsed payment), in the
+  // server's words; the chat stays shut.
   function showClosed(message) {
     addMsg('assistant', message || 'This assistant is no longer available.', 'fd-msg-error');
     ui.input.disabled = true;
     ui.send.disabled = true;
+  }
+
+  // What to tell the visitor when a message could not be answered: the server's own
+  // words for the errors written for visitors, a friendly line otherwise.
+  function failureText(err) {
+    if (err && (err.status === 429 || err.code === 'rate_limited')) {
+      var secs = err.retryAfter > 0 ? err.retryAfter : 0;
+      return "You're sending messages a little too quickly. " +
+        (secs ? 'Please wait ' + secs + ' second' + (secs === 1 ? '' : 's') + ' and try again.'
+              : 'Please wait a moment and try again.');
+    }
+    if (err && (err.code === 'conversation_too_long' || err.code === 'assistant_unavailable') && err.message) {
+      return err.message;
+    }
+    return 'Sorry \u2014 something went wrong. Please try again.';
   }
 
   // Send the visitor's message and stream the reply into a new bubble.
@@ -345,8 +362,14 @@
       }
       if (!res.ok || !res.body) {
         var body = parse(await res.text().catch(function () { return ''; }));
-        throw new Failure(res.status, body && body.error && body.error.code,
-          body && body.error && body.error.message);
+        var error = (body && body.error) || {};
+        if (error.code === 'conversation_too_long') {
+          // The next message starts a new conversation.
+          conversationId = null;
+          store.del(K_CONV);
+        }
+        throw new Failure(res.status, error.code, error.message,
+          parseInt(res.headers.get('Retry-After') || '0', 10));
       }
       await readSSE(res, function (name, raw) {
         var d = parse(raw) || {};
@@ -385,10 +408,7 @@
         showClosed(err.message);
         return;
       }
-      var tooFast = err && (err.status === 429 || /rate/i.test(err.code || ''));
-      addMsg('assistant', tooFast
-        ? "You're sending messages too quickly. Please wait a moment and try again."
-        : 'Sorry \u2014 something went wrong. Please try again.', 'fd-msg-error');
+      addMsg('assistant', failureText(err), 'fd-msg-error');
       // Give the visitor their text back so they can resend it.
       if (!ui.input.value) {
         ui.input.value = text;
@@ -454,6 +474,11 @@
     build(business);
     if (closed !== null) {
       showClosed(closed);
+      return;
+    }
+    if (business.notice) {
+      // The assistant is not answering for this business: say how to reach it instead.
+      showClosed(business.notice);
       return;
     }
     if (business.greeting) addMsg('assistant', business.greeting);

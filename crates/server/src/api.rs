@@ -23,8 +23,10 @@ use tokio_stream::wrappers::UnboundedReceiverStream;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
 
+use crate::billing;
 use crate::cache::Found;
 use crate::error::{ApiError, ErrorBody};
+use crate::rate_limit::{PublicChat, RateLimited};
 use crate::AppState;
 
 /// Longest page URL stored with a conversation.
@@ -200,6 +202,10 @@ pub struct BusinessProfile {
     pub slug: String,
     pub name: String,
     pub greeting: String,
+    /// Set when the assistant does not answer (the business's plan has lapsed): what to
+    /// show instead, with how to reach the business.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<String>,
 }
 
 /// A conversation, oldest message first.
@@ -267,11 +273,16 @@ async fn get_business(
     Path(slug): Path<String>,
 ) -> Result<Json<BusinessProfile>, ApiError> {
     let business = load_business(&state, &slug).await?;
+    let notice = (!billing::standing(&state, &business)
+        .await
+        .assistant_answers())
+    .then(|| billing::contact_notice(&business));
     let profile = &business.knowledge.business;
     Ok(Json(BusinessProfile {
         slug: profile.slug.to_string(),
         name: profile.name.clone(),
         greeting: profile.greeting.clone(),
+        notice,
     }))
 }
 
@@ -289,8 +300,12 @@ async fn get_business(
         (status = 410, description = "The account was closed (`account_closed`)", body = ErrorBody),
         (status = 413, description = "Body too large", body = ErrorBody),
         (status = 415, description = "Not JSON", body = ErrorBody),
-        (status = 422, description = "A field failed validation", body = ErrorBody)))]
+        (status = 409, description = "The conversation is full: start a new one", body = ErrorBody),
+        (status = 422, description = "A field failed validation", body = ErrorBody),
+        (status = 503, description = "The assistant is not available for this business; the message says how to reach it", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address or to this business; see `Retry-After`", body = ErrorBody)))]
 async fn post_message(
+    _limited: RateLimited<PublicChat>,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
@@ -315,6 +330,20 @@ async fn post_message(
         ));
     }
     let business = load_business(&state, &slug).await?;
+    let answers = billing::standing(&state, &business)
+        .await
+        .assistant_answers()
+        && (conversation.is_some() || billing::may_start_conversation(&state, &business).await);
+    if !answers {
+        return Err(ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "assistant_unavailable",
+            billing::contact_notice(&business),
+        ));
+    }
+    if let Some(conversation) = conversation {
+        refuse_full_conversation(&state, &business, conversation, &visitor).await?;
+    }
     let incoming = IncomingMessage {
         visitor,
         conversation,
@@ -333,6 +362,45 @@ async fn post_message(
     sync_calendar(&state, business.id, &outcome);
     grade_in_background(&state, business, &outcome);
     Ok(Json(MessageResponse::from(&outcome)).into_response())
+}
+
+/// Refuses a message to a conversation already holding the most messages allowed, with a
+/// polite answer: start a new conversation, or reach the business directly. Someone
+/// else's conversation passes here and is refused as unknown by the turn itself.
+async fn refuse_full_conversation(
+    state: &AppState,
+    business: &LoadedBusiness,
+    conversation: ConversationId,
+    visitor: &VisitorId,
+) -> Result<(), ApiError> {
+    let length = state
+        .store
+        .conversation_length(business.id, conversation, visitor)
+        .await?;
+    if length.is_none_or(|length| length < i64::from(state.max_conversation_messages)) {
+        return Ok(());
+    }
+    Err(ApiError::new(
+        StatusCode::CONFLICT,
+        "conversation_too_long",
+        format!(
+            "This conversation has reached its length limit. Please start a new conversation, \
+             or contact {} directly. {}",
+            business.knowledge.business.name,
+            direct_contact(business)
+        ),
+    ))
+}
+
+/// How to reach a business without the assistant: its phone and email, as its file has them.
+pub(crate) fn direct_contact(business: &LoadedBusiness) -> String {
+    let profile = &business.knowledge.business;
+    match (&profile.phone, &profile.email) {
+        (Some(phone), Some(email)) => format!("You can call {phone} or email {email}."),
+        (Some(phone), None) => format!("You can call {phone}."),
+        (None, Some(email)) => format!("You can email {email}."),
+        (None, None) => "Please contact the business directly.".to_owned(),
+    }
 }
 
 /// What a turn running in the background reports to the stream answering it.
@@ -475,6 +543,7 @@ pub(crate) fn grade_in_background(
            ("visitor_id" = String, Query, description = "The visitor id that started the conversation")),
     responses((status = 200, body = TranscriptResponse), (status = 404, description = "Unknown, or not this visitor's", body = ErrorBody)))]
 async fn get_conversation(
+    _limited: RateLimited<PublicChat>,
     State(state): State<AppState>,
     Path((slug, id)): Path<(String, String)>,
     Query(query): Query<TranscriptQuery>,

@@ -4,12 +4,14 @@
 
 mod api;
 mod assets;
+mod billing;
 mod cache;
 mod calendar;
 pub mod dashboard;
 mod error;
 mod mail;
 mod notifier;
+pub mod rate_limit;
 mod sms;
 mod speech;
 
@@ -39,12 +41,15 @@ use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::ApiDoc;
+pub use billing::BillingSettings;
 use cache::BusinessCache;
 use calendar::{CalendarStore, Calendars};
 use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
 pub use notifier::Notifier;
+use rate_limit::RateLimiter;
+pub use rate_limit::{CounterStore, RateLimits};
 pub use sms::{GateError, SmsGate, TelnyxWebhookKey};
 pub use speech::{SpeechSettings, SpokenAudio};
 
@@ -62,6 +67,10 @@ const SPEECH_PURGE_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// How long any request may take before the server gives up on it.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Messages one conversation may hold by default: about a hundred exchanges, far past any
+/// real front-desk chat, so only scripted abuse reaches it.
+pub const DEFAULT_MAX_CONVERSATION_MESSAGES: u32 = 200;
 
 /// How the server runs.
 #[derive(Debug, Clone)]
@@ -113,6 +122,15 @@ pub struct Config {
     /// Verifies Telnyx's inbound SMS webhooks (`FRONTDESK_TELNYX_PUBLIC_KEY`); without
     /// it `POST /sms/telnyx/{slug}` refuses every request.
     pub telnyx_public_key: Option<TelnyxWebhookKey>,
+    /// Allowances of the public routes.
+    pub rate_limits: RateLimits,
+    /// Where the rate limiter counts: the database, or Redis.
+    pub rate_limit_counters: CounterStore,
+    /// Messages one conversation may hold (both sides); past it the visitor is asked to
+    /// start a new conversation or contact the business.
+    pub max_conversation_messages: u32,
+    /// Stripe billing; without it every business runs unlimited and no billing UI shows.
+    pub billing: Option<BillingSettings>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -155,6 +173,10 @@ impl Config {
             closure_grace: retention::MAX_CLOSURE_GRACE,
             retention_interval: Duration::from_secs(3600),
             telnyx_public_key: None,
+            rate_limits: RateLimits::default(),
+            rate_limit_counters: CounterStore::Database,
+            max_conversation_messages: DEFAULT_MAX_CONVERSATION_MESSAGES,
+            billing: None,
         }
     }
 
@@ -180,6 +202,9 @@ pub struct AppState {
     speech: Option<Arc<SpokenAudio>>,
     retention: RetentionPolicy,
     sms: Arc<sms::SmsChannel>,
+    limiter: Arc<RateLimiter>,
+    max_conversation_messages: u32,
+    billing: Option<Arc<BillingSettings>>,
 }
 
 /// A server bound to a port, ready to run.
@@ -258,6 +283,13 @@ impl Application {
         if let Some(speech) = speech.clone() {
             workers.push(tokio::spawn(speech.purge_every(SPEECH_PURGE_INTERVAL)));
         }
+        let limiter = RateLimiter::new(
+            &config.rate_limit_counters,
+            store.clone(),
+            config.rate_limits,
+            config.clock.clone(),
+        )
+        .map_err(|e| StoreError::Backend(Box::new(e)))?;
         let state = AppState {
             store: store.clone(),
             assistant: Arc::new(assistant),
@@ -280,6 +312,9 @@ impl Application {
                 received: Arc::new(tokio::sync::Notify::new()),
                 queued,
             }),
+            limiter: Arc::new(limiter),
+            max_conversation_messages: config.max_conversation_messages,
+            billing: config.billing.clone().map(Arc::new),
         };
         let inbox = sms::SmsInbox {
             state: state.clone(),
@@ -386,6 +421,8 @@ fn router(state: AppState) -> Router {
         .allow_origin(Any)
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([header::CONTENT_TYPE, header::ACCEPT])
+        // The widget tells the visitor how long to wait when rate limited.
+        .expose_headers([header::RETRY_AFTER])
         .max_age(Duration::from_secs(3600));
     let api = api::router()
         .merge(dashboard::json_router())
@@ -407,6 +444,7 @@ fn router(state: AppState) -> Router {
         .nest("/sms", sms::router())
         .route("/healthz", get(api::healthz))
         .merge(speech::router())
+        .route("/webhooks/stripe", axum::routing::post(billing::webhook))
         .merge(assets::router().layer(CompressionLayer::new()))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -507,6 +507,48 @@ impl Store {
         self.messages(business, conversation, visitor, None).await
     }
 
+    /// How many messages a conversation of this business and visitor holds; `None` when
+    /// there is no such conversation (or it is someone else's).
+    pub async fn conversation_length(
+        &self,
+        business: BusinessId,
+        conversation: ConversationId,
+        visitor: &VisitorId,
+    ) -> Result<Option<i64>, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let length: Option<i64> = sqlx::query_scalar(
+            "SELECT (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id) \
+             FROM conversations c WHERE c.id = $1 AND c.business_id = $2 AND c.visitor_id = $3",
+        )
+        .bind(conversation.to_string())
+        .bind(business.to_string())
+        .bind(visitor.as_str())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok(length)
+    }
+
+    /// How many conversations of a business started at or after `since` (all channels).
+    pub async fn conversations_started_since(
+        &self,
+        business: BusinessId,
+        since: Timestamp,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.tenant_tx(business).await?;
+        let count: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM conversations WHERE business_id = $1 AND created_at >= $2",
+        )
+        .bind(business.to_string())
+        .bind(millis(since))
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(backend_error)?;
+        tx.commit().await.map_err(backend_error)?;
+        Ok(count)
+    }
+
     async fn messages(
         &self,
         business: BusinessId,

@@ -12,8 +12,10 @@ use crate::{Backend, ImportOutcome, Store};
 mod accounts;
 mod appointments;
 mod audit;
+mod billing;
 mod calendar;
 mod privacy;
+mod rate_limits;
 mod rls;
 mod sms;
 

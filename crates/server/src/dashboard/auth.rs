@@ -23,6 +23,7 @@ use super::session::{
 use super::views::{bare_page, error_box};
 use super::{audit, audit_member, Member};
 use crate::dashboard::session::{NoFields, Posted};
+use crate::rate_limit::address_key;
 use crate::AppState;
 
 /// How long an invitation link works.
@@ -428,18 +429,6 @@ pub(super) struct Attempt {
     account: Option<String>,
     ip: Option<String>,
     at: Timestamp,
-}
-
-/// The limiter's key for an address: IPv6 clients own whole /64 networks, so they are
-/// counted per /64, not per address.
-fn address_key(ip: std::net::IpAddr) -> String {
-    match ip {
-        std::net::IpAddr::V4(v4) => v4.to_string(),
-        std::net::IpAddr::V6(v6) => {
-            let s = v6.segments();
-            format!("{:x}:{:x}:{:x}:{:x}::/64", s[0], s[1], s[2], s[3])
-        }
-    }
 }
 
 /// Counts an attempt for the account (when there is one) and the address, and refuses

@@ -9,6 +9,7 @@
 mod appointments;
 mod audit_log;
 mod auth;
+mod billing;
 mod business;
 mod error;
 mod home;
@@ -121,6 +122,9 @@ pub fn router() -> Router<AppState> {
             "/settings/google/disconnect",
             post(integrations::disconnect),
         )
+        .route("/billing", get(billing::page))
+        .route("/billing/checkout", post(billing::checkout))
+        .route("/billing/portal", post(billing::portal))
         .route("/team", get(team::page))
         .route("/team/invite", post(team::invite))
         .route("/team/invites/{id}/revoke", post(team::revoke_invite))

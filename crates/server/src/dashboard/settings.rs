@@ -89,14 +89,24 @@ pub async fn page(
     ))
 }
 
-/// The Integrations section, with the calendar's state when this server can connect one.
+/// The Integrations section, with the calendar's state when this server can connect one,
+/// and the way to the Billing page when this server bills (and the member may see it).
 async fn integrations_section(state: &AppState, member: &Member) -> Result<Markup, PageError> {
     let status = match &state.calendars {
         Some(_) => Some(state.store.calendar_status(member.business_id()).await?),
         None => None,
     };
     let zone = business_timezone(member)?;
-    Ok(integrations::section(member, status.as_ref(), &zone))
+    let billing = state.billing.is_some() && member.can(Permission::ManageBilling);
+    Ok(html! {
+        (integrations::section(member, status.as_ref(), &zone))
+        @if billing {
+            section.card aria-labelledby="billing-title" {
+                h2 id="billing-title" { "Billing" }
+                p { a href="/app/billing" { "Your plan and payments" } }
+            }
+        }
+    })
 }
 
 #[derive(Debug, Deserialize)]

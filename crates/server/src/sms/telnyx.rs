@@ -23,6 +23,7 @@ use serde_json::{json, Value};
 
 use super::{receive, Received};
 use crate::error::ApiError;
+use crate::rate_limit::{InboundSms, RateLimited};
 use crate::AppState;
 
 /// How far a signed timestamp may be from our clock before the request counts as a
@@ -140,6 +141,7 @@ struct Endpoint {
 
 /// The webhook: verify, then store a `message.received` event once for the inbox worker.
 pub(super) async fn inbound(
+    _limited: RateLimited<InboundSms>,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,

@@ -42,7 +42,28 @@ pub async fn spawn_app_with_pace(backend: Backend, stream_pace: Duration) -> Tes
 /// Starts the server with the test defaults, adjusted by `configure`.
 pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config)) -> TestApp {
     let db = TestDatabase::new(backend).await;
-    let mut config = Config::new(db.url.clone());
+    let (address, store, speech, stop) = start(&db.url, configure).await;
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        store,
+        db,
+        speech,
+        stop: Some(stop),
+    }
+}
+
+/// Starts a server on `database_url` with the test defaults, adjusted by `configure`.
+async fn start(
+    database_url: &str,
+    configure: impl FnOnce(&mut Config),
+) -> (
+    String,
+    Store,
+    Option<Arc<SpokenAudio>>,
+    tokio::sync::oneshot::Sender<()>,
+) {
+    let mut config = Config::new(database_url);
     config.stream_pace = Duration::ZERO;
     config.clock = Arc::new(FixedClock(MONDAY_MORNING.parse().unwrap()));
     configure(&mut config);
@@ -57,13 +78,24 @@ pub async fn spawn_app_with(backend: Backend, configure: impl FnOnce(&mut Config
     tokio::spawn(app.run_until(async {
         let _ = stopped.await;
     }));
-    TestApp {
-        address,
-        client: reqwest::Client::new(),
-        store,
-        db,
-        speech,
-        stop: Some(stop),
+    (address, store, speech, stop)
+}
+
+/// A second server instance on another port, sharing a test app's database.
+pub struct Instance {
+    pub address: String,
+    _stop: tokio::sync::oneshot::Sender<()>,
+}
+
+impl TestApp {
+    /// Starts another server on this app's database, as a second instance behind the same
+    /// load balancer would run; it stops when dropped.
+    pub async fn second_instance(&self, configure: impl FnOnce(&mut Config)) -> Instance {
+        let (address, _, _, stop) = start(&self.db.url, configure).await;
+        Instance {
+            address,
+            _stop: stop,
+        }
     }
 }
 

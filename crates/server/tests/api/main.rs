@@ -1,5 +1,6 @@
 //! End-to-end tests: the real server on a free port, over HTTP, on SQLite and PostgreSQL.
 
+mod billing;
 mod booking;
 mod browser;
 mod calendar;
@@ -7,6 +8,8 @@ mod dashboard;
 mod dialogues;
 mod helpers;
 mod leads;
+mod leaks;
+mod limits;
 mod messages;
 mod models;
 mod notifications;
