@@ -20,6 +20,7 @@ pub mod orders;
 pub mod policy;
 pub mod safety;
 pub mod schedule;
+pub mod voice;
 
 /// Businesses shared by the unit tests of several modules.
 #[cfg(test)]
