@@ -55,6 +55,35 @@ pub fn valid_account_sid(sid: &str) -> bool {
 /// Silent turns in a row after which the call says goodbye.
 pub const MAX_SILENT_TURNS: u32 = 3;
 
+/// What the call's next answer is for, kept between webhooks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awaiting {
+    /// Anything: a question, a menu key, an order number.
+    Question,
+    /// The order number the caller was asked for.
+    OrderNumber,
+    /// The phone or email on the order found by number, before anything is read.
+    OrderOwner,
+}
+
+impl Awaiting {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Question => "question",
+            Self::OrderNumber => "order_number",
+            Self::OrderOwner => "order_owner",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Question, Self::OrderNumber, Self::OrderOwner]
+            .into_iter()
+            .find(|a| a.as_str() == text)
+    }
+}
+
 /// What the caller chose on the keypad menu.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum KeypadChoice {
@@ -122,15 +151,28 @@ impl fmt::Display for CallIntent {
 /// Words that on their own mean a parcel or its journey ("track", "package", Spanish
 /// "paquete", "envío", "rastrear").
 const SHIPMENT_WORDS: &[&str] = &[
-    "track", "tracking", "package", "parcel", "shipment", "shipped", "shipping", "delivery",
-    "delivered", "paquete", "pedido", "envio", "rastrear", "rastreo", "seguimiento",
+    "track",
+    "tracking",
+    "package",
+    "parcel",
+    "shipment",
+    "shipped",
+    "shipping",
+    "delivery",
+    "delivered",
+    "paquete",
+    "pedido",
+    "envio",
+    "rastrear",
+    "rastreo",
+    "seguimiento",
 ];
 
 /// Words that turn "order" into a question about an existing one.
 const STATUS_WORDS: &[&str] = &[
-    "where", "wheres", "status", "arrive", "arrived", "arriving", "come", "coming", "came",
-    "when", "yet", "late", "check", "update", "ship", "sent", "estado", "donde", "llega",
-    "llegado", "number",
+    "where", "wheres", "status", "arrive", "arrived", "arriving", "come", "coming", "came", "when",
+    "yet", "late", "check", "update", "ship", "sent", "estado", "donde", "llega", "llegado",
+    "number",
 ];
 
 /// "Where's my order?", "track my package", "order status", "were is my packge",
@@ -166,9 +208,7 @@ fn words_of(text: &str) -> Vec<String> {
 /// Equal, or one typo apart for words long enough that a typo can't make another word.
 fn same_word(word: &str, known: &str) -> bool {
     word == known
-        || (known.len() >= 5
-            && word.len() >= 4
-            && strsim::damerau_levenshtein(word, known) <= 1)
+        || (known.len() >= 5 && word.len() >= 4 && strsim::damerau_levenshtein(word, known) <= 1)
 }
 
 /// The value of a spoken digit, in English or Spanish ("oh" and "o" are zero).
@@ -516,7 +556,10 @@ mod tests {
     #[test]
     fn the_keypad_menu() {
         assert_eq!(KeypadChoice::parse("1"), Some(KeypadChoice::OrderStatus));
-        assert_eq!(KeypadChoice::parse("2#"), Some(KeypadChoice::HoursAndLocation));
+        assert_eq!(
+            KeypadChoice::parse("2#"),
+            Some(KeypadChoice::HoursAndLocation)
+        );
         assert_eq!(KeypadChoice::parse("0"), Some(KeypadChoice::Person));
         assert_eq!(KeypadChoice::parse("7"), None);
         assert_eq!(KeypadChoice::parse("1001"), None);

@@ -9,9 +9,11 @@ mod appointments;
 mod audit;
 mod audit_csv;
 mod calendar;
+mod calls;
 mod dashboard;
 mod model_settings;
 mod notifications;
+mod orders;
 mod secrets;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
@@ -25,8 +27,10 @@ pub use appointments::{Appointment, AppointmentStatus, NewAppointment, SLOT_TAKE
 pub use audit::AuditRange;
 pub use audit_csv::{defuse, AuditCsv};
 pub use calendar::{CalendarBooking, CalendarConnection, CalendarStatus, ConnectAttempt};
+pub use calls::{CallRecord, CallTurn, CallTurnRecord};
 pub use dashboard::{ConversationFilter, ConversationSummary, Lead, NewLead};
 pub use notifications::{DueNotification, NotificationPrefs, NotifyChannel};
+pub use orders::{parse_orders_csv, LocalOrders, OrderImport, OrderLineError, ORDER_CSV_COLUMNS};
 pub use secrets::{Keyring, Sealed, SecretError};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,

@@ -13,6 +13,7 @@ mod accounts;
 mod appointments;
 mod audit;
 mod calendar;
+mod calls;
 mod rls;
 
 pub(crate) const BUSINESS: &str = include_str!("../../../demo/demo-business.toml");

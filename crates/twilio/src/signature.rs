@@ -12,8 +12,8 @@ use sha1::Sha1;
 pub const SIGNATURE_HEADER: &str = "x-twilio-signature";
 
 fn mac(auth_token: &str, url: &str, params: &[(String, String)]) -> Hmac<Sha1> {
-    let mut mac = Hmac::<Sha1>::new_from_slice(auth_token.as_bytes())
-        .expect("HMAC takes keys of any length");
+    let mut mac =
+        Hmac::<Sha1>::new_from_slice(auth_token.as_bytes()).expect("HMAC takes keys of any length");
     mac.update(url.as_bytes());
     let mut sorted: Vec<&(String, String)> = params.iter().collect();
     // Stable, so repeated names keep the order they were sent in, as Twilio signs them.
@@ -76,7 +76,12 @@ mod tests {
     fn parameter_order_on_the_wire_does_not_matter() {
         let mut reversed = published_params();
         reversed.reverse();
-        assert!(verify("12345", URL, &reversed, "RSOYDt4T1cUTdK1PDd93/VVr8B8="));
+        assert!(verify(
+            "12345",
+            URL,
+            &reversed,
+            "RSOYDt4T1cUTdK1PDd93/VVr8B8="
+        ));
     }
 
     #[test]
