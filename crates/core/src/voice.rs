@@ -176,15 +176,15 @@ const STATUS_WORDS: &[&str] = &[
 ];
 
 /// "Where's my order?", "track my package", "order status", "were is my packge",
-/// "¿dónde está mi pedido?": a caller asking about an order they placed. "I'd like to
-/// order a cake" is not.
+/// "¿dónde está mi pedido?", "order ten oh one": a caller asking about an order they
+/// placed. "I'd like to order a cake" is not.
 pub fn wants_order_status(text: &str) -> bool {
     let words = words_of(text);
     let is = |word: &str, list: &[&str]| list.iter().any(|known| same_word(word, known));
     let shipment = words.iter().any(|w| is(w, SHIPMENT_WORDS));
     let order = words.iter().any(|w| is(w, &["order", "orden"]));
     let status = words.iter().any(|w| is(w, STATUS_WORDS));
-    shipment || (order && status)
+    shipment || (order && (status || spoken_order_number(text).is_some()))
 }
 
 /// Lower-cased words without accents, so "envío" and "envio" are one word.
@@ -423,8 +423,10 @@ pub fn spell_out(code: &str) -> String {
 }
 
 /// A written reply made for the ear: links become their site's name ("example dot com"),
-/// emails are read with "at" and "dot", markdown marks and bullets disappear, "&" is "and".
+/// emails are read with "at" and "dot", markdown marks and bullets disappear, "&" is "and",
+/// ranges ("8:00 AM–5:00 PM") are read "to".
 pub fn for_the_ear(text: &str) -> String {
+    let text = text.replace('–', " to ").replace('—', ", ");
     let mut spoken = Vec::new();
     for token in text.split_whitespace() {
         let (core, trail) = split_trailing_punctuation(token);
@@ -499,6 +501,7 @@ mod tests {
             "quiero rastrear mi paquete",
             "what's the status of order 1001",
             "my parcel never arrived",
+            "order ten oh one",
         ] {
             assert!(wants_order_status(asked), "{asked}");
         }
@@ -597,5 +600,9 @@ mod tests {
             "Cleaning and exam Whitening"
         );
         assert_eq!(for_the_ear("We open at 8 a.m."), "We open at 8 a.m.");
+        assert_eq!(
+            for_the_ear("Monday–Thursday: 8:00 AM–5:00 PM"),
+            "Monday to Thursday: 8:00 AM to 5:00 PM"
+        );
     }
 }

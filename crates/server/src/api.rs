@@ -428,13 +428,17 @@ fn sse_events(report: TurnEvent) -> Vec<(Event, bool)> {
 /// they find; a failure here is logged and never reaches the visitor.
 /// Writes the turn's bookings, moves and cancellations into the business's connected
 /// calendar, after the turn is stored and without holding up the answer.
-fn sync_calendar(state: &AppState, business: BusinessId, outcome: &TurnOutcome) {
+pub(crate) fn sync_calendar(state: &AppState, business: BusinessId, outcome: &TurnOutcome) {
     if let Some(calendars) = &state.calendars {
         calendars.sync_in_background(business, &outcome.actions);
     }
 }
 
-fn grade_in_background(state: &AppState, business: Arc<LoadedBusiness>, outcome: &TurnOutcome) {
+pub(crate) fn grade_in_background(
+    state: &AppState,
+    business: Arc<LoadedBusiness>,
+    outcome: &TurnOutcome,
+) {
     let store = state.store.clone();
     let grounding = state.grounding_grader;
     let (reply, safety, draft) = (

@@ -10,6 +10,7 @@ pub mod dashboard;
 mod error;
 mod mail;
 mod notifier;
+pub mod voice;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -42,6 +43,7 @@ use dashboard::session::SessionLifetimes;
 use dashboard::{DashboardSettings, LoginLimits};
 pub use mail::OutboxMailer;
 pub use notifier::Notifier;
+use voice::{ImportedOrders, OrderSources};
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -95,6 +97,9 @@ pub struct Config {
     /// the Integrations section says calendars are not set up on this server. The server
     /// knows the vendor only through this port.
     pub calendars: Option<Arc<dyn CalendarConnector>>,
+    /// Where businesses' orders come from for the phone line; by default each answers
+    /// from the orders it imported.
+    pub order_sources: Option<Arc<dyn OrderSources>>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -133,6 +138,7 @@ impl Config {
             sms: None,
             notify_interval: Duration::from_secs(2),
             calendars: None,
+            order_sources: None,
         }
     }
 }
@@ -149,6 +155,8 @@ pub struct AppState {
     grounding_grader: bool,
     clock: Arc<dyn Clock>,
     dashboard: Arc<DashboardSettings>,
+    /// The seam to the shops' order systems.
+    orders: Arc<dyn OrderSources>,
 }
 
 /// A server bound to a port, ready to run.
@@ -208,6 +216,10 @@ impl Application {
                 mailer: config.mailer.clone(),
                 login_limits: config.login_limits,
             }),
+            orders: config
+                .order_sources
+                .clone()
+                .unwrap_or_else(|| Arc::new(ImportedOrders(store.clone()))),
         };
         Ok(Self {
             listener,
@@ -292,6 +304,7 @@ fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .nest("/app", app)
+        .merge(voice::router())
         .route("/healthz", get(api::healthz))
         .merge(assets::router().layer(CompressionLayer::new()))
         .layer(TimeoutLayer::with_status_code(

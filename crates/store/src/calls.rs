@@ -42,7 +42,8 @@ pub struct CallRecord {
     pub awaiting: Awaiting,
     /// The order number waiting for its owner's phone or email.
     pub pending_order: Option<String>,
-    /// How a transfer went (`completed`, `no-answer`, `busy`, `failed`, `callback`).
+    /// How a transfer went: `dialing`, `answered`, or `callback:{why}` (`no-answer`,
+    /// `busy`, `failed`, `no-escalation-number`).
     pub transfer_outcome: Option<String>,
 }
 
@@ -224,8 +225,8 @@ impl Store {
         Ok(rotated)
     }
 
-    /// The call with this `CallSid`, started now if it is new. Twilio retries webhooks, so
-    /// starting the same call twice returns the first row unchanged.
+    /// The call with this `CallSid`, started now if it is new (then `true`). Twilio retries
+    /// webhooks, so starting the same call twice returns the first row unchanged.
     pub async fn start_call(
         &self,
         business: BusinessId,
@@ -233,9 +234,9 @@ impl Store {
         from: &str,
         to: &str,
         at: Timestamp,
-    ) -> Result<CallRecord, StoreError> {
+    ) -> Result<(CallRecord, bool), StoreError> {
         let mut tx = self.tenant_tx(business).await?;
-        sqlx::query(
+        let inserted = sqlx::query(
             "INSERT INTO calls (id, business_id, call_sid, from_number, to_number, started_at, status) \
              VALUES ($1, $2, $3, $4, $5, $6, 'in-progress') ON CONFLICT (business_id, call_sid) DO NOTHING",
         )
@@ -252,7 +253,7 @@ impl Store {
             .await?
             .ok_or(StoreError::NotFound)?;
         tx.commit().await.map_err(backend_error)?;
-        Ok(call)
+        Ok((call, inserted.rows_affected() == 1))
     }
 
     /// The call with this `CallSid`.
@@ -371,17 +372,22 @@ impl Store {
     /// A caller nobody could answer asked to be called back: a lead with their number, the
     /// team told through the outbox, and the transfer marked, all in one transaction.
     /// Twilio may retry the webhook; the second time finds the outcome set and adds nothing.
+    ///
+    /// `reason` says why (the dial status, or `no-escalation-number`); the transfer
+    /// outcome becomes `callback:{reason}`.
     pub async fn record_callback_request(
         &self,
         business: BusinessId,
         call: &CallRecord,
+        reason: &str,
         at: Timestamp,
     ) -> Result<Option<Uuid>, StoreError> {
         let mut tx = self.tenant_tx(business).await?;
         let marked = sqlx::query(
-            "UPDATE calls SET transfer_outcome = 'callback' WHERE business_id = $1 AND id = $2 \
-             AND (transfer_outcome IS NULL OR transfer_outcome <> 'callback')",
+            "UPDATE calls SET transfer_outcome = $1 WHERE business_id = $2 AND id = $3 \
+             AND (transfer_outcome IS NULL OR transfer_outcome NOT LIKE 'callback:%')",
         )
+        .bind(format!("callback:{reason}"))
         .bind(business.to_string())
         .bind(call.id.to_string())
         .execute(&mut *tx)

@@ -57,11 +57,12 @@ impl Twiml {
         self
     }
 
-    /// Listens for speech or digits (`#` ends keyed digits), with the prompt nested.
+    /// Listens for speech or digits (`#` ends keyed digits), with the prompt nested; posts
+    /// to the action even when nothing was heard, so silence is counted there.
     pub fn gather(mut self, gather: Gather) -> Self {
         let _ = write!(
             self.verbs,
-            "<Gather input=\"speech dtmf\" action=\"{}\" method=\"POST\" timeout=\"{}\" speechTimeout=\"auto\" finishOnKey=\"#\">",
+            "<Gather input=\"speech dtmf\" action=\"{}\" method=\"POST\" timeout=\"{}\" speechTimeout=\"auto\" finishOnKey=\"#\" actionOnEmptyResult=\"true\">",
             escape(&gather.action),
             gather.timeout_seconds
         );

@@ -12,3 +12,4 @@ mod models;
 mod notifications;
 mod public;
 mod safety;
+mod voice;

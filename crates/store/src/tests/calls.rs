@@ -66,16 +66,17 @@ async fn phone_settings_keep_the_auth_token_sealed_and_rotate() {
 async fn the_call_log_keeps_turns_state_and_status() {
     for backend in BACKENDS {
         let (db, store, business) = with_business(backend).await;
-        let call = store
+        let (call, created) = store
             .start_call(business, "CA01", "+15125550142", "+15125550000", at(10))
             .await
             .unwrap();
+        assert!(created);
         // Twilio retried the first webhook: same call, nothing new.
         let again = store
             .start_call(business, "CA01", "+15125550142", "+15125550000", at(11))
             .await
             .unwrap();
-        assert_eq!(again, call, "{backend:?}");
+        assert_eq!(again, (call.clone(), false), "{backend:?}");
         assert_eq!(call.awaiting, Awaiting::Question);
 
         store
@@ -146,13 +147,13 @@ async fn the_call_log_keeps_turns_state_and_status() {
         );
 
         let lead = store
-            .record_callback_request(business, &done, at(61))
+            .record_callback_request(business, &done, "no-answer", at(61))
             .await
             .unwrap();
         assert!(lead.is_some(), "{backend:?}");
         assert_eq!(
             store
-                .record_callback_request(business, &done, at(62))
+                .record_callback_request(business, &done, "no-answer", at(62))
                 .await
                 .unwrap(),
             None,
