@@ -9,6 +9,7 @@ mod delivery;
 mod eval;
 mod google;
 mod llm;
+mod phone;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -61,8 +62,15 @@ enum Command {
     /// Keys that seal credentials (model API keys) at rest.
     #[command(subcommand)]
     Keys(llm::KeysCommand),
-    /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
+    /// Drive the HTTP API with many concurrent visitors and print throughput and latency
+    /// (`--voice`: the phone line's TwiML webhooks).
     Bench(bench::BenchArgs),
+    /// A shop's orders, for the phone assistant's order lookups.
+    #[command(subcommand)]
+    Orders(phone::OrdersCommand),
+    /// Call a business's phone assistant from the terminal, through a running server's
+    /// real Twilio webhooks (signed requests).
+    Call(phone::CallArgs),
     /// Measure the assistant against labelled cases.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -214,6 +222,8 @@ async fn main() -> ExitCode {
         Command::Keys(command) => llm::keys(command).await,
         Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,
+        Command::Orders(command) => phone::orders(command).await,
+        Command::Call(args) => phone::call(args).await,
         Command::Eval(EvalCommand::Safety(args)) => eval::safety(args),
     };
     match result {

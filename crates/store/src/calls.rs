@@ -278,22 +278,16 @@ impl Store {
         at: Timestamp,
     ) -> Result<(), StoreError> {
         let mut tx = self.tenant_tx(business).await?;
-        let next: i64 = sqlx::query_scalar(
-            "SELECT COALESCE(MAX(seq), 0) + 1 FROM call_turns WHERE business_id = $1 AND call_id = $2",
-        )
-        .bind(business.to_string())
-        .bind(call.to_string())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(backend_error)?;
+        // One statement that writes first: on SQLite a transaction that reads before it
+        // writes can't wait for the lock, it fails.
         sqlx::query(
             "INSERT INTO call_turns (id, business_id, call_id, seq, said, answered, intent, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+             SELECT $1, $2, $3, COALESCE(MAX(seq), 0) + 1, $4, $5, $6, $7 FROM call_turns \
+             WHERE business_id = $2 AND call_id = $3",
         )
         .bind(Uuid::now_v7().to_string())
         .bind(business.to_string())
         .bind(call.to_string())
-        .bind(next)
         .bind(turn.said.map(policy::redact))
         .bind(turn.answered)
         .bind(turn.intent.as_str())

@@ -244,14 +244,19 @@ impl Store {
         let mut tx = self.tenant_tx(business).await?;
         let mut outcome = OrderImport::default();
         for order in orders {
-            let existed: Option<String> = sqlx::query_scalar(
-                "SELECT number FROM orders WHERE business_id = $1 AND number = $2",
+            // A write first (SQLite can't upgrade a reading transaction while it waits),
+            // which also says whether the order was there.
+            let existed = sqlx::query(
+                "UPDATE orders SET updated_at = $1 WHERE business_id = $2 AND number = $3",
             )
+            .bind(millis(now))
             .bind(business.to_string())
             .bind(order.number.as_str())
-            .fetch_optional(&mut *tx)
+            .execute(&mut *tx)
             .await
-            .map_err(backend_error)?;
+            .map_err(backend_error)?
+            .rows_affected()
+                > 0;
             let shipment = order.shipments.first();
             sqlx::query(
                 "INSERT INTO orders (business_id, number, placed_at, payment, fulfillment, carrier, tracking_number, tracking_url, phone, email, updated_at) \
@@ -274,7 +279,7 @@ impl Store {
             .execute(&mut *tx)
             .await
             .map_err(backend_error)?;
-            if existed.is_some() {
+            if existed {
                 outcome.updated += 1;
             } else {
                 outcome.created += 1;

@@ -74,14 +74,6 @@ pub struct Step {
     pub callback: Option<&'static str>,
 }
 
-/// A logged turn: the TwiML for Twilio, and what it says for people (the simulators).
-#[derive(Debug)]
-pub struct Answered {
-    pub twiml: Twiml,
-    pub spoken: String,
-    pub ended: bool,
-}
-
 /// A call in progress at one webhook.
 pub struct CallLine<'a> {
     state: &'a AppState,
@@ -436,7 +428,7 @@ impl<'a> CallLine<'a> {
 
     /// Logs the turn (durably, before Twilio hears it) and renders it, with the callback
     /// request of a caller nobody can take.
-    pub async fn finish(&self, step: Step, urls: &LineUrls) -> Result<Answered, ApiError> {
+    pub async fn finish(&self, step: Step, urls: &LineUrls) -> Result<Twiml, ApiError> {
         let store = &self.state.store;
         let business = self.business.id;
         let now = self.state.clock.now();
@@ -470,25 +462,18 @@ impl<'a> CallLine<'a> {
 
     /// The TwiML of a step: the reply inside a `<Gather>` (so the caller can interrupt),
     /// followed by a `<Dial>` or `<Hangup/>` when the turn ends the conversation.
-    pub fn render(&self, step: &Step, urls: &LineUrls) -> Answered {
-        let (twiml, ended) = match (step.next, self.escalation) {
-            (Next::Hangup, _) => (Twiml::new().say(&step.reply).hangup(), true),
-            (Next::Transfer, Some(number)) => (
+    pub fn render(&self, step: &Step, urls: &LineUrls) -> Twiml {
+        match (step.next, self.escalation) {
+            (Next::Hangup, _) => Twiml::new().say(&step.reply).hangup(),
+            (Next::Transfer, Some(number)) => {
                 Twiml::new()
                     .say(&step.reply)
-                    .dial(number.as_str(), RING_SECONDS, &urls.dial),
-                true,
-            ),
+                    .dial(number.as_str(), RING_SECONDS, &urls.dial)
+            }
             // `transfer` only asks to dial when there is a number to ring.
-            (Next::Listen, _) | (Next::Transfer, None) => (
-                Twiml::new().gather(Gather::new(&urls.gather, LISTEN_SECONDS).say(&step.reply)),
-                false,
-            ),
-        };
-        Answered {
-            twiml,
-            spoken: step.reply.clone(),
-            ended,
+            (Next::Listen, _) | (Next::Transfer, None) => {
+                Twiml::new().gather(Gather::new(&urls.gather, LISTEN_SECONDS).say(&step.reply))
+            }
         }
     }
 }

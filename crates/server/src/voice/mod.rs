@@ -178,7 +178,7 @@ async fn incoming(
     } else {
         line.render(&step, &urls)
     };
-    Ok(twiml(answered.twiml))
+    Ok(twiml(answered))
 }
 
 /// What the caller said or keyed (or their silence) after a `<Gather>`.
@@ -191,16 +191,23 @@ async fn gather(
 ) -> Result<Response, ApiError> {
     let hook = verified(&state, &slug, &uri, &headers, &body).await?;
     let sid = hook.call_sid()?;
-    let (call, _) = state
-        .store
-        .start_call(
-            hook.business.id,
-            sid,
-            hook.param("From").unwrap_or("unknown"),
-            hook.param("To").unwrap_or("unknown"),
-            state.clock.now(),
-        )
-        .await?;
+    let call = match state.store.call_by_sid(hook.business.id, sid).await? {
+        Some(call) => call,
+        // The incoming webhook was lost: the call is logged from here.
+        None => {
+            state
+                .store
+                .start_call(
+                    hook.business.id,
+                    sid,
+                    hook.param("From").unwrap_or("unknown"),
+                    hook.param("To").unwrap_or("unknown"),
+                    state.clock.now(),
+                )
+                .await?
+                .0
+        }
+    };
     let urls = LineUrls::new(&state.dashboard.public_url, &slug);
     let line = CallLine::new(
         &state,
@@ -213,7 +220,7 @@ async fn gather(
         digits: hook.param("Digits"),
     };
     let step = line.answer(heard).await?;
-    Ok(twiml(line.finish(step, &urls).await?.twiml))
+    Ok(twiml(line.finish(step, &urls).await?))
 }
 
 /// Twilio's status callback: the call's status and duration, applied idempotently.
@@ -277,5 +284,5 @@ async fn dial(
     let line = CallLine::new(&state, &hook.business, &call, None);
     let step = line.nobody_answered(reason);
     let urls = LineUrls::new(&state.dashboard.public_url, &slug);
-    Ok(twiml(line.finish(step, &urls).await?.twiml))
+    Ok(twiml(line.finish(step, &urls).await?))
 }
