@@ -85,3 +85,80 @@ async fn an_invited_owner_link_is_printed_and_a_tampered_audit_row_is_reported()
         "names the broken link: {out}"
     );
 }
+
+#[tokio::test]
+async fn orders_are_imported_from_csv_all_or_nothing_with_every_bad_line_named() {
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-orders-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("cli.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/demo-business.toml");
+    let imported = frontdesk(&database, &["business", "import", demo.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", text(&imported));
+
+    let header = "order_number,placed_at,payment_status,fulfillment_status,carrier,tracking_number,tracking_url,phone,email\n";
+    let bad = dir.0.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}1001,2026-11-20,paid,fulfilled,UPS,1Z9,,+15125550142,ana@example.com\n\
+             1002,someday,paid,fulfilled,,,,,\n\
+             1003,2026-11-20,paid,lost,,,,,\n"
+        ),
+    )
+    .unwrap();
+    let refused = frontdesk(
+        &database,
+        &["orders", "import", "demo", bad.to_str().unwrap()],
+    );
+    let out = text(&refused);
+    assert!(!refused.status.success(), "{out}");
+    assert!(
+        out.contains("2 invalid line(s); nothing was imported"),
+        "{out}"
+    );
+    assert!(out.contains("line 3: placed_at \"someday\""), "{out}");
+    assert!(out.contains("line 4: fulfillment_status \"lost\""), "{out}");
+
+    let good = dir.0.join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{header}1001,2026-11-20,paid,fulfilled,UPS,1Z9,,+15125550142,ana@example.com\n\
+             1002,2026-11-21,pending,unfulfilled,,,,,\n"
+        ),
+    )
+    .unwrap();
+    let first = frontdesk(
+        &database,
+        &["orders", "import", "demo", good.to_str().unwrap()],
+    );
+    assert!(
+        text(&first).contains("2 new, 0 updated"),
+        "{}",
+        text(&first)
+    );
+    let again = frontdesk(
+        &database,
+        &["orders", "import", "demo", good.to_str().unwrap()],
+    );
+    assert!(
+        text(&again).contains("0 new, 2 updated"),
+        "{}",
+        text(&again)
+    );
+
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+
+    let unknown = frontdesk(
+        &database,
+        &["orders", "import", "nobody", good.to_str().unwrap()],
+    );
+    assert!(!unknown.status.success());
+}
