@@ -229,29 +229,24 @@ impl<'a> CallLine<'a> {
         self.ask_assistant(text, text, CallIntent::Question).await
     }
 
-    async fn order_source(&self) -> Result<Option<Arc<dyn OrderSource>>, Step> {
-        self.state
-            .orders
-            .for_business(self.business.id)
-            .await
-            .map_err(|error| {
+    /// The business's order system, or the step telling the caller there is none to ask.
+    async fn order_source(&self, said: &str) -> Result<Arc<dyn OrderSource>, Step> {
+        match self.state.orders.for_business(self.business.id).await {
+            Ok(Some(source)) => Ok(source),
+            Ok(None) => Err(self.step(Some(said), NO_ORDERS, CallIntent::OrderStatus)),
+            Err(error) => {
                 tracing::warn!(%error, "order source unavailable");
-                self.step(None, ORDERS_UNAVAILABLE, CallIntent::OrderStatus)
-            })
+                Err(self.step(Some(said), ORDERS_UNAVAILABLE, CallIntent::OrderStatus))
+            }
+        }
     }
 
     /// "Where's my order?" without a number: the caller's recent orders by caller ID, or
     /// a question for the number.
     async fn orders_of_caller(&self, said: &str) -> Result<Step, ApiError> {
-        let source = match self.order_source().await {
-            Ok(Some(source)) => source,
-            Ok(None) => return Ok(self.step(Some(said), NO_ORDERS, CallIntent::OrderStatus)),
-            Err(step) => {
-                return Ok(Step {
-                    said: Some(said.to_owned()),
-                    ..step
-                })
-            }
+        let source = match self.order_source(said).await {
+            Ok(source) => source,
+            Err(step) => return Ok(step),
         };
         let found = match self.caller() {
             Some(caller) => source.by_phone(&caller, 3).await,
@@ -287,15 +282,9 @@ impl<'a> CallLine<'a> {
     /// anyone else (and any number that matches no order) is asked for the order's phone
     /// or email first, so the two cases sound the same.
     async fn order_by_number(&self, said: &str, number: &OrderNumber) -> Result<Step, ApiError> {
-        let source = match self.order_source().await {
-            Ok(Some(source)) => source,
-            Ok(None) => return Ok(self.step(Some(said), NO_ORDERS, CallIntent::OrderStatus)),
-            Err(step) => {
-                return Ok(Step {
-                    said: Some(said.to_owned()),
-                    ..step
-                })
-            }
+        let source = match self.order_source(said).await {
+            Ok(source) => source,
+            Err(step) => return Ok(step),
         };
         match source.by_number(number).await {
             Ok(Some(order)) if order.belongs_to(self.caller().as_ref(), None) => {
@@ -325,15 +314,9 @@ impl<'a> CallLine<'a> {
         let (Some(number), true) = (pending, phone.is_some() || email.is_some()) else {
             return Ok(self.step(Some(said), NOT_CONFIRMED, CallIntent::OrderConfirmation));
         };
-        let source = match self.order_source().await {
-            Ok(Some(source)) => source,
-            Ok(None) => return Ok(self.step(Some(said), NO_ORDERS, CallIntent::OrderStatus)),
-            Err(step) => {
-                return Ok(Step {
-                    said: Some(said.to_owned()),
-                    ..step
-                })
-            }
+        let source = match self.order_source(said).await {
+            Ok(source) => source,
+            Err(step) => return Ok(step),
         };
         match source.by_number(&number).await {
             Ok(Some(order)) if order.belongs_to(phone.as_ref(), email.as_deref()) => {
