@@ -14,6 +14,7 @@ use uuid::Uuid;
 use crate::dashboard::{insert_lead, NewLead};
 use crate::secrets::{Keyring, Sealed};
 use crate::store::{backend_error, from_millis, millis, uuid_column};
+use crate::writer::Write;
 use crate::Store;
 
 /// Binds a sealed token to its business, so it can't be moved to another one.
@@ -235,25 +236,39 @@ impl Store {
         to: &str,
         at: Timestamp,
     ) -> Result<(CallRecord, bool), StoreError> {
-        let mut tx = self.tenant_tx(business).await?;
-        let inserted = sqlx::query(
-            "INSERT INTO calls (id, business_id, call_sid, from_number, to_number, started_at, status) \
-             VALUES ($1, $2, $3, $4, $5, $6, 'in-progress') ON CONFLICT (business_id, call_sid) DO NOTHING",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(business.to_string())
-        .bind(call_sid)
-        .bind(from)
-        .bind(to)
-        .bind(millis(at))
-        .execute(&mut *tx)
-        .await
-        .map_err(backend_error)?;
-        let call = select_call(&mut tx, business, call_sid)
+        if let Some(call) = self.call_by_sid(business, call_sid).await? {
+            return Ok((call, false));
+        }
+        self.write_call(Write::CallStarted {
+            business,
+            call: Uuid::now_v7(),
+            sid: call_sid.to_owned(),
+            from: from.to_owned(),
+            to: to.to_owned(),
+            at,
+        })
+        .await?;
+        let call = self
+            .call_by_sid(business, call_sid)
             .await?
             .ok_or(StoreError::NotFound)?;
-        tx.commit().await.map_err(backend_error)?;
-        Ok((call, inserted.rows_affected() == 1))
+        Ok((call, true))
+    }
+
+    /// Writes to the call log: through SQLite's group-commit writer (so concurrent calls
+    /// share one fsync instead of queueing for the write lock), or in a tenant
+    /// transaction on PostgreSQL.
+    async fn write_call(&self, write: Write) -> Result<(), StoreError> {
+        match &self.writer {
+            Some(writer) => writer.write(write).await,
+            None => {
+                let mut tx = self.tenant_tx(write.business()).await?;
+                crate::writer::apply(&mut tx, &write)
+                    .await
+                    .map_err(backend_error)?;
+                tx.commit().await.map_err(backend_error)
+            }
+        }
     }
 
     /// The call with this `CallSid`.
@@ -277,47 +292,27 @@ impl Store {
         turn: &CallTurn<'_>,
         at: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.tenant_tx(business).await?;
-        // One statement that writes first: on SQLite a transaction that reads before it
-        // writes can't wait for the lock, it fails.
-        sqlx::query(
-            "INSERT INTO call_turns (id, business_id, call_id, seq, said, answered, intent, created_at) \
-             SELECT $1, $2, $3, COALESCE(MAX(seq), 0) + 1, $4, $5, $6, $7 FROM call_turns \
-             WHERE business_id = $2 AND call_id = $3",
-        )
-        .bind(Uuid::now_v7().to_string())
-        .bind(business.to_string())
-        .bind(call.to_string())
-        .bind(turn.said.map(policy::redact))
-        .bind(turn.answered)
-        .bind(turn.intent.as_str())
-        .bind(millis(at))
-        .execute(&mut *tx)
+        let row = CallTurnRow {
+            said: turn.said.map(policy::redact),
+            answered: turn.answered.to_owned(),
+            intent: turn.intent.as_str(),
+            conversation: turn.conversation.map(|c| c.to_string()),
+            awaiting: turn.awaiting.as_str(),
+            pending_order: turn.pending_order.map(str::to_owned),
+            silent: turn.silent,
+        };
+        self.write_call(Write::CallTurn {
+            business,
+            call,
+            turn: Box::new(row),
+            at,
+        })
         .await
-        .map_err(backend_error)?;
-        let silent = i64::from(turn.silent);
-        let updated = sqlx::query(
-            "UPDATE calls SET conversation_id = COALESCE($1, conversation_id), awaiting = $2, pending_order = $3, \
-             retries = retries + $4, silent_streak = CASE WHEN $4 = 1 THEN silent_streak + 1 ELSE 0 END \
-             WHERE business_id = $5 AND id = $6",
-        )
-        .bind(turn.conversation.map(|c| c.to_string()))
-        .bind(turn.awaiting.as_str())
-        .bind(turn.pending_order)
-        .bind(silent)
-        .bind(business.to_string())
-        .bind(call.to_string())
-        .execute(&mut *tx)
-        .await
-        .map_err(backend_error)?;
-        if updated.rows_affected() == 0 {
-            return Err(StoreError::NotFound);
-        }
-        tx.commit().await.map_err(backend_error)
     }
 
     /// Applies a status callback. Idempotent: a retried or late callback can't move a
-    /// finished call back to ringing, and the first end time stays.
+    /// finished call back to ringing, and the first end time stays. An unknown call
+    /// changes nothing.
     pub async fn update_call_status(
         &self,
         business: BusinessId,
@@ -325,24 +320,15 @@ impl Store {
         status: &str,
         duration_seconds: Option<i64>,
         at: Timestamp,
-    ) -> Result<bool, StoreError> {
-        let mut tx = self.tenant_tx(business).await?;
-        let ended = is_final(status).then(|| millis(at));
-        let updated = sqlx::query(
-            "UPDATE calls SET status = CASE WHEN ended_at IS NULL THEN $1 ELSE status END, \
-             duration_seconds = COALESCE($2, duration_seconds), ended_at = COALESCE(ended_at, $3) \
-             WHERE business_id = $4 AND call_sid = $5",
-        )
-        .bind(status)
-        .bind(duration_seconds)
-        .bind(ended)
-        .bind(business.to_string())
-        .bind(call_sid)
-        .execute(&mut *tx)
+    ) -> Result<(), StoreError> {
+        self.write_call(Write::CallStatus {
+            business,
+            sid: call_sid.to_owned(),
+            status: status.to_owned(),
+            duration_seconds,
+            at,
+        })
         .await
-        .map_err(backend_error)?;
-        tx.commit().await.map_err(backend_error)?;
-        Ok(updated.rows_affected() > 0)
     }
 
     /// Records how a transfer ended.
@@ -506,6 +492,110 @@ impl Store {
         }
         Ok(purged)
     }
+}
+
+/// A call turn ready to write: what the caller said already redacted.
+#[derive(Debug, Clone)]
+pub(crate) struct CallTurnRow {
+    said: Option<String>,
+    answered: String,
+    intent: &'static str,
+    conversation: Option<String>,
+    awaiting: &'static str,
+    pending_order: Option<String>,
+    silent: bool,
+}
+
+/// Inserts a call unless one with its `CallSid` exists.
+pub(crate) async fn insert_call(
+    conn: &mut sqlx::AnyConnection,
+    business: BusinessId,
+    call: Uuid,
+    sid: &str,
+    from: &str,
+    to: &str,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO calls (id, business_id, call_sid, from_number, to_number, started_at, status) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'in-progress') ON CONFLICT (business_id, call_sid) DO NOTHING",
+    )
+    .bind(call.to_string())
+    .bind(business.to_string())
+    .bind(sid)
+    .bind(from)
+    .bind(to)
+    .bind(millis(at))
+    .execute(&mut *conn)
+    .await
+    .map(drop)
+}
+
+/// Adds a turn and moves the call's state on. Each statement writes first: on SQLite a
+/// transaction that reads before it writes can't wait for the lock, it fails.
+pub(crate) async fn write_call_turn(
+    conn: &mut sqlx::AnyConnection,
+    business: BusinessId,
+    call: Uuid,
+    turn: &CallTurnRow,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let updated = sqlx::query(
+        "UPDATE calls SET conversation_id = COALESCE($1, conversation_id), awaiting = $2, pending_order = $3, \
+         retries = retries + $4, silent_streak = CASE WHEN $4 = 1 THEN silent_streak + 1 ELSE 0 END \
+         WHERE business_id = $5 AND id = $6",
+    )
+    .bind(turn.conversation.as_deref())
+    .bind(turn.awaiting)
+    .bind(turn.pending_order.as_deref())
+    .bind(i64::from(turn.silent))
+    .bind(business.to_string())
+    .bind(call.to_string())
+    .execute(&mut *conn)
+    .await?;
+    if updated.rows_affected() == 0 {
+        return Err(sqlx::Error::RowNotFound);
+    }
+    sqlx::query(
+        "INSERT INTO call_turns (id, business_id, call_id, seq, said, answered, intent, created_at) \
+         SELECT $1, $2, $3, COALESCE(MAX(seq), 0) + 1, $4, $5, $6, $7 FROM call_turns \
+         WHERE business_id = $2 AND call_id = $3",
+    )
+    .bind(Uuid::now_v7().to_string())
+    .bind(business.to_string())
+    .bind(call.to_string())
+    .bind(turn.said.as_deref())
+    .bind(turn.answered.as_str())
+    .bind(turn.intent)
+    .bind(millis(at))
+    .execute(&mut *conn)
+    .await
+    .map(drop)
+}
+
+/// Applies a status callback (see [`Store::update_call_status`]).
+pub(crate) async fn write_call_status(
+    conn: &mut sqlx::AnyConnection,
+    business: BusinessId,
+    sid: &str,
+    status: &str,
+    duration_seconds: Option<i64>,
+    at: Timestamp,
+) -> Result<(), sqlx::Error> {
+    let ended = is_final(status).then(|| millis(at));
+    sqlx::query(
+        "UPDATE calls SET status = CASE WHEN ended_at IS NULL THEN $1 ELSE status END, \
+         duration_seconds = COALESCE($2, duration_seconds), ended_at = COALESCE(ended_at, $3) \
+         WHERE business_id = $4 AND call_sid = $5",
+    )
+    .bind(status)
+    .bind(duration_seconds)
+    .bind(ended)
+    .bind(business.to_string())
+    .bind(sid)
+    .execute(&mut *conn)
+    .await
+    .map(drop)
 }
 
 async fn select_call(

@@ -119,10 +119,15 @@ async fn the_call_log_keeps_turns_state_and_status() {
         assert_eq!((state.retries, state.silent_streak), (2, 2), "{backend:?}");
         assert_eq!(state.pending_order.as_deref(), Some("1001"));
 
-        assert!(store
+        store
             .update_call_status(business, "CA01", "completed", Some(42), at(60))
             .await
-            .unwrap());
+            .unwrap();
+        // A status for a call nobody knows changes nothing.
+        store
+            .update_call_status(business, "CA99", "completed", Some(1), at(60))
+            .await
+            .unwrap();
         // A late, retried "ringing" changes nothing.
         store
             .update_call_status(business, "CA01", "ringing", None, at(70))
