@@ -26,6 +26,7 @@ pub mod schedule;
 pub mod sms;
 pub mod speech;
 pub mod vendor;
+pub mod voice;
 
 /// Businesses shared by the unit tests of several modules.
 #[cfg(test)]

@@ -55,6 +55,38 @@ pub enum PaymentStatus {
     Voided,
 }
 
+impl PaymentStatus {
+    /// The stored (and CSV) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Paid => "paid",
+            Self::PartiallyRefunded => "partially_refunded",
+            Self::Refunded => "refunded",
+            Self::Voided => "voided",
+        }
+    }
+
+    /// Parses a stored name, case-insensitively and with spaces or dashes for `_`
+    /// (Shopify's exports say "Partially refunded").
+    pub fn parse(text: &str) -> Option<Self> {
+        [
+            Self::Pending,
+            Self::Paid,
+            Self::PartiallyRefunded,
+            Self::Refunded,
+            Self::Voided,
+        ]
+        .into_iter()
+        .find(|status| status.as_str() == status_key(text))
+    }
+}
+
+/// "Partially refunded", "partially-refunded" → "partially_refunded".
+fn status_key(text: &str) -> String {
+    text.trim().to_ascii_lowercase().replace([' ', '-'], "_")
+}
+
 /// How far the goods have got.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FulfillmentStatus {
@@ -63,6 +95,34 @@ pub enum FulfillmentStatus {
     Fulfilled,
     /// The order was cancelled; nothing will ship.
     Cancelled,
+}
+
+impl FulfillmentStatus {
+    /// The stored (and CSV) name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unfulfilled => "unfulfilled",
+            Self::PartiallyFulfilled => "partially_fulfilled",
+            Self::Fulfilled => "fulfilled",
+            Self::Cancelled => "cancelled",
+        }
+    }
+
+    /// Parses a stored name like [`PaymentStatus::parse`]; "shipped" means fulfilled.
+    pub fn parse(text: &str) -> Option<Self> {
+        match status_key(text).as_str() {
+            "shipped" => Some(Self::Fulfilled),
+            "canceled" => Some(Self::Cancelled),
+            key => [
+                Self::Unfulfilled,
+                Self::PartiallyFulfilled,
+                Self::Fulfilled,
+                Self::Cancelled,
+            ]
+            .into_iter()
+            .find(|status| status.as_str() == key),
+        }
+    }
 }
 
 /// One parcel on its way: what a caller asks for after "has it shipped?".
@@ -179,6 +239,27 @@ mod tests {
         assert!(order.belongs_to(None, Some(" ANA@example.com ")));
         assert!(!order.belongs_to(Some(&other), Some("bob@example.com")));
         assert!(!order.belongs_to(None, None));
+    }
+
+    #[test]
+    fn statuses_round_trip_and_read_shop_exports() {
+        assert_eq!(
+            PaymentStatus::parse("Partially refunded"),
+            Some(PaymentStatus::PartiallyRefunded)
+        );
+        assert_eq!(
+            PaymentStatus::parse(PaymentStatus::Voided.as_str()),
+            Some(PaymentStatus::Voided)
+        );
+        assert_eq!(
+            FulfillmentStatus::parse("Shipped"),
+            Some(FulfillmentStatus::Fulfilled)
+        );
+        assert_eq!(
+            FulfillmentStatus::parse("canceled"),
+            Some(FulfillmentStatus::Cancelled)
+        );
+        assert_eq!(PaymentStatus::parse("lost"), None);
     }
 
     #[test]

@@ -52,40 +52,115 @@ pub struct BenchArgs {
     /// Database for the in-process server; default: a fresh SQLite file in a temp dir.
     #[arg(long)]
     database: Option<String>,
+    /// Measure the phone line instead: signed Twilio webhooks answered with TwiML (the
+    /// in-process server only).
+    #[arg(long)]
+    voice: bool,
+}
+
+/// A server started for the benchmark, stopped (and its temp files removed) by `stop`.
+pub(crate) struct LocalServer {
+    pub(crate) base: String,
+    pub(crate) store: frontdesk_store::Store,
+    stop: tokio::sync::oneshot::Sender<()>,
+    handle: tokio::task::JoinHandle<std::io::Result<()>>,
+    temp_dir: std::path::PathBuf,
+}
+
+impl LocalServer {
+    pub(crate) async fn start(
+        database: Option<&str>,
+        config: impl FnOnce(&mut Config),
+    ) -> Result<Self, String> {
+        let temp_dir = std::env::temp_dir().join(format!("frontdesk-bench-{}", std::process::id()));
+        std::fs::create_dir_all(&temp_dir).map_err(|e| e.to_string())?;
+        let database = database
+            .map(str::to_owned)
+            .unwrap_or_else(|| temp_dir.join("bench.db").display().to_string());
+        let mut settings = Config::new(database);
+        settings.stream_pace = Duration::ZERO;
+        config(&mut settings);
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let app = Application::build(settings, listener)
+            .await
+            .map_err(|e| e.to_string())?;
+        let addr = app.local_addr().map_err(|e| e.to_string())?;
+        let store = app.store().clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let handle = tokio::spawn(app.run_until(async {
+            let _ = stopped.await;
+        }));
+        Ok(Self {
+            base: format!("http://{addr}"),
+            store,
+            stop,
+            handle,
+            temp_dir,
+        })
+    }
+
+    pub(crate) async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.handle.await;
+        let _ = std::fs::remove_dir_all(&self.temp_dir);
+    }
+}
+
+/// Prints counts, throughput and latency percentiles of a measured run.
+pub(crate) fn report(unit: &str, mut latencies: Vec<Duration>, errors: usize, elapsed: Duration) {
+    latencies.sort_unstable();
+    let percentile = |p: f64| -> f64 {
+        if latencies.is_empty() {
+            return 0.0;
+        }
+        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
+        latencies[index].as_secs_f64() * 1000.0
+    };
+    println!("{unit}:      {} ok, {errors} failed", latencies.len());
+    println!("elapsed:    {:.2} s", elapsed.as_secs_f64());
+    println!(
+        "throughput: {:.0} {unit}/s",
+        latencies.len() as f64 / elapsed.as_secs_f64()
+    );
+    println!(
+        "latency:    p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
+        percentile(0.50),
+        percentile(0.90),
+        percentile(0.99),
+        percentile(1.0)
+    );
 }
 
 /// Runs the benchmark and prints the report.
 pub async fn run(args: BenchArgs) -> Result<(), String> {
-    let temp_dir = std::env::temp_dir().join(format!("frontdesk-bench-{}", std::process::id()));
+    if args.voice {
+        if args.url.is_some() {
+            return Err("--voice starts its own server; it cannot be combined with --url".into());
+        }
+        return crate::phone::bench(
+            args.visitors,
+            args.turns,
+            args.warmup,
+            args.database.as_deref(),
+        )
+        .await;
+    }
     let (base, server) = match &args.url {
         Some(url) => (url.trim_end_matches('/').to_owned(), None),
         None => {
-            std::fs::create_dir_all(&temp_dir).map_err(|e| e.to_string())?;
-            let database = args
-                .database
-                .clone()
-                .unwrap_or_else(|| temp_dir.join("bench.db").display().to_string());
-            let mut config = Config::new(database);
-            config.stream_pace = Duration::ZERO;
             // Every simulated visitor comes from 127.0.0.1: the limiter still counts each
             // turn (its cost is part of the measurement) but never refuses one.
-            config.rate_limits = RateLimits {
-                per_ip: u32::MAX,
-                per_business: u32::MAX,
-                ..RateLimits::default()
-            };
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .map_err(|e| e.to_string())?;
-            let app = Application::build(config, listener)
-                .await
-                .map_err(|e| e.to_string())?;
-            let addr = app.local_addr().map_err(|e| e.to_string())?;
-            let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-            let handle = tokio::spawn(app.run_until(async {
-                let _ = stopped.await;
-            }));
-            (format!("http://{addr}"), Some((stop, handle)))
+            let server = LocalServer::start(args.database.as_deref(), |config| {
+                config.rate_limits = RateLimits {
+                    per_ip: u32::MAX,
+                    per_business: u32::MAX,
+                    ..RateLimits::default()
+                };
+            })
+            .await?;
+            (server.base.clone(), Some(server))
         }
     };
     let client = reqwest::Client::builder()
@@ -105,35 +180,10 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         args.turns, args.visitors
     );
     let started = Instant::now();
-    let (mut latencies, errors) =
-        drive(&client, &endpoint, args.visitors, args.turns, args.rate).await;
-    let elapsed = started.elapsed();
-
-    latencies.sort_unstable();
-    let percentile = |p: f64| -> f64 {
-        if latencies.is_empty() {
-            return 0.0;
-        }
-        let index = ((latencies.len() as f64 - 1.0) * p).round() as usize;
-        latencies[index].as_secs_f64() * 1000.0
-    };
-    println!("turns:      {} ok, {errors} failed", latencies.len());
-    println!("elapsed:    {:.2} s", elapsed.as_secs_f64());
-    println!(
-        "throughput: {:.0} turns/s",
-        latencies.len() as f64 / elapsed.as_secs_f64()
-    );
-    println!(
-        "latency:    p50 {:.2} ms, p90 {:.2} ms, p99 {:.2} ms, max {:.2} ms",
-        percentile(0.50),
-        percentile(0.90),
-        percentile(0.99),
-        percentile(1.0)
-    );
-    if let Some((stop, handle)) = server {
-        let _ = stop.send(());
-        let _ = handle.await;
-        let _ = std::fs::remove_dir_all(&temp_dir);
+    let (latencies, errors) = drive(&client, &endpoint, args.visitors, args.turns, args.rate).await;
+    report("turns", latencies, errors, started.elapsed());
+    if let Some(server) = server {
+        server.stop().await;
     }
     Ok(())
 }

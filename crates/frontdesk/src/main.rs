@@ -11,6 +11,7 @@ mod eval;
 mod google;
 mod limits;
 mod llm;
+mod phone;
 mod purge;
 mod speech;
 
@@ -65,12 +66,19 @@ enum Command {
     /// Keys that seal credentials (model API keys) at rest.
     #[command(subcommand)]
     Keys(llm::KeysCommand),
-    /// Drive the HTTP API with many concurrent visitors and print throughput and latency.
+    /// Drive the HTTP API with many concurrent visitors and print throughput and latency
+    /// (`--voice`: the phone line's TwiML webhooks).
     Bench(bench::BenchArgs),
     /// Run the retention jobs now: closed accounts past their grace period, audit
     /// events past six years, expired sessions, invites and resets, sign-in failures
     /// past the limiter's window. `--dry-run` prints what would go, per category.
     Purge(purge::PurgeArgs),
+    /// A shop's orders, for the phone assistant's order lookups.
+    #[command(subcommand)]
+    Orders(phone::OrdersCommand),
+    /// Call a business's phone assistant from the terminal, through a running server's
+    /// real Twilio webhooks (signed requests).
+    Call(phone::CallArgs),
     /// Measure the assistant against labelled cases.
     #[command(subcommand)]
     Eval(EvalCommand),
@@ -238,6 +246,8 @@ async fn main() -> ExitCode {
         Command::Quality { slug, database } => commands::quality(&slug, &database.database).await,
         Command::Bench(args) => bench::run(args).await,
         Command::Purge(args) => purge::run(args).await,
+        Command::Orders(command) => phone::orders(command).await,
+        Command::Call(args) => phone::call(args).await,
         Command::Eval(EvalCommand::Safety(args)) => eval::safety(args),
     };
     match result {

@@ -173,3 +173,151 @@ fn serve_refuses_a_telnyx_public_key_that_is_not_one() {
         text(&output)
     );
 }
+
+#[tokio::test]
+async fn orders_are_imported_from_csv_all_or_nothing_with_every_bad_line_named() {
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-orders-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("cli.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/demo-business.toml");
+    let imported = frontdesk(&database, &["business", "import", demo.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", text(&imported));
+
+    let header = "order_number,placed_at,payment_status,fulfillment_status,carrier,tracking_number,tracking_url,phone,email\n";
+    let bad = dir.0.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{header}1001,2026-11-20,paid,fulfilled,UPS,1Z9,,+15125550142,ana@example.com\n\
+             1002,someday,paid,fulfilled,,,,,\n\
+             1003,2026-11-20,paid,lost,,,,,\n"
+        ),
+    )
+    .unwrap();
+    let refused = frontdesk(
+        &database,
+        &["orders", "import", "demo", bad.to_str().unwrap()],
+    );
+    let out = text(&refused);
+    assert!(!refused.status.success(), "{out}");
+    assert!(
+        out.contains("2 invalid line(s); nothing was imported"),
+        "{out}"
+    );
+    assert!(out.contains("line 3: placed_at \"someday\""), "{out}");
+    assert!(out.contains("line 4: fulfillment_status \"lost\""), "{out}");
+
+    let good = dir.0.join("good.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "{header}1001,2026-11-20,paid,fulfilled,UPS,1Z9,,+15125550142,ana@example.com\n\
+             1002,2026-11-21,pending,unfulfilled,,,,,\n"
+        ),
+    )
+    .unwrap();
+    let first = frontdesk(
+        &database,
+        &["orders", "import", "demo", good.to_str().unwrap()],
+    );
+    assert!(
+        text(&first).contains("2 new, 0 updated"),
+        "{}",
+        text(&first)
+    );
+    let again = frontdesk(
+        &database,
+        &["orders", "import", "demo", good.to_str().unwrap()],
+    );
+    assert!(
+        text(&again).contains("0 new, 2 updated"),
+        "{}",
+        text(&again)
+    );
+
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", database.display()))
+        .await
+        .unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM orders")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(count, 2);
+
+    let unknown = frontdesk(
+        &database,
+        &["orders", "import", "nobody", good.to_str().unwrap()],
+    );
+    assert!(!unknown.status.success());
+}
+
+#[tokio::test]
+async fn the_terminal_phone_calls_a_running_server_through_signed_webhooks() {
+    use std::io::Write;
+    use std::sync::Arc;
+
+    use frontdesk_core::voice::{AuthToken, PhoneSettings};
+    use frontdesk_store::Keyring;
+
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-call-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("call.db");
+    let mut config = frontdesk_server::Config::new(database.display().to_string());
+    config.keyring = Some(Keyring::parse(&Keyring::generate_entry("t")).unwrap());
+    config.mailer = Arc::new(frontdesk_server::OutboxMailer::new(dir.0.join("outbox")));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let app = frontdesk_server::Application::build(config, listener)
+        .await
+        .unwrap();
+    let url = format!("http://{}", app.local_addr().unwrap());
+    let store = app.store().clone();
+    let business = store.business_by_slug("demo").await.unwrap().unwrap().id;
+    let settings = PhoneSettings {
+        account_sid: format!("AC{}", "1".repeat(32)),
+        auth_token: AuthToken::parse("cli-token").unwrap(),
+        escalation: None,
+    };
+    store
+        .set_phone_settings(business, Some(&settings), jiff::Timestamp::now())
+        .await
+        .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until(async {
+        let _ = stopped.await;
+    }));
+
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["call", "demo", "--url", &url, "--auth-token", "cli-token"])
+        .env_remove("FRONTDESK_PUBLIC_URL")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"what are your hours\n2\n\n\n\n")
+        .unwrap();
+    let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    let out = text(&output);
+    assert!(output.status.success(), "{out}");
+    assert!(
+        out.contains("line> Thanks for calling Maple Street Dental Studio"),
+        "{out}"
+    );
+    assert!(out.contains("Monday to Thursday"), "{out}");
+    assert!(
+        out.contains("Goodbye") && out.contains("(call ended)"),
+        "{out}"
+    );
+
+    let calls = store.calls(business, 10, 0).await.unwrap();
+    assert_eq!(calls.len(), 1);
+    assert_eq!(calls[0].status, "completed");
+    let _ = stop.send(());
+    let _ = server.await;
+}

@@ -14,6 +14,7 @@ mod notifier;
 pub mod rate_limit;
 mod sms;
 mod speech;
+pub mod voice;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -52,6 +53,7 @@ use rate_limit::RateLimiter;
 pub use rate_limit::{CounterStore, RateLimits};
 pub use sms::{GateError, SmsGate, TelnyxWebhookKey};
 pub use speech::{SpeechSettings, SpokenAudio};
+use voice::{ImportedOrders, OrderSources};
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -131,6 +133,9 @@ pub struct Config {
     pub max_conversation_messages: u32,
     /// Stripe billing; without it every business runs unlimited and no billing UI shows.
     pub billing: Option<BillingSettings>,
+    /// Where businesses' orders come from for the phone line; by default each answers
+    /// from the orders it imported.
+    pub order_sources: Option<Arc<dyn OrderSources>>,
 }
 
 /// Builds a reply provider from a business's model settings. The server knows no vendor:
@@ -177,6 +182,7 @@ impl Config {
             rate_limit_counters: CounterStore::Database,
             max_conversation_messages: DEFAULT_MAX_CONVERSATION_MESSAGES,
             billing: None,
+            order_sources: None,
         }
     }
 
@@ -205,6 +211,8 @@ pub struct AppState {
     limiter: Arc<RateLimiter>,
     max_conversation_messages: u32,
     billing: Option<Arc<BillingSettings>>,
+    /// The seam to the shops' order systems.
+    orders: Arc<dyn OrderSources>,
 }
 
 /// A server bound to a port, ready to run.
@@ -315,6 +323,10 @@ impl Application {
             limiter: Arc::new(limiter),
             max_conversation_messages: config.max_conversation_messages,
             billing: config.billing.clone().map(Arc::new),
+            orders: config
+                .order_sources
+                .clone()
+                .unwrap_or_else(|| Arc::new(ImportedOrders(store.clone()))),
         };
         let inbox = sms::SmsInbox {
             state: state.clone(),
@@ -442,6 +454,7 @@ fn router(state: AppState) -> Router {
         .nest("/api/v1", api)
         .nest("/app", app)
         .nest("/sms", sms::router())
+        .merge(voice::router())
         .route("/healthz", get(api::healthz))
         .merge(speech::router())
         .route("/webhooks/stripe", axum::routing::post(billing::webhook))

@@ -201,29 +201,8 @@ impl Store {
         lead: &NewLead,
         now: Timestamp,
     ) -> Result<Uuid, StoreError> {
-        let id = Uuid::now_v7();
         let mut tx = self.tenant_tx(business).await?;
-        sqlx::query(
-            "INSERT INTO leads (id, business_id, conversation_id, visitor_id, channel, page_url, name, phone, email, \
-             interest, preferred_time, consent, created_at, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-        )
-        .bind(id.to_string())
-        .bind(business.to_string())
-        .bind(lead.conversation.map(|c| c.to_string()))
-        .bind(lead.visitor.as_deref())
-        .bind(lead.channel.as_str())
-        .bind(lead.page_url.as_deref())
-        .bind(lead.name.as_deref())
-        .bind(lead.phone.as_deref())
-        .bind(lead.email.as_deref())
-        .bind(lead.interest.as_deref())
-        .bind(lead.preferred_time.as_deref())
-        .bind(i64::from(lead.consent))
-        .bind(millis(now))
-        .execute(&mut *tx)
-        .await
-        .map_err(backend_error)?;
+        let id = insert_lead(&mut tx, business, lead, now).await?;
         tx.commit().await.map_err(backend_error)?;
         Ok(id)
     }
@@ -289,4 +268,36 @@ fn lead_from_row(row: &AnyRow) -> Result<Lead, StoreError> {
         created_at: from_millis(row.try_get("created_at").map_err(backend_error)?)?,
         updated_at: from_millis(row.try_get("updated_at").map_err(backend_error)?)?,
     })
+}
+
+/// Writes a new lead on the caller's transaction and returns its id.
+pub(crate) async fn insert_lead(
+    conn: &mut sqlx::AnyConnection,
+    business: BusinessId,
+    lead: &NewLead,
+    now: Timestamp,
+) -> Result<Uuid, StoreError> {
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO leads (id, business_id, conversation_id, visitor_id, channel, page_url, name, phone, email, \
+         interest, preferred_time, consent, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+    )
+    .bind(id.to_string())
+    .bind(business.to_string())
+    .bind(lead.conversation.map(|c| c.to_string()))
+    .bind(lead.visitor.as_deref())
+    .bind(lead.channel.as_str())
+    .bind(lead.page_url.as_deref())
+    .bind(lead.name.as_deref())
+    .bind(lead.phone.as_deref())
+    .bind(lead.email.as_deref())
+    .bind(lead.interest.as_deref())
+    .bind(lead.preferred_time.as_deref())
+    .bind(i64::from(lead.consent))
+    .bind(millis(now))
+    .execute(&mut *conn)
+    .await
+    .map_err(backend_error)?;
+    Ok(id)
 }

@@ -32,7 +32,7 @@ pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
     /// SQLite's group-commit writer; PostgreSQL takes concurrent transactions directly.
-    writer: Option<Writer>,
+    pub(crate) writer: Option<Writer>,
     /// Seals credentials at rest; without it, storing a credential is refused.
     pub(crate) keyring: Option<Arc<Keyring>>,
 }

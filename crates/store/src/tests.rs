@@ -14,6 +14,7 @@ mod appointments;
 mod audit;
 mod billing;
 mod calendar;
+mod calls;
 mod privacy;
 mod rate_limits;
 mod rls;

@@ -4,13 +4,17 @@
 //! commits once — one fsync for the whole batch — and only then tells each caller its
 //! turn is durable. If anything in the batch fails, the batch is rolled back and each turn
 //! is retried in its own transaction, so one bad turn fails alone. Quality findings go
-//! through the same queue, so they never compete with turns for SQLite's write lock.
+//! through the same queue, so they never compete with turns for SQLite's write lock; so do
+//! the phone line's call log writes.
 
 use frontdesk_core::assistant::{StoreError, TurnRecord};
 use frontdesk_core::conversation::{BusinessId, ConversationId};
 use frontdesk_core::policy::QualityFinding;
 use jiff::Timestamp;
-use sqlx::AnyPool;
+use sqlx::{AnyConnection, AnyPool};
+use uuid::Uuid;
+
+use crate::calls::CallTurnRow;
 use tokio::sync::{mpsc, oneshot};
 
 /// Most turns written by one commit.
@@ -29,6 +33,43 @@ pub enum Write {
         findings: Vec<QualityFinding>,
         at: Timestamp,
     },
+    /// A call starts (ignored when its `CallSid` is already logged).
+    CallStarted {
+        business: BusinessId,
+        call: Uuid,
+        sid: String,
+        from: String,
+        to: String,
+        at: Timestamp,
+    },
+    /// A turn of a call, with the call's next state.
+    CallTurn {
+        business: BusinessId,
+        call: Uuid,
+        turn: Box<CallTurnRow>,
+        at: Timestamp,
+    },
+    /// Twilio's status callback for a call.
+    CallStatus {
+        business: BusinessId,
+        sid: String,
+        status: String,
+        duration_seconds: Option<i64>,
+        at: Timestamp,
+    },
+}
+
+impl Write {
+    /// The business the write belongs to.
+    pub fn business(&self) -> BusinessId {
+        match self {
+            Write::Turn(turn) => turn.business,
+            Write::Quality { business, .. }
+            | Write::CallStarted { business, .. }
+            | Write::CallTurn { business, .. }
+            | Write::CallStatus { business, .. } => *business,
+        }
+    }
 }
 
 struct Job {
@@ -109,18 +150,44 @@ async fn commit(pool: &AnyPool, batch: &[Job]) -> Vec<Result<(), String>> {
 async fn write_all(pool: &AnyPool, writes: &[&Write]) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin().await?;
     for write in writes {
-        match write {
-            Write::Turn(turn) => crate::store::write_turn(&mut tx, turn).await?,
-            Write::Quality {
-                business,
-                conversation,
-                findings,
-                at,
-            } => {
-                crate::store::write_quality(&mut tx, *business, *conversation, findings, *at)
-                    .await?
-            }
-        }
+        apply(&mut tx, write).await?;
     }
     tx.commit().await
+}
+
+/// Performs one write on the caller's transaction.
+pub(crate) async fn apply(conn: &mut AnyConnection, write: &Write) -> Result<(), sqlx::Error> {
+    match write {
+        Write::Turn(turn) => crate::store::write_turn(conn, turn).await,
+        Write::Quality {
+            business,
+            conversation,
+            findings,
+            at,
+        } => crate::store::write_quality(conn, *business, *conversation, findings, *at).await,
+        Write::CallStarted {
+            business,
+            call,
+            sid,
+            from,
+            to,
+            at,
+        } => crate::calls::insert_call(conn, *business, *call, sid, from, to, *at).await,
+        Write::CallTurn {
+            business,
+            call,
+            turn,
+            at,
+        } => crate::calls::write_call_turn(conn, *business, *call, turn, *at).await,
+        Write::CallStatus {
+            business,
+            sid,
+            status,
+            duration_seconds,
+            at,
+        } => {
+            crate::calls::write_call_status(conn, *business, sid, status, *duration_seconds, *at)
+                .await
+        }
+    }
 }

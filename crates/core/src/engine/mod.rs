@@ -4,7 +4,7 @@
 
 mod intent;
 mod knowledge;
-mod text;
+pub(crate) mod text;
 mod when;
 
 use jiff::civil::Date;

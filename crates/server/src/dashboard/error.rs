@@ -42,6 +42,17 @@ impl From<StoreError> for PageError {
     }
 }
 
+/// A failure of the call flow the dashboard's phone simulator runs.
+impl From<crate::error::ApiError> for PageError {
+    fn from(error: crate::error::ApiError) -> Self {
+        if error.status.is_client_error() {
+            PageError::BadRequest(error.message)
+        } else {
+            PageError::Internal(error.message)
+        }
+    }
+}
+
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, title, message) = match self {

@@ -11,6 +11,7 @@ mod audit_log;
 mod auth;
 mod billing;
 mod business;
+mod calls;
 mod error;
 mod home;
 mod integrations;
@@ -94,6 +95,9 @@ pub fn router() -> Router<AppState> {
         .route("/conversations", get(home::conversations))
         .route("/conversations/{id}", get(home::transcript))
         .route("/preview", get(home::preview))
+        .route("/calls", get(calls::page))
+        .route("/calls/try", post(calls::try_turn))
+        .route("/calls/{id}", get(calls::detail))
         .route("/appointments", get(appointments::page))
         .route("/appointments/{id}/cancel", post(appointments::cancel))
         .route("/appointments/{id}/no-show", post(appointments::no_show))
@@ -116,6 +120,7 @@ pub fn router() -> Router<AppState> {
         .route("/business/file", post(business::save_file))
         .route("/settings", get(settings::page))
         .route("/settings/model", post(settings::save_model))
+        .route("/settings/phone", post(calls::save_phone))
         .route("/settings/google/connect", post(integrations::connect))
         .route("/settings/google/callback", get(integrations::callback))
         .route(

@@ -32,6 +32,7 @@ fn view(
     member: &Member,
     current: Option<&ModelSettings>,
     integrations: Markup,
+    phone: Markup,
     saved: bool,
     error: Option<&str>,
 ) -> Markup {
@@ -67,6 +68,7 @@ fn view(
                     p { button type="submit" { "Save" } }
                 }
             }
+            (phone)
             (integrations)
         },
     )
@@ -80,11 +82,24 @@ pub async fn page(
     member.require(Permission::EditSettings)?;
     let current = state.store.model_settings(member.business_id()).await?;
     let integrations = integrations_section(&state, &member).await?;
+    let phone = phone_section(&state, &member).await?;
     Ok(view(
         &member,
         current.as_ref(),
         integrations,
+        phone,
         query.saved.is_some(),
+        None,
+    ))
+}
+
+/// The phone line's section, with the stored settings (never the token).
+async fn phone_section(state: &AppState, member: &Member) -> Result<Markup, PageError> {
+    let current = state.store.phone_settings(member.business_id()).await?;
+    Ok(super::calls::settings_section(
+        member,
+        current.as_ref(),
+        &state.dashboard.public_url,
         None,
     ))
 }
@@ -181,10 +196,12 @@ pub async fn save_model(
         Ok(settings) => settings,
         Err(message) => {
             let integrations = integrations_section(&state, &member).await?;
+            let phone = phone_section(&state, &member).await?;
             let markup = view(
                 &member,
                 current.as_ref(),
                 integrations,
+                phone,
                 false,
                 Some(&message),
             );

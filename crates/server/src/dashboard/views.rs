@@ -40,6 +40,7 @@ button.secondary{background:#e6ebf1;color:var(--ink)}button.danger{background:va
 const NAV: &[(&str, &str, Option<Permission>)] = &[
     ("/app", "Home", None),
     ("/app/conversations", "Conversations", None),
+    ("/app/calls", "Calls", None),
     ("/app/leads", "Leads", None),
     ("/app/appointments", "Appointments", None),
     ("/app/business", "Business", Some(Permission::EditKnowledge)),

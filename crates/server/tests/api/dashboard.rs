@@ -1321,3 +1321,98 @@ async fn appointments_are_listed_by_week_and_changed_by_admins_in_html_and_json(
         );
     }
 }
+
+#[tokio::test]
+async fn an_owner_sets_up_the_phone_line_and_tries_it_from_the_calls_page() {
+    for backend in BACKENDS {
+        let d = dashboard(backend).await;
+        let mut owner = Browser::new(&d.app);
+        owner
+            .sign_up("Ana", "ana@bright.test", "Bright Smiles")
+            .await;
+        let business = d.business_of("ana@bright.test").await;
+        let token = "twilio-token-0123456789abcdef";
+        let sid = format!("AC{}", "ab".repeat(16));
+        owner.get("/app/settings").await;
+        let refused = owner
+            .post(
+                "/app/settings/phone",
+                &[
+                    ("action", "save"),
+                    ("account_sid", "AC1"),
+                    ("auth_token", token),
+                ],
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{backend:?}"
+        );
+        assert!(d
+            .app
+            .store
+            .phone_settings(business)
+            .await
+            .unwrap()
+            .is_none());
+        let saved = owner
+            .post(
+                "/app/settings/phone",
+                &[
+                    ("action", "save"),
+                    ("account_sid", &sid),
+                    ("auth_token", token),
+                    ("escalation", "+15125550100"),
+                ],
+            )
+            .await;
+        assert_eq!(saved.location(), "/app/settings?saved=1", "{}", saved.body);
+        let page = owner.get("/app/settings").await;
+        assert!(!page.body.contains(token), "the token is write-only");
+        assert!(page.body.contains("A token is stored"));
+        let stored = d.app.store.phone_settings(business).await.unwrap().unwrap();
+        assert_eq!(stored.auth_token.expose(), token);
+        assert!(actions(&d.app, business)
+            .await
+            .contains(&AuditAction::SettingsChanged));
+        let audit = owner.get("/app/audit").await;
+        assert!(!audit.body.contains(token));
+
+        // The simulator runs the real call flow and logs the call.
+        owner.get("/app/calls").await;
+        let started = owner.post("/app/calls/try", &[]).await;
+        assert_eq!(started.status, StatusCode::SEE_OTHER, "{}", started.body);
+        let call_page = owner.get(started.location()).await;
+        assert!(
+            call_page.body.contains("Thanks for calling Bright Smiles"),
+            "{}",
+            call_page.body
+        );
+        let call = call_page.input("call").expect("the call goes on");
+        let answered = owner
+            .post(
+                "/app/calls/try",
+                &[("call", &call), ("said", "can I talk to a person")],
+            )
+            .await;
+        let page = owner.get(answered.location()).await;
+        assert!(
+            page.body.contains("Connecting you with the team"),
+            "{}",
+            page.body
+        );
+        let list = owner.get("/app/calls").await;
+        assert!(
+            list.body.contains(&format!("/app/calls/{call}")),
+            "{backend:?}"
+        );
+        let detail = owner.get(&format!("/app/calls/{call}")).await;
+        assert_eq!(detail.status, StatusCode::OK);
+        assert!(detail.body.contains("can I talk to a person"));
+        let other = owner
+            .get(&format!("/app/calls/{}", uuid::Uuid::now_v7()))
+            .await;
+        assert_eq!(other.status, StatusCode::NOT_FOUND);
+    }
+}

@@ -18,3 +18,4 @@ mod public;
 mod safety;
 mod sms;
 mod speech;
+mod voice;

@@ -10,10 +10,11 @@ use sqlx::{Connection, Executor};
 
 use super::{at, turn, with_business, BUSINESS};
 use crate::testing::TestDatabase;
-use crate::{Backend, Keyring, Store};
+use crate::{Backend, CallTurn, Keyring, Store};
+use frontdesk_core::voice::{AuthToken, Awaiting, CallIntent, PhoneSettings};
 
 /// Every table under row-level security.
-const TENANT_TABLES: [&str; 7] = [
+const TENANT_TABLES: [&str; 11] = [
     "conversations",
     "messages",
     "quality_findings",
@@ -21,13 +22,17 @@ const TENANT_TABLES: [&str; 7] = [
     "business_model_settings",
     "audit_events",
     "calendar_connections",
+    "phone_settings",
+    "calls",
+    "call_turns",
+    "orders",
 ];
 
 /// Rows a business gets in each of `TENANT_TABLES` from `fill(.., n)`.
 fn expected(table: &str, n: i64) -> i64 {
     match table {
         "messages" => 2 * n,
-        "business_model_settings" | "calendar_connections" => 1,
+        "business_model_settings" | "calendar_connections" | "phone_settings" => 1,
         _ => n,
     }
 }
@@ -86,6 +91,49 @@ async fn fill(store: &Store, business: BusinessId, n: i64) {
         .set_calendar_connection(business, "primary", "1//refresh", at(0))
         .await
         .unwrap();
+    fill_phone_line(store, business, n).await;
+}
+
+/// A phone line, `n` calls with a turn each, and `n` imported orders.
+async fn fill_phone_line(store: &Store, business: BusinessId, n: i64) {
+    let settings = PhoneSettings {
+        account_sid: format!("AC{}", "0".repeat(32)),
+        auth_token: AuthToken::parse("token").unwrap(),
+        escalation: None,
+    };
+    store
+        .set_phone_settings(business, Some(&settings), at(0))
+        .await
+        .unwrap();
+    let mut csv = String::from("order_number,placed_at,payment_status,fulfillment_status,carrier,tracking_number,tracking_url,phone,email\n");
+    for i in 0..n {
+        let (call, _) = store
+            .start_call(
+                business,
+                &format!("CA{i}"),
+                "+15125550100",
+                "+15125550000",
+                at(i),
+            )
+            .await
+            .unwrap();
+        let turn = CallTurn {
+            said: Some("hello"),
+            answered: "Hi.",
+            intent: CallIntent::Question,
+            conversation: None,
+            awaiting: Awaiting::Question,
+            pending_order: None,
+            silent: false,
+        };
+        store
+            .record_call_turn(business, call.id, &turn, at(i))
+            .await
+            .unwrap();
+        csv.push_str(&format!("{}, 2026-11-20, paid, fulfilled,,,,,\n", 1000 + i));
+    }
+    let orders = crate::parse_orders_csv(csv.as_bytes()).unwrap();
+    store.import_orders(business, &orders, at(0)).await.unwrap();
 }
 
 /// A store on PostgreSQL with business A (two of everything) and B (one).
