@@ -464,34 +464,6 @@ impl Store {
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(Some((call_from_row(&row)?, turns)))
     }
-
-    /// Deletes calls (and their turns) that started before `cutoff`, in every business:
-    /// the call log is kept 12 months. Returns how many calls went. For the retention job.
-    pub async fn purge_calls_before(&self, cutoff: Timestamp) -> Result<u64, StoreError> {
-        let mut purged = 0;
-        for business in self.business_ids().await? {
-            let mut tx = self.tenant_tx(business).await?;
-            sqlx::query(
-                "DELETE FROM call_turns WHERE business_id = $1 AND call_id IN \
-                 (SELECT id FROM calls WHERE business_id = $1 AND started_at < $2)",
-            )
-            .bind(business.to_string())
-            .bind(millis(cutoff))
-            .execute(&mut *tx)
-            .await
-            .map_err(backend_error)?;
-            let deleted =
-                sqlx::query("DELETE FROM calls WHERE business_id = $1 AND started_at < $2")
-                    .bind(business.to_string())
-                    .bind(millis(cutoff))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(backend_error)?;
-            tx.commit().await.map_err(backend_error)?;
-            purged += deleted.rows_affected();
-        }
-        Ok(purged)
-    }
 }
 
 /// A call turn ready to write: what the caller said already redacted.

@@ -43,6 +43,8 @@ enum Matched {
     /// The visitor's phone numbers: the one asked about, those on their leads and SMS
     /// threads.
     Phones,
+    /// Calls from those numbers, or in the visitor's conversations.
+    Calls,
 }
 
 /// One kind of data held about a visitor.
@@ -66,6 +68,43 @@ struct Held {
 /// Everything held about a visitor, in the order deletion goes (rows that point at
 /// others first).
 const VISITOR_DATA: &[Held] = &[
+    Held {
+        name: "call_turns",
+        table: "call_turns",
+        columns: &[
+            "id",
+            "call_id",
+            "seq",
+            "said",
+            "answered",
+            "intent",
+            "created_at",
+        ],
+        key: "call_id",
+        matched: Matched::Calls,
+        order: "created_at, id",
+        kept: false,
+    },
+    Held {
+        name: "calls",
+        table: "calls",
+        columns: &[
+            "id",
+            "call_sid",
+            "conversation_id",
+            "from_number",
+            "to_number",
+            "started_at",
+            "ended_at",
+            "status",
+            "duration_seconds",
+            "transfer_outcome",
+        ],
+        key: "id",
+        matched: Matched::Calls,
+        order: "started_at, id",
+        kept: false,
+    },
     Held {
         name: "sms_texts_pending",
         table: "sms_outbox",
@@ -268,6 +307,7 @@ struct MatchedIds {
     leads: Vec<String>,
     appointments: Vec<String>,
     phones: Vec<String>,
+    calls: Vec<String>,
 }
 
 impl MatchedIds {
@@ -277,6 +317,7 @@ impl MatchedIds {
             Matched::Leads => self.leads.clone(),
             Matched::Appointments => self.appointments.clone(),
             Matched::Phones => self.phones.clone(),
+            Matched::Calls => self.calls.clone(),
             Matched::Subjects => [&self.leads, &self.appointments, &self.conversations]
                 .into_iter()
                 .flatten()
@@ -414,11 +455,27 @@ async fn match_visitor(
         &keys,
     )
     .await?;
+    let phones = dedup(phones);
+    let mut keys = phones.clone();
+    keys.extend(conversations.iter().cloned());
+    let calls = ids(
+        conn,
+        &format!(
+            "SELECT id FROM calls WHERE business_id = $1 AND (from_number IN ({p}) \
+             OR conversation_id IN ({c}))",
+            p = placeholders(2, phones.len()),
+            c = placeholders(2 + phones.len(), conversations.len()),
+        ),
+        &business,
+        &keys,
+    )
+    .await?;
     Ok(MatchedIds {
         conversations,
         leads: lead_ids,
         appointments: dedup(appointments),
-        phones: dedup(phones),
+        phones,
+        calls: dedup(calls),
     })
 }
 

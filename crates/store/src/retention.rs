@@ -56,9 +56,30 @@ fn login_window_cutoff(policy: &RetentionPolicy, now: Timestamp) -> Timestamp {
     retention::before(now, policy.login_window)
 }
 
-/// What expires on its own, and when. Call logs (12 months, `retention::CALL_LOGS_KEPT`)
-/// join as one more `EachBusiness` entry.
+fn call_log_cutoff(_: &RetentionPolicy, now: Timestamp) -> Timestamp {
+    retention::before(now, retention::CALL_LOGS_KEPT)
+}
+
+/// What expires on its own, and when.
 const SWEEPS: &[Sweep] = &[
+    // The call log is kept 12 months: a call's turns go first, then the call.
+    Sweep {
+        category: "call_log_turns",
+        table: "call_turns",
+        key: "id",
+        due: "business_id = $1 AND call_id IN \
+              (SELECT id FROM calls WHERE business_id = $1 AND started_at < $2)",
+        scope: Scope::EachBusiness,
+        cutoff: call_log_cutoff,
+    },
+    Sweep {
+        category: "call_logs",
+        table: "calls",
+        key: "id",
+        due: "business_id = $1 AND started_at < $2",
+        scope: Scope::EachBusiness,
+        cutoff: call_log_cutoff,
+    },
     Sweep {
         category: "expired_sessions",
         table: "sessions",
@@ -105,6 +126,10 @@ const SWEEPS: &[Sweep] = &[
 /// the columns identifying a row, and which rows are the business's (`$1`). Rows that
 /// point at others go first; the business row last.
 const BUSINESS_DATA: &[(&str, &str, &str)] = &[
+    ("call_turns", "id", "business_id = $1"),
+    ("calls", "id", "business_id = $1"),
+    ("phone_settings", "business_id", "business_id = $1"),
+    ("orders", "number", "business_id = $1"),
     ("sms_outbox", "id", "business_id = $1"),
     ("sms_inbound_events", "event_id", "business_id = $1"),
     ("sms_threads", "phone", "business_id = $1"),

@@ -9,7 +9,8 @@ use sqlx::Row;
 
 use super::{at, with_business};
 use crate::testing::BACKENDS;
-use crate::{parse_orders_csv, CallTurn, Keyring, OrderImport};
+use crate::{parse_orders_csv, CallTurn, Keyring, OrderImport, PurgeOptions};
+use frontdesk_core::retention::{RetentionPolicy, CALL_LOGS_KEPT};
 
 const TOKEN: &str = "twilio-auth-token-in-clear";
 
@@ -169,8 +170,25 @@ async fn the_call_log_keeps_turns_state_and_status() {
         assert_eq!(leads[0].phone.as_deref(), Some("+15125550142"));
 
         assert_eq!(store.calls(business, 10, 0).await.unwrap().len(), 1);
-        assert_eq!(store.purge_calls_before(at(5)).await.unwrap(), 0);
-        assert_eq!(store.purge_calls_before(at(11)).await.unwrap(), 1);
+        // Kept 12 months from the start of the call, then the retention job removes it.
+        let policy = RetentionPolicy::default();
+        let kept = |seconds| {
+            let now = at(seconds) + CALL_LOGS_KEPT;
+            store.purge(&policy, now, PurgeOptions::default())
+        };
+        let early = kept(5).await.unwrap();
+        assert_eq!(
+            early.categories.get("call_logs").copied().unwrap_or(0),
+            0,
+            "{backend:?}"
+        );
+        assert_eq!(store.calls(business, 10, 0).await.unwrap().len(), 1);
+        let due = kept(11).await.unwrap();
+        assert_eq!(
+            due.categories.get("call_logs").copied(),
+            Some(1),
+            "{backend:?}"
+        );
         assert!(store.calls(business, 10, 0).await.unwrap().is_empty());
         let turns_left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM call_turns")
             .fetch_one(&mut owner)

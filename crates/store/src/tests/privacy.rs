@@ -639,7 +639,8 @@ async fn a_child_flag_is_stored_with_the_turn_and_a_flagged_conversation_can_be_
 }
 
 #[tokio::test]
-async fn a_texter_is_found_by_number_deleted_with_their_thread_and_their_opt_out_is_kept() {
+async fn a_texter_and_caller_is_found_by_number_deleted_with_their_thread_and_calls_and_their_opt_out_is_kept(
+) {
     use frontdesk_core::notify::PhoneNumber;
     for backend in BACKENDS {
         let (_db, store, business) = with_business(backend).await;
@@ -668,6 +669,44 @@ async fn a_texter_is_found_by_number_deleted_with_their_thread_and_their_opt_out
             .record_sms_opt_out(business, &phone, at(120))
             .await
             .unwrap();
+        // They also called, as did the other number.
+        let (call, _) = store
+            .start_call(
+                business,
+                "CA-texter",
+                phone.as_str(),
+                "+15125550000",
+                at(130),
+            )
+            .await
+            .unwrap();
+        store
+            .record_call_turn(
+                business,
+                call.id,
+                &crate::CallTurn {
+                    said: Some("what time do you open"),
+                    answered: "We open at 8.",
+                    intent: frontdesk_core::voice::CallIntent::Question,
+                    conversation: None,
+                    awaiting: frontdesk_core::voice::Awaiting::Question,
+                    pending_order: None,
+                    silent: false,
+                },
+                at(131),
+            )
+            .await
+            .unwrap();
+        store
+            .start_call(
+                business,
+                "CA-other",
+                other.as_str(),
+                "+15125550000",
+                at(140),
+            )
+            .await
+            .unwrap();
         let query = VisitorQuery {
             phone: Some(phone.as_str().to_owned()),
             ..VisitorQuery::default()
@@ -684,12 +723,16 @@ async fn a_texter_is_found_by_number_deleted_with_their_thread_and_their_opt_out
         assert_eq!(count(&found, "sms_opt_outs"), 1, "{backend:?}");
         assert_eq!(count(&found, "conversations"), 1, "{backend:?}");
         assert_eq!(count(&found, "messages"), 2, "{backend:?}");
+        assert_eq!(count(&found, "calls"), 1, "{backend:?}");
+        assert_eq!(count(&found, "call_turns"), 1, "{backend:?}");
 
         store.delete_visitor_data(business, &query).await.unwrap();
         let again = store.find_visitor_data(business, &query).await.unwrap();
         assert_eq!(count(&again, "sms_threads"), 0, "{backend:?}");
         assert_eq!(count(&again, "conversations"), 0, "{backend:?}");
         assert_eq!(count(&again, "messages"), 0, "{backend:?}");
+        assert_eq!(count(&again, "calls"), 0, "{backend:?}");
+        assert_eq!(count(&again, "call_turns"), 0, "{backend:?}");
         assert_eq!(
             count(&again, "sms_opt_outs"),
             1,
@@ -703,5 +746,6 @@ async fn a_texter_is_found_by_number_deleted_with_their_thread_and_their_opt_out
         };
         let kept = store.find_visitor_data(business, &theirs).await.unwrap();
         assert_eq!(count(&kept, "conversations"), 1, "{backend:?}");
+        assert_eq!(count(&kept, "calls"), 1, "{backend:?}");
     }
 }
