@@ -198,7 +198,7 @@ impl Store {
         owner: NewUser<'_>,
         now: Timestamp,
     ) -> Result<(BusinessId, Uuid), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         let taken: Option<String> = sqlx::query_scalar("SELECT id FROM businesses WHERE slug = $1")
             .bind(business.slug.as_str())
             .fetch_optional(&mut *tx)
@@ -267,7 +267,7 @@ impl Store {
         keep: Option<&str>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         let changed = sqlx::query(
             "UPDATE users SET password_hash = $1, updated_at = $2 WHERE id = $3 AND business_id = $4",
         )
@@ -294,7 +294,7 @@ impl Store {
         role: Role,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         lock_team(&mut tx, business).await?;
         if role != Role::Owner && owners_besides(&mut tx, business, user).await? == 0 {
             return Err(StoreError::Conflict(LAST_OWNER.into()));
@@ -325,7 +325,7 @@ impl Store {
         user: Uuid,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         lock_team(&mut tx, business).await?;
         if owners_besides(&mut tx, business, user).await? == 0 {
             return Err(StoreError::Conflict(LAST_OWNER.into()));
@@ -352,7 +352,7 @@ impl Store {
         enrolment: Option<(&str, &[String], u64)>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         let (sealed, key_id, step) = match enrolment {
             Some((secret_base32, _, step)) => {
                 let sealed = self.keyring()?.seal(secret_base32, &totp_context(user));
@@ -533,7 +533,7 @@ impl Store {
         pending_hash: &str,
         session: NewSession<'_>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         let ended = sqlx::query(
             "UPDATE sessions SET revoked_at = $1 WHERE id = $2 AND pending_second_factor = 1 AND revoked_at IS NULL",
         )
@@ -663,7 +663,7 @@ impl Store {
         password_hash: &str,
         now: Timestamp,
     ) -> Result<UserRecord, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         let row = sqlx::query(
             "SELECT id, business_id, email, role, created_at, expires_at FROM invites \
              WHERE token_hash = $1 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
@@ -753,7 +753,7 @@ impl Store {
         password_hash: &str,
         now: Timestamp,
     ) -> Result<UserRecord, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         let user: Option<String> = sqlx::query_scalar(
             "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
         )
@@ -799,7 +799,7 @@ impl Store {
         now: Timestamp,
         window_start: Timestamp,
     ) -> Result<(i64, Option<Timestamp>), StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM login_failures WHERE at < $1")
             .bind(millis(window_start))
             .execute(&mut *tx)

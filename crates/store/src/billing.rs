@@ -54,7 +54,7 @@ impl Store {
         event: &BillingEvent,
         received_at: Timestamp,
     ) -> Result<BillingOutcome, StoreError> {
-        let mut tx = self.pool.begin().await.map_err(backend_error)?;
+        let mut tx = self.begin().await?;
         let first_time = sqlx::query(
             "INSERT INTO billing_events (id, kind, created_at, outcome, received_at) \
              VALUES ($1, $2, $3, 'pending', $4) ON CONFLICT (id) DO NOTHING",

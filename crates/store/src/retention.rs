@@ -492,7 +492,7 @@ impl Store {
     ) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
         match business {
             Some(business) => self.tenant_tx(business).await,
-            None => self.pool.begin().await.map_err(backend_error),
+            None => self.begin().await,
         }
     }
 

@@ -148,7 +148,7 @@ async fn commit(pool: &AnyPool, batch: &[Job]) -> Vec<Result<(), String>> {
 }
 
 async fn write_all(pool: &AnyPool, writes: &[&Write]) -> Result<(), sqlx::Error> {
-    let mut tx = pool.begin().await?;
+    let mut tx = pool.begin_with(crate::store::SQLITE_BEGIN).await?;
     for write in writes {
         apply(&mut tx, write).await?;
     }

@@ -7,4 +7,4 @@ mod signature;
 mod twiml;
 
 pub use signature::{sign, verify, SIGNATURE_HEADER};
-pub use twiml::{Gather, Twiml};
+pub use twiml::{Gather, Twiml, Utterance};

@@ -11,13 +11,21 @@ pub struct Twiml {
     verbs: String,
 }
 
+/// Something the caller hears: text Twilio reads with its own voice, or recorded audio
+/// (a synthesised reply) Twilio fetches from a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Utterance {
+    Say(String),
+    Play(String),
+}
+
 /// A `<Gather>`: listens for speech and keypad digits while its prompt plays, so the
 /// caller can answer (or press a key) without waiting for the prompt to end.
 #[derive(Debug, Clone)]
 pub struct Gather {
     action: String,
     timeout_seconds: u32,
-    prompt: Vec<String>,
+    prompt: Vec<Utterance>,
 }
 
 impl Gather {
@@ -33,7 +41,13 @@ impl Gather {
 
     /// A sentence spoken while listening.
     pub fn say(mut self, text: impl Into<String>) -> Self {
-        self.prompt.push(text.into());
+        self.prompt.push(Utterance::Say(text.into()));
+        self
+    }
+
+    /// Something heard while listening, spoken or played.
+    pub fn utter(mut self, utterance: Utterance) -> Self {
+        self.prompt.push(utterance);
         self
     }
 }
@@ -53,7 +67,13 @@ impl Twiml {
 
     /// Speaks `text` with Twilio's text-to-speech.
     pub fn say(mut self, text: &str) -> Self {
-        push_say(&mut self.verbs, text);
+        push_utterance(&mut self.verbs, &Utterance::Say(text.to_owned()));
+        self
+    }
+
+    /// Speaks or plays an utterance.
+    pub fn utter(mut self, utterance: &Utterance) -> Self {
+        push_utterance(&mut self.verbs, utterance);
         self
     }
 
@@ -66,8 +86,8 @@ impl Twiml {
             escape(&gather.action),
             gather.timeout_seconds
         );
-        for sentence in &gather.prompt {
-            push_say(&mut self.verbs, sentence);
+        for utterance in &gather.prompt {
+            push_utterance(&mut self.verbs, utterance);
         }
         self.verbs.push_str("</Gather>");
         self
@@ -95,6 +115,12 @@ impl Twiml {
         self
     }
 
+    /// Answers an inbound text message with `text` (Twilio Messaging).
+    pub fn message(mut self, text: &str) -> Self {
+        let _ = write!(self.verbs, "<Message>{}</Message>", escape(text));
+        self
+    }
+
     /// Ends the call.
     pub fn hangup(mut self) -> Self {
         self.verbs.push_str("<Hangup/>");
@@ -110,8 +136,11 @@ impl Twiml {
     }
 }
 
-fn push_say(out: &mut String, text: &str) {
-    let _ = write!(out, "<Say>{}</Say>", escape(text));
+fn push_utterance(out: &mut String, utterance: &Utterance) {
+    let _ = match utterance {
+        Utterance::Say(text) => write!(out, "<Say>{}</Say>", escape(text)),
+        Utterance::Play(url) => write!(out, "<Play>{}</Play>", escape(url)),
+    };
 }
 
 /// Escapes the five XML special characters, and drops control characters XML 1.0 cannot
@@ -156,5 +185,18 @@ mod tests {
             .hangup()
             .finish();
         assert!(xml.ends_with("<Response><Say>Connecting you.</Say><Dial timeout=\"20\" action=\"/dial\" method=\"POST\">+15125550100</Dial><Hangup/></Response>"));
+    }
+
+    #[test]
+    fn recorded_replies_are_played_with_their_url_escaped() {
+        let audio = Utterance::Play("https://desk.example/voice/audio/ab.mp3?exp=1&sig=x".into());
+        let xml = Twiml::new()
+            .gather(Gather::new("/g", 5).utter(audio.clone()))
+            .utter(&audio)
+            .finish();
+        assert!(xml.contains(
+            "<Play>https://desk.example/voice/audio/ab.mp3?exp=1&amp;sig=x</Play></Gather><Play>"
+        ));
+        assert!(!xml.contains("<Say>"));
     }
 }

@@ -8,6 +8,7 @@
 //! refuses numbers that opted out of the business's texts.
 
 mod telnyx;
+mod twilio;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -44,6 +45,7 @@ const MAX_WEBHOOK_BYTES: usize = 64 * 1024;
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/telnyx/{slug}", post(telnyx::inbound))
+        .route("/twilio/{slug}", post(twilio::inbound))
         .layer(DefaultBodyLimit::max(MAX_WEBHOOK_BYTES))
 }
 
@@ -182,6 +184,14 @@ pub(crate) async fn answer_inbound(
         }
         Triage::Help { reply } => regular(reply),
         Triage::Silent => SmsDecision::Silent,
+        // A business whose assistant is off for non-payment says how to reach it instead.
+        Triage::Assistant
+            if !crate::billing::standing(state, business)
+                .await
+                .assistant_answers() =>
+        {
+            regular(crate::billing::contact_notice(business))
+        }
         Triage::Assistant => match VisitorText::parse(&inbound.text) {
             Ok(text) => regular(rules::sms_reply(
                 &take_turn(state, business, inbound, text).await?,

@@ -17,7 +17,7 @@ use frontdesk_core::voice::{
     Awaiting, CallIntent, KeypadChoice, KEYPAD_MENU, MAX_SILENT_TURNS,
 };
 use frontdesk_store::{CallRecord, CallTurn};
-use frontdesk_twilio::{Gather, Twiml};
+use frontdesk_twilio::{Gather, Twiml, Utterance};
 
 use super::LineUrls;
 use crate::error::ApiError;
@@ -440,22 +440,29 @@ impl<'a> CallLine<'a> {
                 .set_transfer_outcome(business, self.call.id, "dialing")
                 .await?;
         }
-        Ok(self.render(&step, urls))
+        Ok(self.render(&step, urls).await)
     }
 
     /// The TwiML of a step: the reply inside a `<Gather>` (so the caller can interrupt),
     /// followed by a `<Dial>` or `<Hangup/>` when the turn ends the conversation.
-    pub fn render(&self, step: &Step, urls: &LineUrls) -> Twiml {
+    /// The reply is played in the synthetic voice when the server has one and the audio
+    /// is ready in time, and read by Twilio's own voice otherwise.
+    pub async fn render(&self, step: &Step, urls: &LineUrls) -> Twiml {
+        let played = match &self.state.speech {
+            Some(speech) => speech.play_url(&step.reply).await,
+            None => None,
+        };
+        let reply = played.map_or_else(|| Utterance::Say(step.reply.clone()), Utterance::Play);
         match (step.next, self.escalation) {
-            (Next::Hangup, _) => Twiml::new().say(&step.reply).hangup(),
+            (Next::Hangup, _) => Twiml::new().utter(&reply).hangup(),
             (Next::Transfer, Some(number)) => {
                 Twiml::new()
-                    .say(&step.reply)
+                    .utter(&reply)
                     .dial(number.as_str(), RING_SECONDS, &urls.dial)
             }
             // `transfer` only asks to dial when there is a number to ring.
             (Next::Listen, _) | (Next::Transfer, None) => {
-                Twiml::new().gather(Gather::new(&urls.gather, LISTEN_SECONDS).say(&step.reply))
+                Twiml::new().gather(Gather::new(&urls.gather, LISTEN_SECONDS).utter(reply))
             }
         }
     }

@@ -21,6 +21,7 @@ use frontdesk_core::voice::PhoneSettings;
 use frontdesk_twilio::{verify, Twiml, SIGNATURE_HEADER};
 
 use crate::error::ApiError;
+use crate::rate_limit::{InboundVoice, RateLimited};
 use crate::AppState;
 use flow::{CallLine, Heard};
 pub use orders::{ImportedOrders, OrderSources};
@@ -56,10 +57,10 @@ impl LineUrls {
 }
 
 /// A webhook that passed the signature check.
-struct Webhook {
-    business: Arc<LoadedBusiness>,
+pub(crate) struct Webhook {
+    pub(crate) business: Arc<LoadedBusiness>,
     settings: PhoneSettings,
-    params: Vec<(String, String)>,
+    pub(crate) params: Vec<(String, String)>,
 }
 
 impl Webhook {
@@ -82,7 +83,7 @@ impl Webhook {
 }
 
 /// Finds the business and its line, and checks the signature with its auth token.
-async fn verified(
+pub(crate) async fn verified(
     state: &AppState,
     slug: &str,
     uri: &Uri,
@@ -131,7 +132,7 @@ async fn verified(
     })
 }
 
-fn twiml(document: Twiml) -> Response {
+pub(crate) fn twiml(document: Twiml) -> Response {
     (
         [(header::CONTENT_TYPE, "text/xml; charset=utf-8")],
         document.finish(),
@@ -141,6 +142,7 @@ fn twiml(document: Twiml) -> Response {
 
 /// A call starts: it is logged, greeted, and the line listens.
 async fn incoming(
+    _limited: RateLimited<InboundVoice>,
     State(state): State<AppState>,
     Path(slug): Path<String>,
     uri: Uri,
@@ -148,6 +150,14 @@ async fn incoming(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let hook = verified(&state, &slug, &uri, &headers, &body).await?;
+    // A business whose assistant is off for non-payment says how to reach it instead.
+    if !crate::billing::standing(&state, &hook.business)
+        .await
+        .assistant_answers()
+    {
+        let notice = crate::billing::contact_notice(&hook.business);
+        return Ok(twiml(Twiml::new().say(&notice).hangup()));
+    }
     let sid = hook.call_sid()?;
     let now = state.clock.now();
     let (call, created) = state
@@ -172,7 +182,7 @@ async fn incoming(
     let answered = if created {
         line.finish(step, &urls).await?
     } else {
-        line.render(&step, &urls)
+        line.render(&step, &urls).await
     };
     Ok(twiml(answered))
 }

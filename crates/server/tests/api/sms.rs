@@ -360,12 +360,14 @@ async fn a_reply_queued_for_a_number_that_opted_out_is_never_sent() {
         let mut owner = sms.app.db.owner().await;
         sqlx::query(
             "INSERT INTO sms_outbox (id, business_id, from_number, to_number, body, kind, status, attempts, \
-             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'We open at 8.', 'regular', 'pending', 0, 0, 0)",
+             next_attempt_at, created_at) VALUES ($1, $2, $3, $4, 'We open at 8.', 'regular', 'pending', 0, 0, $5)",
         )
         .bind(uuid::Uuid::now_v7().to_string())
         .bind(business.id.to_string())
         .bind(BUSINESS_NUMBER)
         .bind(visitor.as_str())
+        // Queued now: a row from long ago would be swept by the 7-day cleanup first.
+        .bind(jiff::Timestamp::as_millisecond(now))
         .execute(&mut owner)
         .await
         .unwrap();

@@ -518,3 +518,57 @@ async fn status_callbacks_update_the_call_idempotently() {
         assert!(call.ended_at.is_some());
     }
 }
+
+/// The `<Message>` texts of a Twilio Messaging answer.
+fn messages(xml: &str) -> Vec<String> {
+    let doc = roxmltree::Document::parse(xml).unwrap_or_else(|e| panic!("{e}: {xml}"));
+    assert_eq!(doc.root_element().tag_name().name(), "Response", "{xml}");
+    doc.root_element()
+        .children()
+        .filter(|n| n.is_element())
+        .map(|verb| {
+            assert_eq!(verb.tag_name().name(), "Message", "{xml}");
+            verb.text().unwrap_or("").to_owned()
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn texts_to_the_twilio_number_are_answered_in_twiml_and_stop_means_silence() {
+    for backend in BACKENDS {
+        let app = phone_app(backend, None).await;
+        let url = app.url("/sms/twilio/demo");
+        let text = |body: &str| {
+            vec![
+                ("MessageSid".to_owned(), format!("SM{}", body.len())),
+                ("From".to_owned(), CUSTOMER.to_owned()),
+                ("To".to_owned(), "+15125550000".to_owned()),
+                ("Body".to_owned(), body.to_owned()),
+            ]
+        };
+        let send = |params: Vec<(String, String)>| {
+            let signature = frontdesk_twilio::sign(TOKEN, &url, &params);
+            let app = &app;
+            let url = url.clone();
+            async move { post_signed(app, &url, &params, Some(&signature)).await }
+        };
+
+        let (status, xml) = send(text("what time do you open on monday?")).await;
+        assert_eq!(status, 200, "{backend:?}: {xml}");
+        let answer = messages(&xml);
+        assert_eq!(answer.len(), 1, "{xml}");
+        assert!(answer[0].contains("8"), "{xml}");
+
+        let (status, xml) = send(text("Stop")).await;
+        assert_eq!(status, 200, "{xml}");
+        assert_eq!(messages(&xml).len(), 1, "one confirmation: {xml}");
+        let (status, xml) = send(text("are you open saturday?")).await;
+        assert_eq!(status, 200, "{xml}");
+        assert!(messages(&xml).is_empty(), "nothing after STOP: {xml}");
+
+        let params = text("hello");
+        let wrong = frontdesk_twilio::sign("not-the-token", &url, &params);
+        let (status, _) = post_signed(&app, &url, &params, Some(&wrong)).await;
+        assert_eq!(status, 403, "{backend:?}");
+    }
+}
