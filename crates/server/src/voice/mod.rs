@@ -18,6 +18,7 @@ use axum::routing::post;
 use axum::Router;
 use frontdesk_core::assistant::LoadedBusiness;
 use frontdesk_core::voice::PhoneSettings;
+use frontdesk_store::CallRecord;
 use frontdesk_twilio::{verify, Twiml, SIGNATURE_HEADER};
 
 use crate::error::ApiError;
@@ -79,6 +80,20 @@ impl Webhook {
                 (2..=64).contains(&sid.len()) && sid.bytes().all(|b| b.is_ascii_alphanumeric())
             })
             .ok_or_else(|| ApiError::invalid("invalid_call_sid", "CallSid is missing or malformed"))
+    }
+
+    /// The call this webhook is about, logged now if it is new (then `true`).
+    async fn call(&self, state: &AppState) -> Result<(CallRecord, bool), ApiError> {
+        Ok(state
+            .store
+            .start_call(
+                self.business.id,
+                self.call_sid()?,
+                self.param("From").unwrap_or("unknown"),
+                self.param("To").unwrap_or("unknown"),
+                state.clock.now(),
+            )
+            .await?)
     }
 }
 
@@ -158,18 +173,7 @@ async fn incoming(
         let notice = crate::billing::contact_notice(&hook.business);
         return Ok(twiml(Twiml::new().say(&notice).hangup()));
     }
-    let sid = hook.call_sid()?;
-    let now = state.clock.now();
-    let (call, created) = state
-        .store
-        .start_call(
-            hook.business.id,
-            sid,
-            hook.param("From").unwrap_or("unknown"),
-            hook.param("To").unwrap_or("unknown"),
-            now,
-        )
-        .await?;
+    let (call, created) = hook.call(&state).await?;
     let urls = LineUrls::new(&state.dashboard.public_url, &slug);
     let line = CallLine::new(
         &state,
@@ -196,24 +200,8 @@ async fn gather(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let hook = verified(&state, &slug, &uri, &headers, &body).await?;
-    let sid = hook.call_sid()?;
-    let call = match state.store.call_by_sid(hook.business.id, sid).await? {
-        Some(call) => call,
-        // The incoming webhook was lost: the call is logged from here.
-        None => {
-            state
-                .store
-                .start_call(
-                    hook.business.id,
-                    sid,
-                    hook.param("From").unwrap_or("unknown"),
-                    hook.param("To").unwrap_or("unknown"),
-                    state.clock.now(),
-                )
-                .await?
-                .0
-        }
-    };
+    // Logged here too when the incoming webhook was lost.
+    let (call, _) = hook.call(&state).await?;
     let urls = LineUrls::new(&state.dashboard.public_url, &slug);
     let line = CallLine::new(
         &state,
