@@ -321,3 +321,88 @@ async fn the_terminal_phone_calls_a_running_server_through_signed_webhooks() {
     let _ = stop.send(());
     let _ = server.await;
 }
+
+/// A `frontdesk serve` process on `database`, killed when dropped.
+struct Served {
+    child: std::process::Child,
+    url: String,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `frontdesk serve` on a free port and reads the address it prints.
+fn serve(database: &str, keys: &Path, extra: &[&str]) -> Served {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_frontdesk"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--database", database])
+        .arg("--secret-keys-file")
+        .arg(keys)
+        .args(extra)
+        .env_remove("DATABASE_URL")
+        .env_remove("FRONTDESK_PUBLIC_URL")
+        .env_remove("FRONTDESK_REDIS_URL")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("the binary runs");
+    let stdout = child.stdout.take().unwrap();
+    let mut lines = std::io::BufReader::new(stdout).lines();
+    let url = loop {
+        let line = lines
+            .next()
+            .expect("serve prints its address before anything else")
+            .unwrap();
+        if let Some(url) = line.strip_prefix("frontdesk listening on ") {
+            break url.trim().to_owned();
+        }
+    };
+    // Keep reading what it prints: a closed pipe would end the server at its next line.
+    std::thread::spawn(move || lines.for_each(drop));
+    Served { child, url }
+}
+
+#[tokio::test]
+async fn two_server_processes_sharing_postgresql_share_one_rate_limit() {
+    let db = frontdesk_store::testing::TestDatabase::new(frontdesk_store::Backend::Postgres).await;
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-limits-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let keys = dir.0.join("frontdesk.keys");
+    let limits = [
+        "--rate-limit-per-ip",
+        "4",
+        "--rate-limit-window-secs",
+        "3600",
+    ];
+    let first = serve(&db.url, &keys, &limits);
+    let second = serve(&db.url, &keys, &limits);
+    assert_ne!(first.url, second.url);
+
+    let client = reqwest::Client::new();
+    let mut statuses = Vec::new();
+    for turn in 0..6 {
+        let server = if turn % 2 == 0 { &first } else { &second };
+        let response = client
+            .post(format!("{}/api/v1/businesses/demo/messages", server.url))
+            .json(&serde_json::json!({
+                "visitor_id": format!("v_twoprocesses{turn:04}"),
+                "text": "what are your hours?",
+            }))
+            .send()
+            .await
+            .unwrap();
+        if response.status() == 429 {
+            assert!(response.headers().contains_key("retry-after"));
+        }
+        statuses.push(response.status().as_u16());
+    }
+    assert_eq!(
+        statuses,
+        vec![200, 200, 200, 200, 429, 429],
+        "the allowance of 4 is shared by both processes"
+    );
+}
