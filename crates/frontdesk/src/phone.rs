@@ -30,17 +30,91 @@ pub enum OrdersCommand {
         #[command(flatten)]
         database: DatabaseArgs,
     },
+    /// Answer a shop's order questions from Shopify: its Admin API access token and
+    /// webhook secret come from the environment and are stored sealed. Point the shop's
+    /// order webhooks at {public-url}/webhooks/shopify/{slug} to keep a local copy fresh.
+    ConnectShopify {
+        /// The business.
+        slug: String,
+        /// The shop, `name.myshopify.com`.
+        #[arg(long)]
+        shop: String,
+        /// The custom app's Admin API access token.
+        #[arg(long, env = "FRONTDESK_SHOPIFY_ACCESS_TOKEN", hide_env_values = true)]
+        access_token: String,
+        /// The secret Shopify signs webhooks with.
+        #[arg(long, env = "FRONTDESK_SHOPIFY_WEBHOOK_SECRET", hide_env_values = true)]
+        webhook_secret: String,
+        /// The server's key file, used when FRONTDESK_SECRET_KEYS is not set.
+        #[arg(
+            long,
+            env = "FRONTDESK_SECRET_KEYS_FILE",
+            default_value = "frontdesk.keys"
+        )]
+        secret_keys_file: PathBuf,
+        #[command(flatten)]
+        database: DatabaseArgs,
+    },
 }
 
 /// `frontdesk orders …`.
 pub async fn orders(command: OrdersCommand) -> Result<(), String> {
-    let OrdersCommand::Import {
-        slug,
-        file,
-        database,
-    } = command;
+    match command {
+        OrdersCommand::Import {
+            slug,
+            file,
+            database,
+        } => import_orders(&slug, &file, &database).await,
+        OrdersCommand::ConnectShopify {
+            slug,
+            shop,
+            access_token,
+            webhook_secret,
+            secret_keys_file,
+            database,
+        } => {
+            let keyring = crate::llm::keyring_for_server(&secret_keys_file)?;
+            let store = connect(&database.database).await?.with_keyring(keyring);
+            let business = stored_business(&store, &slug).await?;
+            let connection = frontdesk_store::ShopifyConnection {
+                shop: shop.trim().to_owned(),
+                access_token,
+                webhook_secret,
+            };
+            if connection.shop.is_empty()
+                || connection.access_token.trim().is_empty()
+                || connection.webhook_secret.trim().is_empty()
+            {
+                return Err("the shop, access token and webhook secret are all needed".into());
+            }
+            store
+                .set_shopify_connection(business.id, Some(&connection), SystemClock.now())
+                .await
+                .map_err(|e| format!("cannot save the connection: {e}"))?;
+            audit_by_operator(
+                &store,
+                business.id,
+                AuditAction::SettingsChanged,
+                format!("shopify:{slug}"),
+                format!("connected to Shopify shop {}", connection.shop),
+            )
+            .await?;
+            println!(
+                "{slug} answers order questions from {}; point its order webhooks at /webhooks/shopify/{slug}",
+                connection.shop
+            );
+            Ok(())
+        }
+    }
+}
+
+async fn import_orders(
+    slug: &str,
+    file: &std::path::Path,
+    database: &DatabaseArgs,
+) -> Result<(), String> {
     let reader =
-        std::fs::File::open(&file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        std::fs::File::open(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
     let orders = parse_orders_csv(reader).map_err(|errors| {
         let lines: Vec<String> = errors.iter().map(ToString::to_string).collect();
         format!(
@@ -51,7 +125,7 @@ pub async fn orders(command: OrdersCommand) -> Result<(), String> {
         )
     })?;
     let store = connect(&database.database).await?;
-    let business = stored_business(&store, &slug).await?;
+    let business = stored_business(&store, slug).await?;
     let outcome = store
         .import_orders(business.id, &orders, SystemClock.now())
         .await

@@ -406,3 +406,45 @@ async fn two_server_processes_sharing_postgresql_share_one_rate_limit() {
         "the allowance of 4 is shared by both processes"
     );
 }
+
+#[test]
+fn a_shop_is_connected_to_shopify_with_its_secrets_from_the_environment() {
+    let dir = TempDir(std::env::temp_dir().join(format!("fd-cli-shopify-{}", std::process::id())));
+    std::fs::create_dir_all(&dir.0).unwrap();
+    let database = dir.0.join("cli.db");
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../demo/demo-business.toml");
+    let imported = frontdesk(&database, &["business", "import", demo.to_str().unwrap()]);
+    assert!(imported.status.success(), "{}", text(&imported));
+    let keys = dir.0.join("frontdesk.keys");
+    let connect = |with_secrets: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_frontdesk"));
+        command
+            .args([
+                "orders",
+                "connect-shopify",
+                "demo",
+                "--shop",
+                "maple.myshopify.com",
+            ])
+            .arg("--secret-keys-file")
+            .arg(&keys)
+            .arg("--database")
+            .arg(&database)
+            .env_remove("FRONTDESK_SECRET_KEYS")
+            .env_remove("FRONTDESK_SHOPIFY_ACCESS_TOKEN")
+            .env_remove("FRONTDESK_SHOPIFY_WEBHOOK_SECRET");
+        if with_secrets {
+            command
+                .env("FRONTDESK_SHOPIFY_ACCESS_TOKEN", "shpat_cli_token")
+                .env("FRONTDESK_SHOPIFY_WEBHOOK_SECRET", "cli_webhook_secret");
+        }
+        command.output().expect("the binary runs")
+    };
+    let missing = connect(false);
+    assert!(!missing.status.success(), "{}", text(&missing));
+    let connected = connect(true);
+    let out = text(&connected);
+    assert!(connected.status.success(), "{out}");
+    assert!(out.contains("/webhooks/shopify/demo"), "{out}");
+    assert!(!out.contains("shpat_cli_token") && !out.contains("cli_webhook_secret"));
+}

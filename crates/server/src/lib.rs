@@ -12,6 +12,7 @@ mod error;
 mod mail;
 mod notifier;
 pub mod rate_limit;
+mod shopify;
 mod sms;
 mod speech;
 pub mod voice;
@@ -53,7 +54,7 @@ use rate_limit::RateLimiter;
 pub use rate_limit::{CounterStore, RateLimits};
 pub use sms::{GateError, SmsGate, TelnyxWebhookKey};
 pub use speech::{SpeechSettings, SpokenAudio};
-use voice::{ImportedOrders, OrderSources};
+use voice::{OrderSources, ShopOrders};
 
 /// The demo business `frontdesk serve` imports on first start; `/demo` shows its website.
 pub const DEMO_BUSINESS: &str = include_str!("../../../demo/demo-business.toml");
@@ -326,7 +327,7 @@ impl Application {
             orders: config
                 .order_sources
                 .clone()
-                .unwrap_or_else(|| Arc::new(ImportedOrders(store.clone()))),
+                .unwrap_or_else(|| Arc::new(ShopOrders::new(store.clone()))),
         };
         let inbox = sms::SmsInbox {
             state: state.clone(),
@@ -458,6 +459,11 @@ fn router(state: AppState) -> Router {
         .route("/healthz", get(api::healthz))
         .merge(speech::router())
         .route("/webhooks/stripe", axum::routing::post(billing::webhook))
+        .route(
+            "/webhooks/shopify/{slug}",
+            axum::routing::post(shopify::webhook)
+                .layer(DefaultBodyLimit::max(shopify::MAX_WEBHOOK_BYTES)),
+        )
         .merge(assets::router().layer(CompressionLayer::new()))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

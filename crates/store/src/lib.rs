@@ -19,6 +19,7 @@ mod privacy;
 mod rate_limits;
 mod retention;
 mod secrets;
+mod shopify;
 mod sms;
 mod store;
 #[cfg(any(test, feature = "test-support"))]
@@ -39,6 +40,7 @@ pub use orders::{parse_orders_csv, LocalOrders, OrderImport, OrderLineError, ORD
 pub use privacy::{HeldRows, TranscriptLine, VisitorData, VisitorQuery};
 pub use retention::{PurgeOptions, PurgeReport};
 pub use secrets::{Keyring, Sealed, SecretError};
+pub use shopify::ShopifyConnection;
 pub use sms::{DueSms, InboundEvent, InboundText, OutgoingSms, PendingInbound, SmsThread};
 pub use store::{
     database_url, Backend, BusinessSummary, ImportOutcome, QualityCount, Store, StoredBusiness,

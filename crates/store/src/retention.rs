@@ -130,6 +130,7 @@ const BUSINESS_DATA: &[(&str, &str, &str)] = &[
     ("calls", "id", "business_id = $1"),
     ("phone_settings", "business_id", "business_id = $1"),
     ("orders", "number", "business_id = $1"),
+    ("shopify_connections", "business_id", "business_id = $1"),
     ("sms_outbox", "id", "business_id = $1"),
     ("sms_inbound_events", "event_id", "business_id = $1"),
     ("sms_threads", "phone", "business_id = $1"),

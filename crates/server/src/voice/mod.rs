@@ -25,7 +25,7 @@ use crate::error::ApiError;
 use crate::rate_limit::{InboundVoice, RateLimited};
 use crate::AppState;
 use flow::{CallLine, Heard};
-pub use orders::{ImportedOrders, OrderSources};
+pub use orders::{OrderSources, ShopOrders};
 
 /// Largest webhook body accepted: Twilio's voice parameters are well under 4 KB.
 const MAX_WEBHOOK_BYTES: usize = 16 * 1024;

@@ -572,3 +572,84 @@ async fn texts_to_the_twilio_number_are_answered_in_twiml_and_stop_means_silence
         assert_eq!(status, 403, "{backend:?}");
     }
 }
+
+/// Signs a Shopify webhook body like Shopify does.
+fn shopify_signature(secret: &str, body: &[u8]) -> String {
+    use base64::Engine as _;
+    use hmac::Mac as _;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(body);
+    base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes())
+}
+
+#[tokio::test]
+async fn shopify_webhooks_keep_a_local_copy_that_answers_callers_while_shopify_is_down() {
+    const SECRET: &str = "shpss_test_secret";
+    const BUYER: &str = "+14155550100";
+    let body = r##"{"id":1,"name":"#2002","created_at":"2026-11-20T10:00:00-05:00","updated_at":"2026-11-21T09:30:00-05:00","cancelled_at":null,"financial_status":"paid","fulfillment_status":"fulfilled","phone":null,"email":"ana@example.com","customer":{"id":1,"phone":"+14155550100","email":"ana@example.com"},"fulfillments":[{"id":1,"tracking_company":"FedEx","tracking_number":"777555333","tracking_url":null}],"line_items":[{"title":"Secret gift"}]}"##;
+    for backend in BACKENDS {
+        let app = phone_app(backend, None).await;
+        let business = demo_id(&app).await;
+        // Shopify itself is down for this test: every lookup gets a 503.
+        let shopify = wiremock::MockServer::start().await;
+        wiremock::Mock::given(wiremock::matchers::method("POST"))
+            .respond_with(wiremock::ResponseTemplate::new(503))
+            .mount(&shopify)
+            .await;
+        let url = app.url("/webhooks/shopify/demo");
+        let deliver = |signature: String| {
+            app.client
+                .post(url.clone())
+                .header("X-Shopify-Hmac-Sha256", signature)
+                .header("X-Shopify-Topic", "orders/fulfilled")
+                .header(
+                    "X-Shopify-Webhook-Id",
+                    "b54557e4-bdd9-4b37-8a5f-bf7d70bcd043",
+                )
+                .header("X-Shopify-Shop-Domain", "maple.myshopify.com")
+                .body(body)
+                .send()
+        };
+        let unconnected = deliver(shopify_signature(SECRET, body.as_bytes()))
+            .await
+            .unwrap();
+        assert_eq!(unconnected.status(), 404, "{backend:?}");
+
+        app.store
+            .set_shopify_connection(
+                business,
+                Some(&frontdesk_store::ShopifyConnection {
+                    shop: shopify.uri(),
+                    access_token: "shpat_test_token".into(),
+                    webhook_secret: SECRET.into(),
+                }),
+                "2026-11-23T00:00:00Z".parse().unwrap(),
+            )
+            .await
+            .unwrap();
+        let forged = deliver(shopify_signature("not-the-secret", body.as_bytes()))
+            .await
+            .unwrap();
+        assert_eq!(forged.status(), 401, "{backend:?}");
+        let delivered = deliver(shopify_signature(SECRET, body.as_bytes()))
+            .await
+            .unwrap();
+        assert_eq!(delivered.status(), 200, "{backend:?}");
+
+        let caller = Caller::new(&app, "CA00000000000000000000000000000777", BUYER);
+        caller.call().await;
+        let status = caller.say("hi, where's my order?").await;
+        assert!(
+            status.text().contains("FedEx") && status.text().contains("2 0 0 2"),
+            "{backend:?}: {status:?}"
+        );
+        assert!(
+            !status.text().contains("Secret gift"),
+            "line items never reach a reply"
+        );
+        assert!(
+            !shopify.received_requests().await.unwrap().is_empty(),
+            "Shopify was asked first"
+        );
+    }
+}

@@ -239,3 +239,48 @@ async fn imported_orders_are_upserted_by_number_and_found_by_phone() {
             .is_none());
     }
 }
+
+#[tokio::test]
+async fn a_shopify_connection_is_stored_sealed_and_never_printed() {
+    for backend in BACKENDS {
+        let (db, store, business) = with_business(backend).await;
+        let store = store.with_keyring(Keyring::parse(&Keyring::generate_entry("k1")).unwrap());
+        assert!(store.shopify_connection(business).await.unwrap().is_none());
+        let connection = crate::ShopifyConnection {
+            shop: "maple.myshopify.com".into(),
+            access_token: "shpat_0123456789abcdef".into(),
+            webhook_secret: "whsec_fedcba9876543210".into(),
+        };
+        store
+            .set_shopify_connection(business, Some(&connection), at(1))
+            .await
+            .unwrap();
+        assert_eq!(
+            store.shopify_connection(business).await.unwrap(),
+            Some(connection.clone())
+        );
+        let shown = format!("{connection:?}");
+        assert!(
+            !shown.contains("shpat_") && !shown.contains("whsec_"),
+            "{shown}"
+        );
+        let mut owner = db.owner().await;
+        let row = sqlx::query(
+            "SELECT access_token_sealed, webhook_secret_sealed FROM shopify_connections",
+        )
+        .fetch_one(&mut owner)
+        .await
+        .unwrap();
+        let token: String = row.try_get("access_token_sealed").unwrap();
+        let secret: String = row.try_get("webhook_secret_sealed").unwrap();
+        assert!(
+            !token.contains("shpat_") && !secret.contains("whsec_"),
+            "{backend:?}"
+        );
+        store
+            .set_shopify_connection(business, None, at(2))
+            .await
+            .unwrap();
+        assert!(store.shopify_connection(business).await.unwrap().is_none());
+    }
+}
