@@ -169,6 +169,7 @@ impl Store {
         Ok(rotated
             + self.rotate_totp_secrets(keyring).await?
             + self.rotate_calendar_tokens(keyring).await?
-            + self.rotate_phone_tokens(keyring).await?)
+            + self.rotate_phone_tokens(keyring).await?
+            + self.rotate_shopify_secrets(keyring).await?)
     }
 }

@@ -8,8 +8,8 @@ use frontdesk_core::conversation::BusinessId;
 use jiff::Timestamp;
 use sqlx::Row;
 
-use crate::secrets::Sealed;
-use crate::store::{backend_error, millis};
+use crate::secrets::{Keyring, Sealed};
+use crate::store::{backend_error, from_millis, millis};
 use crate::Store;
 
 /// Where a shop's orders live in Shopify and the credentials to read them.
@@ -114,5 +114,35 @@ impl Store {
             access_token: open("access_token_sealed", "access_token")?,
             webhook_secret: open("webhook_secret_sealed", "webhook_secret")?,
         }))
+    }
+
+    /// Re-seals Shopify credentials still under an older key with the active one (part of
+    /// `keys rotate`); returns how many connections changed.
+    pub(crate) async fn rotate_shopify_secrets(
+        &self,
+        keyring: &Keyring,
+    ) -> Result<usize, StoreError> {
+        let mut rotated = 0;
+        for business in self.business_ids().await? {
+            let mut tx = self.tenant_tx(business).await?;
+            let stale: Option<i64> = sqlx::query_scalar(
+                "SELECT updated_at FROM shopify_connections WHERE business_id = $1 AND key_id <> $2",
+            )
+            .bind(business.to_string())
+            .bind(keyring.active_id())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(backend_error)?;
+            tx.commit().await.map_err(backend_error)?;
+            let Some(updated_at) = stale else {
+                continue;
+            };
+            if let Some(connection) = self.shopify_connection(business).await? {
+                self.set_shopify_connection(business, Some(&connection), from_millis(updated_at)?)
+                    .await?;
+                rotated += 1;
+            }
+        }
+        Ok(rotated)
     }
 }

@@ -244,7 +244,8 @@ async fn imported_orders_are_upserted_by_number_and_found_by_phone() {
 async fn a_shopify_connection_is_stored_sealed_and_never_printed() {
     for backend in BACKENDS {
         let (db, store, business) = with_business(backend).await;
-        let store = store.with_keyring(Keyring::parse(&Keyring::generate_entry("k1")).unwrap());
+        let old = Keyring::generate_entry("k1");
+        let store = store.with_keyring(Keyring::parse(&old).unwrap());
         assert!(store.shopify_connection(business).await.unwrap().is_none());
         let connection = crate::ShopifyConnection {
             shop: "maple.myshopify.com".into(),
@@ -276,6 +277,17 @@ async fn a_shopify_connection_is_stored_sealed_and_never_printed() {
         assert!(
             !token.contains("shpat_") && !secret.contains("whsec_"),
             "{backend:?}"
+        );
+        let new = Keyring::generate_entry("k2");
+        let rotating = store
+            .clone()
+            .with_keyring(Keyring::parse(&format!("{new},{old}")).unwrap());
+        assert_eq!(rotating.rotate_secrets().await.unwrap(), 1, "{backend:?}");
+        let only_new = store.clone().with_keyring(Keyring::parse(&new).unwrap());
+        assert_eq!(
+            only_new.shopify_connection(business).await.unwrap(),
+            Some(connection.clone()),
+            "opened with the new key alone"
         );
         store
             .set_shopify_connection(business, None, at(2))
