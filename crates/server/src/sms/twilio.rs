@@ -29,14 +29,8 @@ pub(super) async fn inbound(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let hook = verified(&state, &slug, &uri, &headers, &body).await?;
-    let param = |name: &str| {
-        hook.params
-            .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
-    };
     let number = |name: &str| {
-        param(name)
+        hook.param(name)
             .and_then(|value| PhoneNumber::parse(value).ok())
             .ok_or_else(|| {
                 ApiError::invalid(
@@ -48,7 +42,7 @@ pub(super) async fn inbound(
     let inbound = InboundText {
         from: number("From")?,
         to: number("To")?,
-        text: param("Body").unwrap_or_default().to_owned(),
+        text: hook.param("Body").unwrap_or_default().to_owned(),
     };
     let reply = match answer_inbound(&state, &hook.business, &inbound).await {
         Ok(SmsDecision::Send { body, .. }) => Twiml::new().message(&body),

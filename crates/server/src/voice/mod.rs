@@ -61,11 +61,12 @@ impl LineUrls {
 pub(crate) struct Webhook {
     pub(crate) business: Arc<LoadedBusiness>,
     settings: PhoneSettings,
-    pub(crate) params: Vec<(String, String)>,
+    params: Vec<(String, String)>,
 }
 
 impl Webhook {
-    fn param(&self, name: &str) -> Option<&str> {
+    /// A posted parameter, trimmed; `None` when missing or blank.
+    pub(crate) fn param(&self, name: &str) -> Option<&str> {
         self.params
             .iter()
             .find(|(key, _)| key == name)
