@@ -73,36 +73,38 @@ struct ShopifyFirst {
     local: LocalOrders,
 }
 
-/// Whether a failed Shopify lookup should fall back to the local copy.
-fn passing(error: &OrderError) -> bool {
-    matches!(
-        error,
-        OrderError::RateLimited { .. } | OrderError::Unavailable(_)
-    )
+/// Shopify's answer, or the local copy's when Shopify is down or throttling.
+async fn or_local<T>(
+    answered: Result<T, OrderError>,
+    local: impl std::future::Future<Output = Result<T, OrderError>>,
+) -> Result<T, OrderError> {
+    match answered {
+        Err(error @ (OrderError::RateLimited { .. } | OrderError::Unavailable(_))) => {
+            tracing::warn!(%error, "Shopify unavailable: answering from the local copy");
+            local.await
+        }
+        answered => answered,
+    }
 }
 
 impl OrderSource for ShopifyFirst {
     fn by_number<'a>(&'a self, number: &'a OrderNumber) -> OrderFuture<'a, Option<Order>> {
         Box::pin(async move {
-            match self.shopify.by_number(number).await {
-                Err(error) if passing(&error) => {
-                    tracing::warn!(%error, "Shopify unavailable: answering from the local copy");
-                    self.local.by_number(number).await
-                }
-                answered => answered,
-            }
+            or_local(
+                self.shopify.by_number(number).await,
+                self.local.by_number(number),
+            )
+            .await
         })
     }
 
     fn by_phone<'a>(&'a self, phone: &'a PhoneNumber, limit: usize) -> OrderFuture<'a, Vec<Order>> {
         Box::pin(async move {
-            match self.shopify.by_phone(phone, limit).await {
-                Err(error) if passing(&error) => {
-                    tracing::warn!(%error, "Shopify unavailable: answering from the local copy");
-                    self.local.by_phone(phone, limit).await
-                }
-                answered => answered,
-            }
+            or_local(
+                self.shopify.by_phone(phone, limit).await,
+                self.local.by_phone(phone, limit),
+            )
+            .await
         })
     }
 }
