@@ -256,6 +256,34 @@ impl Msg {
     }
 }
 
+/// A lowercase letter without its accents ("é" → "e", "ự" → "u", "đ" → "d"), so
+/// French, Portuguese, German and Vietnamese typed with or without accents read alike.
+fn fold_char(c: char) -> char {
+    if c.is_ascii() {
+        return c;
+    }
+    match c {
+        '’' | '‘' | '`' => '\'',
+        'đ' => 'd',
+        'ø' => 'o',
+        'ł' => 'l',
+        'ß' => 's',
+        'æ' => 'a',
+        'œ' => 'o',
+        other => {
+            let mut base = other;
+            let mut found = false;
+            unicode_normalization::char::decompose_canonical(other, |part| {
+                if !found && !unicode_normalization::char::is_combining_mark(part) {
+                    base = part;
+                    found = true;
+                }
+            });
+            base
+        }
+    }
+}
+
 /// Lowercase words with accents folded, apostrophes dropped ("can't" → "cant"), letter runs
 /// of three or more shortened to two ("pleeease" → "pleease"), and "$" kept as a word.
 pub fn fold_words(text: &str) -> Vec<String> {
@@ -264,17 +292,7 @@ pub fn fold_words(text: &str) -> Vec<String> {
     let mut run = 0;
     let mut last = '\0';
     for c in text.chars().flat_map(char::to_lowercase) {
-        let c = match c {
-            'á' | 'à' | 'â' | 'ä' | 'ã' => 'a',
-            'é' | 'è' | 'ê' | 'ë' => 'e',
-            'í' | 'ì' | 'î' | 'ï' => 'i',
-            'ó' | 'ò' | 'ô' | 'ö' | 'õ' => 'o',
-            'ú' | 'ù' | 'û' | 'ü' => 'u',
-            'ñ' => 'n',
-            'ç' => 'c',
-            '’' | '‘' | '`' => '\'',
-            other => other,
-        };
+        let c = fold_char(c);
         if c.is_alphanumeric() {
             run = if c == last { run + 1 } else { 1 };
             last = c;
@@ -288,7 +306,8 @@ pub fn fold_words(text: &str) -> Vec<String> {
             if !current.is_empty() {
                 words.push(std::mem::take(&mut current));
             }
-            if c == '$' {
+            // Pounds and euros are read as dollars: the rules care that an amount is named.
+            if matches!(c, '$' | '£' | '€') {
                 words.push("$".to_owned());
             }
         }

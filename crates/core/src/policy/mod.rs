@@ -166,42 +166,21 @@ impl Policy {
         Self::with_topics(business.redirect_topics.clone())
     }
 
-    /// Which rules a visitor's message touches.
+    /// Which rules a visitor's message touches. A message of several sentences is also
+    /// read sentence by sentence, so a question buried among booking details ("…does Mum
+    /// get the house? And do you have evening appointments?") is judged on its own words.
     pub fn pre_check(&self, text: &str) -> Findings {
         let m = Msg::new(text);
-        let billing = rules::billing_dispute(&m);
-        let competitor = rules::competitor_comparison(&m, text);
-        let guarantee = rules::outcome_guarantee(&m);
-        let pricing = rules::exact_pricing(&m);
-        let discrimination = rules::discrimination(&m);
-        let staff = rules::staff_opinion(&m, text, discrimination, competitor);
-        let opinion = rules::personal_opinion(&m);
-        let other_visitor = rules::other_visitor_info(&m, text);
-        let legal = rules::legal_advice(
-            &m,
-            text,
-            billing || staff || opinion || discrimination || other_visitor,
-        );
-        let other_topic = legal || billing || competitor || guarantee || pricing || staff;
-        let checks: [(Rule, bool); 14] = [
-            (Rule::Emergency, rules::emergency(&m)),
-            (Rule::HealthDetail, rules::health_detail(&m)),
-            (
-                Rule::MedicalAdvice,
-                rules::medical_advice(&m, text, other_topic),
-            ),
-            (Rule::LegalAdvice, legal),
-            (Rule::BillingDispute, billing),
-            (Rule::CompetitorComparison, competitor),
-            (Rule::OutcomeGuarantee, guarantee),
-            (Rule::ExactPricing, pricing),
-            (Rule::StaffOpinion, staff),
-            (Rule::Discrimination, discrimination),
-            (Rule::Fabrication, rules::fabrication(&m)),
-            (Rule::PersonalOpinion, opinion),
-            (Rule::OtherVisitorInfo, other_visitor),
-            (Rule::PromptInjection, rules::prompt_injection(&m, text)),
-        ];
+        let mut checks = visitor_checks(&m, text);
+        let sentences: Vec<&str> = sentences(text).collect();
+        if sentences.len() > 1 {
+            for sentence in sentences {
+                let part = visitor_checks(&Msg::new(sentence), sentence);
+                for ((_, fired), (_, part_fired)) in checks.iter_mut().zip(part) {
+                    *fired |= part_fired;
+                }
+            }
+        }
         self.findings(&m, checks, Vec::new())
     }
 
@@ -235,34 +214,18 @@ impl Policy {
             .map(|b| grounding::unknown_numbers(reply, b))
             .unwrap_or_default();
         let stated_facts = !ungrounded.is_empty() || invented_claims(&m);
-        let checks: [(Rule, bool); 14] = [
-            (Rule::Emergency, false),
-            (Rule::HealthDetail, rules::reply_health_detail(&m, reply)),
-            (Rule::MedicalAdvice, rules::reply_medical_advice(&m, reply)),
-            (Rule::LegalAdvice, rules::reply_legal_advice(&m)),
-            (Rule::BillingDispute, rules::reply_billing_dispute(&m)),
-            (
-                Rule::CompetitorComparison,
-                rules::reply_competitor_comparison(&m, reply),
-            ),
-            (Rule::OutcomeGuarantee, rules::reply_outcome_guarantee(&m)),
-            (Rule::ExactPricing, rules::reply_exact_pricing(&m)),
-            (Rule::StaffOpinion, rules::reply_staff_opinion(&m, reply)),
-            (Rule::Discrimination, rules::reply_discrimination(&m)),
-            (Rule::Fabrication, stated_facts),
-            (Rule::PersonalOpinion, rules::reply_personal_opinion(&m)),
-            (
-                Rule::OtherVisitorInfo,
-                rules::reply_other_visitor_info(&m, reply),
-            ),
-            (
-                Rule::PromptInjection,
-                rules::reply_prompt_injection(&m, reply),
-            ),
-        ];
+        let mut checks = reply_checks(&m, reply, stated_facts);
+        let sentences: Vec<&str> = sentences(reply).collect();
+        if sentences.len() > 1 {
+            for sentence in sentences {
+                let part = reply_checks(&Msg::new(sentence), sentence, false);
+                for ((_, fired), (_, part_fired)) in checks.iter_mut().zip(part) {
+                    *fired |= part_fired;
+                }
+            }
+        }
         // A number the data never states is a made-up fact, unless the reply already broke
         // another rule (an advice reply's "600 mg" is the advice, not a business fact).
-        let mut checks = checks;
         let other_rule = checks
             .iter()
             .any(|(rule, fired)| *fired && *rule != Rule::Fabrication);
@@ -299,6 +262,80 @@ impl Policy {
             self_harm: rules::self_harm(m),
         }
     }
+}
+
+/// The sentences of a message: split after '.', '?', '!', ';' and line breaks.
+fn sentences(text: &str) -> impl Iterator<Item = &str> {
+    text.split_inclusive(['.', '?', '!', ';', '\n'])
+        .map(str::trim)
+        .filter(|s| s.split_whitespace().count() >= 2)
+}
+
+/// The built-in rules on one visitor text.
+fn visitor_checks(m: &Msg, text: &str) -> [(Rule, bool); 14] {
+    let billing = rules::billing_dispute(m);
+    let competitor = rules::competitor_comparison(m, text);
+    let guarantee = rules::outcome_guarantee(m);
+    let pricing = rules::exact_pricing(m);
+    let discrimination = rules::discrimination(m);
+    let staff = rules::staff_opinion(m, text, discrimination, competitor);
+    let opinion = rules::personal_opinion(m);
+    let other_visitor = rules::other_visitor_info(m, text);
+    let legal = rules::legal_advice(
+        m,
+        text,
+        billing || staff || opinion || discrimination || other_visitor,
+    );
+    let other_topic = legal || billing || competitor || guarantee || pricing || staff;
+    [
+        (Rule::Emergency, rules::emergency(m)),
+        (Rule::HealthDetail, rules::health_detail(m)),
+        (
+            Rule::MedicalAdvice,
+            rules::medical_advice(m, text, other_topic),
+        ),
+        (Rule::LegalAdvice, legal),
+        (Rule::BillingDispute, billing),
+        (Rule::CompetitorComparison, competitor),
+        (Rule::OutcomeGuarantee, guarantee),
+        (Rule::ExactPricing, pricing),
+        (Rule::StaffOpinion, staff),
+        (Rule::Discrimination, discrimination),
+        (Rule::Fabrication, rules::fabrication(m)),
+        (Rule::PersonalOpinion, opinion),
+        (Rule::OtherVisitorInfo, other_visitor),
+        (Rule::PromptInjection, rules::prompt_injection(m, text)),
+    ]
+}
+
+/// The built-in rules on one reply text; `stated_facts` carries the grounding verdict,
+/// which only the whole reply can give.
+fn reply_checks(m: &Msg, reply: &str, stated_facts: bool) -> [(Rule, bool); 14] {
+    [
+        (Rule::Emergency, false),
+        (Rule::HealthDetail, rules::reply_health_detail(m, reply)),
+        (Rule::MedicalAdvice, rules::reply_medical_advice(m, reply)),
+        (Rule::LegalAdvice, rules::reply_legal_advice(m)),
+        (Rule::BillingDispute, rules::reply_billing_dispute(m)),
+        (
+            Rule::CompetitorComparison,
+            rules::reply_competitor_comparison(m, reply),
+        ),
+        (Rule::OutcomeGuarantee, rules::reply_outcome_guarantee(m)),
+        (Rule::ExactPricing, rules::reply_exact_pricing(m)),
+        (Rule::StaffOpinion, rules::reply_staff_opinion(m, reply)),
+        (Rule::Discrimination, rules::reply_discrimination(m)),
+        (Rule::Fabrication, stated_facts),
+        (Rule::PersonalOpinion, rules::reply_personal_opinion(m)),
+        (
+            Rule::OtherVisitorInfo,
+            rules::reply_other_visitor_info(m, reply),
+        ),
+        (
+            Rule::PromptInjection,
+            rules::reply_prompt_injection(m, reply),
+        ),
+    ]
 }
 
 /// Claims a reply makes up whatever the business: awards, credentials, codes, warranties.

@@ -143,6 +143,8 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
         .any(|w| w.parse::<u32>().is_ok_and(|n| (5..1000).contains(&n)));
     m.has("overdose") && !m.phrase(&["overdose", "on", "caffeine"])
         || m.phrase(&["double", "dosed"])
+        // "how many of my tramadol would it take…": asking for an amount that harms.
+        || m.has("pills") && m.phrase(&["would", "it", "take"])
         || m.phrase(&["double", "dose"]) && m.has("confused")
         || (m.has("swallow") && m.has("pills") && (lots_of_pills(m) || big_number))
         // "swallowed her pills on purpose": whatever the amount, a deliberate overdose.
@@ -334,7 +336,11 @@ fn breathing_emergency(m: &Msg) -> bool {
 }
 
 fn bleeding_emergency(m: &Msg) -> bool {
-    let wont_stop = m.near("neg", "stop", 3) && m.near("bleed", "stop", 6);
+    let wont_stop = m.near("neg", "stop", 3) && m.near("bleed", "stop", 12);
+    // Gauze, towels or pads soaked through: bleeding that outlasts first aid.
+    let soaked_through = m.has("bleed")
+        && m.any_word(&["soaked", "soaking", "soaks", "drenched"])
+        && m.any_word(&["gauze", "towel", "towels", "pad", "pads", "shirt", "through"]);
     let heavy = m.near("bleed", "bleed_intense", 4)
         || m.at("bleed").any(|p| {
             m.words.get(p.wrapping_sub(1)).is_some_and(|w| {
@@ -350,7 +356,7 @@ fn bleeding_emergency(m: &Msg) -> bool {
         || m.phrase(&["so", "much", "blood"])
         || m.phrase(&["mucha", "sangre"])
         || m.phrase(&["really", "deep"]) && m.any_word(&["cut", "gash", "wound", "knife"]);
-    (wont_stop || heavy) && !mild(m)
+    (wont_stop || heavy || soaked_through) && !mild(m)
 }
 
 fn unconscious(m: &Msg) -> bool {
@@ -551,6 +557,21 @@ pub fn self_harm(m: &Msg) -> bool {
         &["want", "to", "disappear"],
         &["take", "all", "my", "pills"],
         &["all", "my", "pills"],
+        &["not", "wake", "up"],
+        &["lethal", "dose"],
+        &["fatal", "dose"],
+        &["veux", "mourir"],
+        &["me", "tuer"],
+        &["en", "finir"],
+        &["quero", "morrer"],
+        &["me", "matar"],
+        &["will", "sterben"],
+        &["mich", "umbringen"],
+        &["nicht", "mehr", "leben"],
+        &["voglio", "morire"],
+        &["farla", "finita"],
+        &["muon", "chet"],
+        &["gusto", "ko", "nang", "mamatay"],
     ];
     let end_it = (m.phrase(&["end", "it"]) || m.phrase(&["ending", "it"]))
         && !m.any_word(&[
@@ -564,7 +585,9 @@ pub fn self_harm(m: &Msg) -> bool {
 const OWNERS: &[&str] = &[
     "i", "im", "ive", "id", "my", "mine", "mines", "myself", "his", "her", "hers", "their", "he",
     "she", "hes", "shes", "theyre", "mi", "mis", "su", "sus", "yo", "tengo", "soy", "estoy",
-    "puedo", "siento", "tiene", "tomo",
+    "puedo", "siento", "tiene", "tomo", "mon", "ma", "mes", "jai", "je", "meu", "minha", "meus",
+    "minhas", "eu", "tenho", "estou", "mein", "meine", "meinen", "ich", "mio", "mia", "miei", "ho",
+    "sono",
 ];
 
 /// "my eyes have been really dry", "my throat is sore": an eye, mouth, skin or throat
@@ -1313,6 +1336,24 @@ const BILLING_WORDS: &[&str] = &[
     "pague",
     "seguro",
     "reembolso",
+    "facture",
+    "devis",
+    "payer",
+    "paye",
+    "rembourse",
+    "remboursement",
+    "fatura",
+    "cobraram",
+    "cobrou",
+    "orcamento",
+    "rechnung",
+    "zahlen",
+    "bezahlt",
+    "fattura",
+    "pagare",
+    "pagato",
+    "preventivo",
+    "rimborso",
     "$",
 ];
 
@@ -1324,11 +1365,31 @@ fn own_transaction(m: &Msg) -> bool {
             "i", "im", "my", "me", "you", "your", "ustedes", "mi", "he", "they", "she",
         ])
         .collect();
-    // "the final bill", "this invoice", "that late fee": a particular charge.
+    // "the final bill", "this invoice", "that late fee", "the vet bill": a particular charge.
+    // A price or quote two words after "the" is still a general question ("the cleaning
+    // price"); a bill or charge there is one that was made.
     let particular = m.at_words(BILLING_WORDS).any(|b| {
-        b >= 1
-            && matches!(
-                m.words[b - 1].as_str(),
+        let reach = if matches!(
+            m.words[b].as_str(),
+            "bill"
+                | "bills"
+                | "invoice"
+                | "charge"
+                | "charges"
+                | "fee"
+                | "statement"
+                | "facture"
+                | "fatura"
+                | "rechnung"
+                | "fattura"
+        ) {
+            2
+        } else {
+            1
+        };
+        (b.saturating_sub(reach)..b).any(|d| {
+            matches!(
+                m.words[d].as_str(),
                 "the"
                     | "this"
                     | "that"
@@ -1341,6 +1402,7 @@ fn own_transaction(m: &Msg) -> bool {
                     | "este"
                     | "esa"
             )
+        })
     });
     m.at_words(BILLING_WORDS)
         .any(|b| people.iter().any(|p| p.abs_diff(b) <= 4))
@@ -1380,6 +1442,12 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.phrase(&["sent", "to", "collections"])
         || m.word("chargeback")
         || m.phrase(&["no", "pienso", "pagar"])
+        || m.phrase(&["no", "voy", "a", "pagar"])
+        || m.phrase(&["nao", "vou", "pagar"])
+        || m.phrase(&["ne", "paierai", "pas"])
+        || m.phrase(&["refuse", "de", "payer"])
+        || m.phrase(&["zahle", "nicht"])
+        || m.phrase(&["non", "pago"])
         || m.phrase(&["me", "cobraron"])
         || m.any_word(&["dispute", "disputing"]) && m.at_words(BILLING_WORDS).next().is_some()
         || m.phrase(&["my", "refund"])
@@ -1456,6 +1524,19 @@ pub fn billing_dispute(m: &Msg) -> bool {
         "canceled",
         "cancelar",
         "avise",
+        "pourquoi",
+        "erreur",
+        "injuste",
+        "diferenca",
+        "difference",
+        "erro",
+        "injusto",
+        "warum",
+        "fehler",
+        "falsch",
+        "perche",
+        "errore",
+        "differenza",
     ];
     // "do I have to pay…" disputes a charge only when there is one ("…the late fee?").
     let charge_named = m.any_word(&[
