@@ -340,7 +340,9 @@ fn bleeding_emergency(m: &Msg) -> bool {
     // Gauze, towels or pads soaked through: bleeding that outlasts first aid.
     let soaked_through = m.has("bleed")
         && m.any_word(&["soaked", "soaking", "soaks", "drenched"])
-        && m.any_word(&["gauze", "towel", "towels", "pad", "pads", "shirt", "through"]);
+        && m.any_word(&[
+            "gauze", "towel", "towels", "pad", "pads", "shirt", "through",
+        ]);
     let heavy = m.near("bleed", "bleed_intense", 4)
         || m.at("bleed").any(|p| {
             m.words.get(p.wrapping_sub(1)).is_some_and(|w| {
@@ -1627,7 +1629,10 @@ fn other_business(m: &Msg, raw: &str) -> bool {
         &["in", "town"],
         &["street", "instead"],
         &["competitor", "s"],
+        &["competitor"],
         &["competitors"],
+        &["switching", "from"],
+        &["switch", "from"],
         &["competition"],
     ];
     PHRASES.iter().any(|p| m.phrase(p))
@@ -2024,6 +2029,12 @@ fn evaluative(m: &Msg) -> bool {
         "fried",
         "shutting",
         "list",
+        "half",
+        "less",
+        "job",
+        "different",
+        "differently",
+        "true",
     ]) || m.phrase(&["same", "as"])
         || m.phrase(&["the", "same", "quality"])
 }
@@ -2050,12 +2061,20 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
     ]);
     // "are u guys cheaper than aspen dental?": a comparison with a named rival, not with a
     // treatment ("is a crown better than a filling?").
-    let than_rival = addresses_business(m)
-        && m.words.windows(3).any(|w| {
+    // "do your vets do a better job than Banfield?": the comparative may sit a few words
+    // before its "than".
+    let comparative_before = |than: usize| {
+        (than.saturating_sub(3)..than).any(|p| {
             matches!(
-                w[0].as_str(),
+                m.words[p].as_str(),
                 "cheaper" | "better" | "pricier" | "worse" | "faster" | "nicer" | "safer"
-            ) && w[1] == "than"
+            )
+        })
+    };
+    let than_rival = addresses_business(m)
+        && m.words.windows(3).enumerate().any(|(at, w)| {
+            comparative_before(at + 1)
+                && w[1] == "than"
                 && !matches!(
                     w[2].as_str(),
                     "a" | "an"
@@ -2099,6 +2118,8 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         || than_yours
         || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$"))
         || you_or_them && strong_comparative
+        || comparative_with_you(m)
+            && !m.any_word(&["a", "an", "um", "uma", "un", "une", "ein", "eine"])
 }
 
 /// A kind of business a visitor might weigh against this one ("dentist", "salon", "garage").
@@ -2173,6 +2194,63 @@ fn compares_with_you(m: &Msg) -> bool {
         || m.phrase(&["will", "you", "do"])
         || m.phrase(&["you", "billed"])
         || m.phrase(&["valen", "la", "pena", "ustedes"])
+        || m.phrase(&["here", "or", "at"])
+        || m.phrase(&["here", "or", "from"])
+        || m.phrase(&["to", "you", "guys"])
+            && m.any_word(&["switching", "switch", "moving", "move"])
+        || comparative_with_you(m)
+}
+
+/// Words that put you and a "you" side by side in French, Portuguese, German, Italian and
+/// Tagalog.
+const YOU_ELSEWHERE: &[&str] = &[
+    "vous", "voce", "voces", "vcs", "sie", "ihr", "voi", "lei", "kayo", "ninyo", "niyo",
+];
+
+/// A comparative with its "than" in any of the languages we read ("moins chers que",
+/// "billiger als", "più economici di", "mas mura kaysa", "melhores do que") said to the
+/// business.
+fn comparative_with_you(m: &Msg) -> bool {
+    const COMPARATIVES: &[&str] = &[
+        "moins",
+        "plus",
+        "meilleur",
+        "meilleurs",
+        "meilleure",
+        "pire",
+        "mais",
+        "melhor",
+        "melhores",
+        "pior",
+        "besser",
+        "billiger",
+        "gunstiger",
+        "teurer",
+        "schlechter",
+        "piu",
+        "meno",
+        "migliore",
+        "migliori",
+        "meglio",
+        "peggio",
+        "mura",
+        "mahal",
+        "magaling",
+    ];
+    const THAN: &[&str] = &["que", "als", "di", "del", "della", "kaysa", "kesa"];
+    // "…que un plombage": weighed against a treatment, not a business.
+    const ARTICLES: &[&str] = &["un", "une", "um", "uma", "ein", "eine", "einen", "uno"];
+    (addresses_business(m) || m.any_word(YOU_ELSEWHERE))
+        && m.at_words(COMPARATIVES).any(|c| {
+            m.at_words(THAN).any(|t| {
+                t > c
+                    && t - c <= 3
+                    && !m
+                        .words
+                        .get(t + 1)
+                        .is_some_and(|next| ARTICLES.contains(&next.as_str()))
+            })
+        })
 }
 
 /// Asking for a guaranteed outcome: certainty about a result, a promise, or money back if
