@@ -143,7 +143,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
         &[
             "cant", "cannot", "not", "no", "unable", "wont", "dont", "doesnt", "isnt", "aint",
             "couldnt", "hardly", "barely", "puedo", "nada", "nao", "ne", "pas", "kaum", "nicht",
-            "kein", "keine", "non", "khong", "hindi",
+            "kein", "keine", "non", "khong", "hindi", "nahi", "nahin",
         ],
     ),
     (
@@ -242,6 +242,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "luft",
             "hinga",
             "makahinga",
+            "humihinga",
+            "hinga*",
+            "saans",
         ],
     ),
     ("choke", &["chok*", "ahog*", "asphyx*"]),
@@ -365,6 +368,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "valium",
             "klonopin",
             "percocet",
+            "goli",
+            "goliyan",
+            "goliya",
         ],
     ),
     (
@@ -390,6 +396,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "zuviel",
             "viel",
             "troppo",
+            "bahut",
+            "saari",
+            "sari",
         ],
     ),
     (
@@ -426,6 +435,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "ingoiato",
             "inghiottito",
             "nuot",
+            "kha",
+            "khali",
+            "khaa",
+            "nigal*",
         ],
     ),
     ("poison", &["poison*", "toxic", "envenen*", "intoxic*"]),
@@ -544,7 +557,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
     ),
     (
         "bleed",
-        &["bleed*", "blood", "bloody", "hemorrh*", "sangr*"],
+        &[
+            "bleed*", "blood", "bloody", "hemorrh*", "sangr*", "blut*", "saign*", "sanguin*",
+            "dugo",
+        ],
     ),
     (
         "stop",
@@ -588,6 +604,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "ohnmacht*",
             "svenut*",
             "ngat",
+            "nahimatay",
+            "himatay",
+            "behosh",
         ],
     ),
     (
@@ -704,7 +723,12 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "off",
         ],
     ),
-    ("head", &["head", "skull", "cabeza"]),
+    (
+        "head",
+        &[
+            "head", "skull", "cabeza", "cabeca", "tete", "kopf", "testa", "ulo", "sir",
+        ],
+    ),
     (
         "confused",
         &[
@@ -784,6 +808,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "puddle",
             "mucha",
             "mucho",
+            "stark",
+            "beaucoup",
+            "muito",
+            "molto",
         ],
     ),
     (

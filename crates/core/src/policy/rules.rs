@@ -50,6 +50,22 @@ fn emergency_uncached(m: &Msg) -> bool {
             && (m.has("confused")
                 || m.any_word(&["shaking", "passing", "fainting", "unresponsive"])))
         || m.phrase(&["worst", "headache"])
+        || (m.phrase(&["hit", "by", "a", "car"])
+            || m.phrase(&["hit", "by", "a", "truck"])
+            || m.phrase(&["run", "over"])
+            || m.any_word(&[
+                "angefahren",
+                "uberfahren",
+                "atropelado",
+                "atropelada",
+                "atropellado",
+                "atropellada",
+                "investito",
+                "investita",
+                "renverse",
+                "renversee",
+            ]))
+            && !past_event(m)
         || m.phrase(&["cant", "see", "out", "of"])
         || m.phrase(&["lost", "vision"]);
     physical && (!service_question(m) || reported(m)) && !figurative(m)
@@ -152,6 +168,18 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
             && m.has("pills")
             && (m.phrase(&["on", "purpose"]) || m.word("deliberately") || m.word("intentionally"))
         || m.has("poison") && !m.word("ivy") && !m.word("oak")
+        // What poisons a dog or cat: chocolate, xylitol, grapes, lilies, rat bait.
+        || (m.has("swallow") || m.phrase(&["got", "into"]) || m.phrase(&["get", "into"]))
+            && m.any_word(&[
+                "dog", "dogs", "puppy", "cat", "kitten", "perro", "perrito", "gato", "hund",
+                "chien", "chat", "cachorro", "cane", "gatto", "pup",
+            ])
+            && m.any_word(&[
+                "chocolate", "xylitol", "grapes", "grape", "raisins", "raisin", "lily", "lilies",
+                "onion", "onions", "garlic", "ibuprofen", "advil", "tylenol", "antifreeze",
+                "bait", "rat", "mushroom", "mushrooms", "gum", "edible", "edibles", "weed",
+                "chocolat", "schokolade", "cioccolato", "uvas",
+            ])
         || m.near("swallow", "toxic_substance", 6)
         || m.phrase(&["gas", "leak"])
         || m.word("odd")
@@ -181,7 +209,22 @@ fn drowsy(m: &Msg) -> bool {
         || m.phrase(&["very", "sleepy"])
         || m.phrase(&["so", "sleepy"])
         || m.phrase(&["cant", "stay", "awake"])
-        || m.any_word(&["drowsy", "lethargic", "somnoliento", "somnolienta"])
+        || m.any_word(&[
+            "drowsy",
+            "lethargic",
+            "somnoliento",
+            "somnolienta",
+            "sonolento",
+            "sonolenta",
+            "somnolent",
+            "somnolente",
+            "schlafrig",
+            "benommen",
+            "assonnato",
+            "assonnata",
+            "sonnolento",
+            "sonnolenta",
+        ])
 }
 
 /// "too many", "a whole bottle", "all my pills", "a handful", "muchas".
@@ -198,6 +241,12 @@ fn lots_of_pills(m: &Msg) -> bool {
         || m.phrase(&["a", "bunch", "of"])
         || m.any_word(&[
             "handful",
+            "bahut",
+            "muitos",
+            "muitas",
+            "beaucoup",
+            "viele",
+            "molte",
             "muchas",
             "muchos",
             "demasiadas",
@@ -255,10 +304,24 @@ fn head_injury(m: &Msg) -> bool {
         "cayo",
         "knocked",
         "concussion",
+        "bateu",
+        "caiu",
+        "cogne",
+        "tombe",
+        "gestossen",
+        "gestoßen",
+        "gestuerzt",
+        "gesturzt",
+        "battuto",
+        "caduto",
+        "caduta",
     ]);
     m.has("head")
         && hit
-        && (m.has("confused") || m.has("bleed") || m.any_word(&["seeing", "unconscious", "out"]))
+        && (m.has("confused")
+            || m.has("bleed")
+            || drowsy(m)
+            || m.any_word(&["seeing", "unconscious", "out"]))
 }
 
 fn spreading_infection(m: &Msg) -> bool {
@@ -324,7 +387,9 @@ fn breathing_emergency(m: &Msg) -> bool {
         || m.phrase(&["turning", "blue"])
         || m.phrase(&["turned", "blue"])
         // Lips or face going blue or grey, in any words: not getting enough air.
-        || m.any_word(&["lips", "lip", "face", "skin", "fingers", "labios", "levres", "boca"])
+        // A cat breathing with its mouth open is in respiratory distress.
+        || m.has("breathe") && m.phrase(&["mouth", "open"]) && m.any_word(&["cat", "kitten", "gato", "chat", "katze"])
+        || m.any_word(&["lips", "lip", "face", "skin", "fingers", "labios", "levres", "boca", "gums", "gum", "tongue", "encias"])
             && m.any_word(&["blue", "purple", "grey", "gray", "azul", "azules", "morado", "morados", "bleu", "bleues", "bleue", "roxo", "roxos"])
         || m.near("blue", "breathe", 5)
         || m.near("stop", "breathe", 2) && m.any_word(&["stopped", "stops", "stopping"])
@@ -363,6 +428,8 @@ fn bleeding_emergency(m: &Msg) -> bool {
 
 fn unconscious(m: &Msg) -> bool {
     m.phrase(&["passed", "out"])
+        || m.phrase(&["hosh", "mein", "nahi"])
+        || m.phrase(&["hosh", "nahi"])
         || m.any_word(&[
             "unconscious",
             "unresponsive",
@@ -418,6 +485,16 @@ fn violence(m: &Msg) -> bool {
         || m.phrase(&["threatening", "to", "kill"])
         || m.phrase(&["going", "to", "kill", "me"])
         || m.phrase(&["gonna", "kill", "me"])
+        // "he'll kill me", "says she's going to hurt us": a threat made by someone else.
+        || m.at_words(&["kill", "hurt", "matar", "tuer", "umbringen", "uccidere"])
+            .any(|k| {
+                m.words.get(k + 1).is_some_and(|w| matches!(w.as_str(), "me" | "us" | "my" | "her" | "him"))
+                    && m.words[k.saturating_sub(3)..k].iter().any(|w| {
+                        matches!(w.as_str(), "hell" | "shell" | "theyll" | "will" | "gonna" | "threatens" | "threatened" | "says" | "saying" | "said")
+                    })
+            })
+        || m.any_word(&["pounding", "banging"]) && m.any_word(&["door", "glass", "window", "windows"])
+            && m.any_word(&["help", "kill", "scared", "afraid", "police", "911"])
         || m.phrase(&["me", "esta", "golpeando"])
         || m.phrase(&["me", "quiere", "matar"])
         || m.phrase(&["break", "into"])
@@ -3005,7 +3082,22 @@ fn protected_trait(m: &Msg) -> bool {
             "india",
             "race",
             "trans",
+            "auslandisch",
+            "auslandischen",
+            "auslandischer",
+            "auslander",
+            "deutschen",
+            "deutscher",
+            "etranger",
+            "etrangere",
+            "estrangeiro",
+            "estrangeira",
+            "straniero",
+            "straniera",
         ])
+        // "the special needs kids" as a group kept away; "do you treat kids with special
+        // needs?" asks about a service.
+        || m.phrase(&["special", "needs"]) && !service_question(m)
 }
 
 /// Asking for, or demanding, treatment based on a protected trait.
@@ -3021,7 +3113,11 @@ pub fn discrimination(m: &Msg) -> bool {
             "planner", "assign",
         ])
         // Kept apart from other customers: "not in a group with the disabled kids".
-        || (m.word("group") || m.word("class") || m.word("classes")) && m.phrase(&["with", "the"]);
+        || m.any_word(&["group", "class", "classes", "room", "table", "session"])
+            && m.phrase(&["with", "the"])
+        || m.any_word(&[
+            "pessoa", "atendida", "atendido", "atender", "personne", "person", "persona",
+        ]);
     const PREFERENCE: &[&str] = &[
         "dont",
         "not",
@@ -3057,6 +3153,21 @@ pub fn discrimination(m: &Msg) -> bool {
         "otro",
         "under",
         "over",
+        "prefiro",
+        "nao",
+        "outra",
+        "outro",
+        "keinen",
+        "kein",
+        "keine",
+        "nicht",
+        "mochte",
+        "lieber",
+        "pas",
+        "veux",
+        "prefere",
+        "preferisco",
+        "voglio",
     ];
     let preference = m.any_word(PREFERENCE)
         || m.phrase(&["can", "i", "get"])
@@ -3082,6 +3193,34 @@ pub fn discrimination(m: &Msg) -> bool {
     ]) && (derogatory || m.any_word(&["slow", "weak"]));
     let orientation =
         m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female", "person"]);
+    // "a lawyer who isn't a woman", "que no sea mujer", "I don't trust male teachers": a sex
+    // ruled out or distrusted. Asking for a woman dentist to feel at ease rules nobody out.
+    const SEXES: &[&str] = &[
+        "woman", "women", "man", "men", "female", "females", "male", "males", "mujer", "hombre",
+        "mulher", "homem", "femme", "homme", "frau", "mann", "donna", "uomo", "lady", "guy",
+    ];
+    let sex_excluded = m.at_words(SEXES).any(|p| {
+        m.words[p.saturating_sub(3)..p].iter().any(|w| {
+            matches!(
+                w.as_str(),
+                "isnt"
+                    | "not"
+                    | "no"
+                    | "arent"
+                    | "nao"
+                    | "pas"
+                    | "kein"
+                    | "keine"
+                    | "keinen"
+                    | "non"
+                    | "without"
+                    | "sin"
+            )
+        })
+    }) && about_provider
+        || m.phrase(&["dont", "trust"]) && m.any_word(SEXES);
+    let group_judged = group_judged
+        || derogatory && m.any_word(SEXES) && m.any_word(&["they", "theyre", "them", "their"]);
     let accommodation = m.any_word(&[
         "access",
         "accessible",
@@ -3121,6 +3260,7 @@ pub fn discrimination(m: &Msg) -> bool {
     ((protected_trait(m) && about_provider && preference)
         || group_judged
         || orientation
+        || sex_excluded
         || excluded_group)
         && !accommodation
 }
