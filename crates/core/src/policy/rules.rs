@@ -1243,15 +1243,45 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             || m.phrase(&["considered"])
             || m.phrase(&["would", "it", "change"])
             || m.phrase(&["would", "that", "change"]));
-    if other_topic && !names_law {
+    // A plainly legal matter keeps its question even beside a bill or a person ("my
+    // landlord is keeping my deposit… can he even do that?").
+    let legal_matter = names_law
+        || m.any_word(&[
+            "fraud",
+            "landlord",
+            "evict",
+            "evicted",
+            "eviction",
+            "custody",
+            "probate",
+            "divorce",
+            "alimony",
+            "visa",
+            "immigration",
+            "deported",
+            "dui",
+            "dwi",
+            "plead",
+            "guilty",
+            "wrongful",
+            "wrongfully",
+            "settlement",
+            "vermieter",
+            "proprietaire",
+            "loyer",
+            "kasuhan",
+        ]);
+    if other_topic && !legal_matter {
         return false;
     }
     let bankruptcy_chapter = ["7", "11", "13"]
         .iter()
         .any(|n| m.phrase(&["chapter", n]))
         // Family law without a legal word: "my ex", the kids, his weekend.
-        || m.phrase(&["my", "ex"])
-            && m.any_word(&["kids", "children", "son", "daughter", "weekend", "custody", "support"])
+        || m.word("ex")
+            && m.any_word(&["kids", "children", "son", "daughter", "weekend", "custody", "support", "criancas", "enfants", "kinder"])
+        || m.phrase(&["workers", "comp"])
+        || m.phrase(&["workers", "compensation"])
                 || m.phrase(&["statute", "of", "limitations"])
                 || m.phrase(&["living", "trust"])
         || m.phrase(&["out", "of", "status"])
@@ -1324,6 +1354,31 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["how", "long", "do", "i", "have"],
         &["how", "many", "days", "do", "i", "have"],
         &["deadline", "to"],
+        &["is", "that", "true"],
+        &["isnt", "that"],
+        &["on", "the", "hook"],
+        &["will", "i", "lose"],
+        &["can", "he", "even"],
+        &["can", "she", "even"],
+        &["can", "they", "even"],
+        &["posso"],
+        &["tenho", "que"],
+        &["pode", "ele"],
+        &["pode", "ela"],
+        &["darf", "er"],
+        &["darf", "sie"],
+        &["darf", "ich"],
+        &["kann", "ich"],
+        &["muss", "ich"],
+        &["peut", "il"],
+        &["peut", "elle"],
+        &["puis", "je"],
+        &["dois", "je"],
+        &["est", "ce", "que"],
+        &["pwede", "ko"],
+        &["pwede", "ba"],
+        &["puo"],
+        &["posso", "io"],
     ];
     // "who's legally responsible", "what happens legally", "is it legally binding".
     // Asked of the law, not of the firm ("what kind of law do you practice?").
@@ -1339,6 +1394,8 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     let personal = legal_question
         || m.any_word(&[
             "i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend",
+            "mein", "meine", "ich", "mir", "mon", "ma", "mes", "je", "meu", "minha", "eu", "mio",
+            "mia", "io", "ko", "ako", "namin",
         ]);
     let service_only = service_question(m) && !m.any_word(&["my", "mine", "mi"])
         || m.phrase(&["do", "you", "handle"])
@@ -1365,7 +1422,10 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     let arranging = (m.phrase(&["bring", "my"])
         || m.phrase(&["bring", "the"])
         || m.any_word(&["copy", "copies", "fit", "trim", "haircut", "reschedule"]))
-        && !m.any_word(&["lawsuit", "suit", "case", "claim", "charges", "action"]);
+        && !m.any_word(&[
+            "lawsuit", "suit", "case", "claim", "charges", "action", "proof", "evidence",
+        ])
+        && !legal_question;
     asked && personal && !service_only && !contact_only && !arranging
 }
 
