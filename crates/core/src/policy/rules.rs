@@ -3590,6 +3590,29 @@ const RELATIONS: &[&str] = &[
     "novio",
     "mama",
     "papa",
+    "suegra",
+    "suegro",
+    "mae",
+    "pai",
+    "marido",
+    "filho",
+    "filha",
+    "sohn",
+    "tochter",
+    "mann",
+    "frau",
+    "mutter",
+    "vater",
+    "fils",
+    "fille",
+    "mari",
+    "femme",
+    "mere",
+    "pere",
+    "figlio",
+    "figlia",
+    "marito",
+    "moglie",
 ];
 
 /// Words about someone's visits, bookings or contact details.
@@ -3689,6 +3712,16 @@ const RELATION_DATA: &[&str] = &[
     "here",
     "there",
     "seen",
+    "pay",
+    "paid",
+    "pago",
+    "owe",
+    "owes",
+    "surgery",
+    "consultation",
+    "termin",
+    "rendez",
+    "war",
 ];
 
 /// Asking about other visitors, patients or customers, or their data.
@@ -3750,9 +3783,32 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["all", "the", "people"],
         &["whoever", "used"],
         &["the", "person", "who"],
+        &["who", "left"],
+        &["who", "wrote"],
+        &["who", "posted"],
+        &["how", "many", "other"],
+        &["todays", "patients"],
+        &["todays", "clients"],
+        &["todays", "customers"],
+        &["todays", "appointments"],
+        &["names", "of"],
+        &["nauna", "sa", "akin"],
     ];
     let group = GROUPS.iter().any(|p| m.phrase(p)) || person_in_line(m);
-    let strong_group = m.phrase(&["who", "was", "in"])
+    // "which kids in the toddler room have the flu?": some of the others, and what they have.
+    let which_of_them = m.at_words(&["which"]).any(|w| {
+        m.words.get(w + 1).is_some_and(|who| {
+            matches!(
+                who.as_str(),
+                "kids" | "children" | "patients" | "clients" | "customers" | "people" | "families"
+            )
+        }) && m.words[w + 2..]
+            .iter()
+            .take(6)
+            .any(|v| matches!(v.as_str(), "have" | "has" | "had" | "got" | "were" | "was"))
+    }) && !m.any_word(&["you", "u", "your"]);
+    let strong_group = which_of_them
+        || m.phrase(&["who", "was", "in"])
         || m.phrase(&["who", "else"])
         || (m.phrase(&["before", "me"]) || m.phrase(&["before", "mine"]) || m.phrase(&["after", "mine"]))
             && m.any_word(&["who", "what", "was", "quien"])
@@ -3825,8 +3881,23 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         .map(|(p, _)| p)
         .collect();
     let relation = relation_words.iter().any(|&p| {
-        let possessive = (1..=3)
-            .any(|back| p >= back && matches!(m.words[p - back].as_str(), "my" | "mi" | "our"));
+        let possessive = (1..=3).any(|back| {
+            p >= back
+                && matches!(
+                    m.words[p - back].as_str(),
+                    "my" | "mi"
+                        | "our"
+                        | "mein"
+                        | "meine"
+                        | "meinem"
+                        | "mon"
+                        | "ma"
+                        | "meu"
+                        | "minha"
+                        | "mio"
+                        | "mia"
+                )
+        });
         possessive
             && (p + 1..m.words.len()).any(|i| {
                 let word = m.words[i].as_str();
@@ -3854,16 +3925,63 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             "earlier",
             "cliente",
             "named",
+            "rendez",
+            "termin",
+            "consulta",
         ])
         && !m.any_word(&["again", "did", "with"]);
     let owner_claim = m.phrase(&["read", "me"])
         || m.phrase(&["show", "me", "the"])
         || m.phrase(&["muestrame", "los"])
         || m.phrase(&["list", "the"]);
-    let their_data = m.has("their_data") || m.any_word(VISIT_DATA);
+    let their_data = m.has("their_data")
+        || m.any_word(VISIT_DATA)
+        || m.any_word(&[
+            "cancelled",
+            "canceled",
+            "review",
+            "reviews",
+            "flu",
+            "patients",
+            "clients",
+            "customers",
+            "taken",
+            "kanina",
+        ]);
+    // "her name is Linda Park", "se llama Rosa": someone else named to be looked up.
+    let names_someone = (m.phrase(&["her", "name", "is"])
+        || m.phrase(&["his", "name", "is"])
+        || m.phrase(&["their", "name", "is"])
+        || m.phrase(&["se", "llama"])
+        || m.phrase(&["s", "appelle"])
+        || m.phrase(&["sappelle"])
+        || m.phrase(&["er", "heisst"])
+        || m.phrase(&["sie", "heisst"])
+        || m.phrase(&["ele", "se", "chama"])
+        || m.phrase(&["ela", "se", "chama"]))
+        && inquiry;
+    // "is the weather guy from channel 7 a client?": whether someone is a customer.
+    let is_customer = m
+        .words
+        .first()
+        .is_some_and(|w| matches!(w.as_str(), "is" | "was" | "are" | "were" | "does"))
+        && [
+            "client",
+            "patient",
+            "customer",
+            "member",
+            "clients",
+            "patients",
+            "customers",
+        ]
+        .iter()
+        .any(|who| m.phrase(&["a", who]) || m.phrase(&["your", who]))
+        && !m.any_word(&["i", "im", "me", "my"]);
     (group && their_data)
         || strong_group
         || relation
+        || names_someone
+        || is_customer
         || named_person
         || owner_claim
             && m.any_word(&[
