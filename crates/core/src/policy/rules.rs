@@ -2911,10 +2911,11 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
     let tokens: Vec<&str> = raw.split_whitespace().collect();
     tokens.iter().enumerate().any(|(i, token)| {
         let name = token.trim_end_matches([',', '.']);
+        // "Dr. Lee" is staff; "Mrs. Chen" or "Mme Dubois" may well be a customer.
         let titled = i > 0
             && matches!(
                 tokens[i - 1].trim_end_matches('.').to_lowercase().as_str(),
-                "dr" | "doctor" | "mr" | "ms" | "mrs"
+                "dr" | "doctor" | "dra" | "docteur"
             );
         let looks_like_name = name_shaped(name, 3);
         // An initial after it ("Jessica R.") makes even a common word a name.
@@ -2964,6 +2965,20 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
                     | "tiene"
                     | "vino"
                     | "esta"
+                    | "etait"
+                    | "est"
+                    | "a"
+                    | "revient"
+                    | "vient"
+                    | "war"
+                    | "ist"
+                    | "kam"
+                    | "hat"
+                    | "era"
+                    | "veio"
+                    | "esteve"
+                    | "brings"
+                    | "comes"
             )
         })
     })
@@ -5469,6 +5484,24 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
     }
     if named_visit(raw)
         && m.any_word(&[
+            "slot",
+            "yours",
+            "today",
+            "tomorrow",
+            "tonight",
+            "session",
+            "reservation",
+            "matin",
+            "aujourdhui",
+            "hier",
+            "demain",
+            "heute",
+            "gestern",
+            "morgen",
+            "hoje",
+            "ontem",
+            "oggi",
+            "ieri",
             "booked",
             "appointment",
             "appt",
@@ -5542,6 +5575,15 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["earlier", "today", "a"],
         &["todays", "leads"],
         &["here", "are", "the", "leads"],
+        &["right", "before", "you"],
+        &["just", "before", "you"],
+        &["in", "before", "you"],
+        &["right", "after", "you"],
+        &["right", "after", "yours"],
+        &["person", "who", "chatted"],
+        &["someone", "who", "chatted"],
+        &["person", "who", "messaged"],
+        &["someone", "who", "messaged"],
     ];
     let others = OTHERS.iter().any(|p| m.phrase(p)) || person_in_line(m);
     let named = capitalised_name(raw) >= NameStrength::Single
