@@ -2734,6 +2734,20 @@ const STAFF_JUDGEMENTS: &[&str] = &[
     "know",
     "knows",
     "worth",
+    "mabait",
+    "magaling",
+    "masungit",
+    "gioi",
+    "nhat",
+    "bon",
+    "bonne",
+    "bom",
+    "boa",
+    "gut",
+    "competente",
+    "kompetent",
+    "bravo",
+    "brava",
 ];
 
 /// Asking for a judgement of a staff member: how good, gentle, honest or skilled someone
@@ -2776,7 +2790,10 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
     if competitor && !own_staff_compared {
         return false;
     }
-    let person = (m.has("staff") && !own_people)
+    // "would you trust Kevin with a fade?": a verdict verb aimed at someone by name.
+    let trusted_name = name_after(raw, &["trust", "rate", "recommend"]);
+    let person = trusted_name
+        || (m.has("staff") && !own_people)
         || m.phrase(&["front", "desk"])
         || ["saw", "treated", "did", "cut", "helped"]
             .iter()
@@ -2851,7 +2868,7 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
                 w.as_str(),
                 "who" | "whos" | "which" | "hows" | "rank" | "be" | "was" | "were" | "has"
             )
-    }) || m.any_word(&["who", "whos", "which", "cual", "true"])
+    }) || m.any_word(&["who", "whos", "which", "cual", "true", "ba", "nao"])
         || raw.contains('?')
         || m.has("opinion_ask");
     // "Can I choose which hygienist I see?" asks permission, not for a verdict.
@@ -2892,6 +2909,36 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
         && !logistics
         && !other_rule
         && !health_question
+}
+
+/// A capitalised name right after one of `words` mid-sentence ("trust Kevin", "wait for
+/// Marcus"): there a capital can only mean a name, however common the name is.
+fn name_after(raw: &str, words: &[&str]) -> bool {
+    let tokens: Vec<&str> = raw.split_whitespace().collect();
+    tokens.windows(2).any(|pair| {
+        let name = pair[1].trim_end_matches(|c: char| !c.is_alphabetic());
+        words.contains(&pair[0].to_lowercase().as_str())
+            && name_shaped(name, 3)
+            && !matches!(
+                name,
+                "You"
+                    | "Your"
+                    | "Our"
+                    | "The"
+                    | "Them"
+                    | "Him"
+                    | "Her"
+                    | "This"
+                    | "That"
+                    | "Monday"
+                    | "Tuesday"
+                    | "Wednesday"
+                    | "Thursday"
+                    | "Friday"
+                    | "Saturday"
+                    | "Sunday"
+            )
+    })
 }
 
 /// Someone named as the subject of a visit: a capitalised name that is not an ordinary
@@ -5255,7 +5302,44 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         "useless",
         "outdated",
         "avoid",
+        "slower",
+        "faster",
+        "sloppy",
+        "messy",
+        "cleaner",
+        "sharper",
+        "green",
+        "junior",
+        "short",
+        "cold",
+        "abrupt",
+        "picky",
     ];
+    // "Kevin's still pretty new, so I'd wait for Marcus", "I'd pick Dr. Nguyen over…": one
+    // person steered to over another.
+    let steered = ["book", "wait", "go", "ask", "pick", "choose", "stick"]
+        .iter()
+        .any(|verb| {
+            m.at_words(&["id"]).any(|p| {
+                m.words.get(p + 1).is_some_and(|w| w == verb)
+                    && m.words[p + 2..]
+                        .iter()
+                        .take(3)
+                        .any(|w| matches!(w.as_str(), "with" | "for" | "over" | "dr" | "one"))
+            })
+        })
+        && (name_after(raw, &["with", "for", "over"])
+            || titled_person(raw)
+            || m.has("staff")
+            || m.any_word(&["guys", "ladies"]));
+    let still_new = (m.phrase(&["still", "new"])
+        || m.phrase(&["pretty", "new"])
+        || m.phrase(&["still", "learning"])
+        || m.phrase(&["still", "pretty", "new"])
+        || m.phrase(&["kind", "of", "new"]))
+        && !m.any_word(&[
+            "patient", "patients", "client", "clients", "you", "customer",
+        ]);
     let person = m.has("staff")
         || m.words.windows(2).any(|w| {
             matches!(
@@ -5290,8 +5374,12 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
                     | "biggest"
             )
     });
-    person
-        && (m.any_word(PRAISE_OR_BLAME) || ranked || m.phrase(&["out", "of", "date"]))
+    (steered
+        || person
+            && (m.any_word(PRAISE_OR_BLAME)
+                || ranked
+                || still_new
+                || m.phrase(&["out", "of", "date"])))
         && !refuses
         && !m.any_word(&[
             "available",
