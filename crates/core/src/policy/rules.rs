@@ -961,7 +961,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     let aftercare = (m.has("procedure") || m.has("treatment"))
         && m.any_word(&[
             "after", "before", "wait", "eat", "drink", "exercise", "workout", "working", "despues",
-            "antes", "comer",
+            "antes", "comer", "smoke", "smoking", "vape", "alcohol", "swim", "swimming", "fly",
+            "flying", "shower", "sauna", "start",
         ]);
     // Whether something is safe, harmful or normal for the body or a treatment is a
     // health question even without a symptom ("is it bad to whiten every day?").
@@ -1030,6 +1031,12 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "grave",
         "tomar",
         "hago",
+        "fix",
+        "keep",
+        "switch",
+        "ice",
+        "heat",
+        "enough",
     ]) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p))
         || m.phrase(&["too", "many"])
         || m.phrase(&["too", "much"]);
@@ -1123,7 +1130,23 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "consejo",
             "recomiendas",
         ]);
-    (asked || explicit) && !general_service
+    // "what would you pick, the crown or the implant?", "is the whitening worth it?": the
+    // assistant's choice of treatment is advice on whether to get it.
+    let treatment_choice = (m.has("treatment") || m.has("procedure"))
+        && question
+        && (m.phrase(&["would", "you"])
+            || m.phrase(&["worth", "it"])
+            || m.phrase(&["you", "think"])
+            || m.phrase(&["your", "opinion"])
+            || m.phrase(&["you", "recommend"])
+            || m.phrase(&["if", "it", "was", "you"])
+            || m.phrase(&["if", "you", "were"]))
+        && !m.has("staff");
+    // Someone in an emergency asking what to do or where to go.
+    let emergency_asked = emergency(m)
+        && question
+        && (m.any_word(&["enough", "where", "need", "should", "what", "do"]) || explicit);
+    (asked || explicit || treatment_choice || emergency_asked) && !general_service
 }
 
 /// A question anywhere in a message: a modal or "is there" followed by its subject
@@ -1205,6 +1228,23 @@ const EXPLICIT_ADVICE: &[&[&str]] = &[
     &["que", "hacer"],
     &["que", "le", "doy"],
     &["what", "do", "i", "put"],
+    &["tell", "me", "if"],
+    &["tell", "if"],
+    &["tell", "me", "whether"],
+    &["wondering", "if", "i", "should"],
+    &["if", "i", "should"],
+    &["whether", "i", "should"],
+    &["est", "ce", "que", "je", "dois"],
+    &["je", "dois"],
+    &["dois", "je"],
+    &["que", "faire"],
+    &["e", "melhor"],
+    &["o", "que", "faco"],
+    &["devo"],
+    &["soll", "ich"],
+    &["was", "soll", "ich"],
+    &["cosa", "devo"],
+    &["ano", "gagawin"],
 ];
 
 /// A request for legal advice about the writer's own matter: a legal subject, asked as a
@@ -4572,7 +4612,16 @@ fn encoded_instructions(m: &Msg, raw: &str) -> bool {
 /// A reply that gives health advice — an instruction, an assessment or a diagnosis — or
 /// asks about symptoms or history.
 pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
-    let health = m.has("medical_topic")
+    // "I'd skip the crown for now", "I'd go with take-home whitening": choosing the
+    // visitor's treatment for them.
+    let treatment_picked = (m.has("treatment") || m.has("procedure"))
+        && [
+            "skip", "go", "get", "do", "hold", "wait", "avoid", "choose", "pick",
+        ]
+        .iter()
+        .any(|verb| m.phrase(&["id", verb]) || m.phrase(&["id", "probably", verb]));
+    let health = treatment_picked
+        || m.has("medical_topic")
         || m.has("symptom")
         || m.has("condition")
         || m.has("medication")
@@ -4733,9 +4782,36 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["a", "little"],
         &["id", "stop"],
         &["i", "would", "stop"],
+        &["really", "should"],
+        &["perfect", "for"],
+        &["great", "for", "your"],
+        &["good", "for", "your"],
+        &["can", "usually", "wait"],
+        &["can", "wait", "until"],
+        &["as", "long", "as", "you"],
+        &["needs", "to", "come", "out"],
+        &["too", "harsh"],
+        &["hold", "off"],
+        &["make", "sure", "you"],
+        &["be", "sure", "to"],
+        &["id", "say"],
+        &["id", "skip"],
+        &["gentler", "on"],
+        &["dont", "pick"],
+        &["keep", "it"],
+        &["hold", "up", "fine"],
+        &["plus", "efficace"],
+        &["conseille"],
+        &["aconselho"],
+        &["empfehle"],
+        &["consiglio"],
     ];
     let assessment = ASSESSMENTS.iter().any(|p| m.phrase(p));
-    imperative || assessment || recommends_treatment || reply_health_question(m, raw)
+    treatment_picked
+        || imperative
+        || assessment
+        || recommends_treatment
+        || reply_health_question(m, raw)
 }
 
 /// A reply that asks the visitor about symptoms, conditions, medications or history.
