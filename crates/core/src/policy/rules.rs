@@ -1533,6 +1533,13 @@ const BILLING_WORDS: &[&str] = &[
     "pagato",
     "preventivo",
     "rimborso",
+    "singil",
+    "sinisingil",
+    "siningil",
+    "bayad",
+    "dena",
+    "paise",
+    "collections",
     "$",
 ];
 
@@ -1541,7 +1548,9 @@ const BILLING_WORDS: &[&str] = &[
 fn own_transaction(m: &Msg) -> bool {
     let people: Vec<usize> = m
         .at_words(&[
-            "i", "im", "my", "me", "you", "your", "ustedes", "mi", "he", "they", "she",
+            "i", "im", "my", "me", "you", "your", "ustedes", "mi", "he", "they", "she", "vous",
+            "je", "moi", "mavez", "meu", "eu", "voce", "ich", "mir", "mich", "sie", "io", "ako",
+            "ko", "niyo", "mujhe", "mera", "meri", "hum",
         ])
         .collect();
     // "the final bill", "this invoice", "that late fee", "the vet bill": a particular charge.
@@ -1622,6 +1631,12 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.word("chargeback")
         || m.phrase(&["no", "pienso", "pagar"])
         || m.phrase(&["no", "voy", "a", "pagar"])
+        || m.phrase(&["pa", "refund"])
+        || m.phrase(&["on", "the", "hook"]) && m.any_word(&["bill", "bills", "balance", "charge", "charges", "debt"])
+        || m.word("collections") && m.any_word(&["paid", "never", "already"])
+        || m.word("$") && m.phrase(&["dena", "padega"])
+        || m.any_word(&["remboursee", "rembourse", "rembourser", "reembolsado", "reembolsada", "rimborsato", "rimborsata", "erstattet"])
+            && m.at_words(BILLING_WORDS).next().is_some()
         || m.phrase(&["nao", "vou", "pagar"])
         || m.phrase(&["ne", "paierai", "pas"])
         || m.phrase(&["refuse", "de", "payer"])
@@ -1637,8 +1652,8 @@ pub fn billing_dispute(m: &Msg) -> bool {
             && m.any_word(&["pay", "charged", "billed", "bill", "charge", "repairs", "work"])
         // A past price called unfair: "$75 for one nail, fair? it was ONE nail".
         || m.word("$")
-            && m.any_word(&["fair", "unfair", "ripoff", "scam", "sketchy", "legit", "insane"])
-            && m.any_word(&["was", "were", "paid", "charged", "billed"]);
+            && m.any_word(&["fair", "unfair", "ripoff", "scam", "sketchy", "legit", "insane", "reasonable"])
+            && m.any_word(&["was", "were", "paid", "charged", "billed", "took"]);
     let billing = m.at_words(BILLING_WORDS).next().is_some();
     const SIGNALS: &[&str] = &[
         "denied",
@@ -3256,6 +3271,10 @@ fn protected_trait(m: &Msg) -> bool {
             "estrangeira",
             "straniero",
             "straniera",
+            "kopftuch",
+            "voile",
+            "bakla",
+            "tomboy",
         ])
         // "the special needs kids" as a group kept away; "do you treat kids with special
         // needs?" asks about a service.
@@ -3330,6 +3349,12 @@ pub fn discrimination(m: &Msg) -> bool {
         "prefere",
         "preferisco",
         "voglio",
+        "nahi",
+        "chahiye",
+        "hindi",
+        "pwede",
+        "ayoko",
+        "bitte",
     ];
     let preference = m.any_word(PREFERENCE)
         || m.phrase(&["can", "i", "get"])
@@ -3419,7 +3444,20 @@ pub fn discrimination(m: &Msg) -> bool {
             "arabs",
             "americans",
         ]);
-    ((protected_trait(m) && about_provider && preference)
+    // "why do you treat disabled kids differently?", "refused to write things down":
+    // treatment by a trait, reported; "you charge Black women extra": a price by a trait.
+    let reported = protected_trait(m)
+        && (m.any_word(&[
+            "differently",
+            "unfairly",
+            "refused",
+            "refuse",
+            "burden",
+            "because",
+        ]) || m.any_word(&["charge", "charges", "charging", "cobran", "price", "prices"])
+            && m.any_word(&["extra", "more", "mas", "higher"]));
+    ((protected_trait(m) && about_provider && (preference || m.phrase(&["one", "of", "those"])))
+        || reported
         || group_judged
         || orientation
         || sex_excluded
@@ -5507,6 +5545,19 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "off",
         "bring",
         "best",
+        "flag",
+        "seen",
+        "steer",
+        "suited",
+        "happier",
+        "elsewhere",
+        "preferons",
+        "preferimos",
+        "cobramos",
+        "charge",
+        "extra",
+        "more",
+        "fine",
     ]);
     // "we'll only book you with men": honouring a request to exclude a sex.
     let sex_excluded = m.any_word(&["only", "no", "never", "wont", "solo"])
@@ -5545,8 +5596,31 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "complex",
         "heavy",
         "technical",
+        "transmission",
+        "engine",
+        "oil",
     ]);
-    let gendered_service = gendered_service || ability_by_sex;
+    // "isn't really suited to people in wheelchairs", "older clients… cobramos más".
+    let turned_away = m.any_word(&[
+        "wheelchair",
+        "wheelchairs",
+        "handicapes",
+        "handicapados",
+        "mayores",
+        "disabled",
+        "deaf",
+        "blind",
+    ]) && (m.any_word(&[
+        "suited",
+        "happier",
+        "elsewhere",
+        "somewhere",
+        "cobramos",
+        "preferons",
+        "preferimos",
+        "end",
+    ]) || m.phrase(&["fin", "de", "journee"]));
+    let gendered_service = gendered_service || ability_by_sex || turned_away;
     ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges) && !equal
 }
 
