@@ -5257,15 +5257,28 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
 /// A reply that commits to an exact price rather than a range, or promises a price will
 /// not change.
 pub fn reply_exact_pricing(m: &Msg) -> bool {
+    let is_number = |w: &String| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit());
+    // "$120", and "120 dólares" or "95 €" with the currency after the number.
     let amounts = m
         .words
         .iter()
         .enumerate()
         .filter(|(i, w)| {
-            *w == "$"
-                && m.words
-                    .get(i + 1)
-                    .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+            *w == "$" && m.words.get(i + 1).is_some_and(is_number)
+                || is_number(w)
+                    && m.words.get(i + 1).is_some_and(|c| {
+                        matches!(
+                            c.as_str(),
+                            "$" | "dollars"
+                                | "dolares"
+                                | "bucks"
+                                | "euros"
+                                | "eur"
+                                | "pesos"
+                                | "reais"
+                        )
+                    })
+                    && !(*i > 0 && m.words[i - 1] == "$")
         })
         .count();
     let ranged = amounts >= 2
@@ -5290,6 +5303,16 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
             "roughly",
             "estimate",
             "aproximadamente",
+            "depend",
+            "depende",
+            "dependra",
+            "general",
+            "environ",
+            "circa",
+            "ungefahr",
+            "cerca",
+            "varia",
+            "variar",
         ]);
     let commitment = m.any_word(&[
         "exactly",
@@ -5323,8 +5346,45 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["you", "will", "pay"])
         || m.phrase(&["itll", "be"])
         || m.phrase(&["your", "total"])
-        || m.phrase(&["a", "month"]);
-    let disclaimer = m.phrase(&["exact", "price", "depends"])
+        || m.phrase(&["a", "month"])
+        || m.phrase(&["come", "to"])
+        || m.phrase(&["comes", "to"])
+        || m.phrase(&["all", "in"])
+        || m.phrase(&["tout", "compris"])
+        || m.phrase(&["not", "a", "penny", "more"])
+        || m.any_word(&[
+            "costara",
+            "costera",
+            "custara",
+            "kostet",
+            "garantis",
+            "garanto",
+            "garantisco",
+        ]);
+    // "I can't give an exact price", "the team will confirm the exact price after your
+    // exam": declining to commit, which is what the reply should do.
+    let declines = ["cant", "cannot", "unable", "wont"].iter().any(|no| {
+        m.at_words(&[no]).any(|p| {
+            m.words[p + 1..].iter().take(3).any(|w| {
+                matches!(
+                    w.as_str(),
+                    "give"
+                        | "lock"
+                        | "quote"
+                        | "promise"
+                        | "guarantee"
+                        | "commit"
+                        | "confirm"
+                        | "hold"
+                )
+            })
+        })
+    });
+    let disclaimer = declines
+        || m.phrase(&["exact", "price", "depends"])
+        || m.phrase(&["prix", "exact", "depend"])
+        || m.phrase(&["confirm", "the", "exact"])
+        || m.phrase(&["after", "your", "exam"])
         || m.phrase(&["depends", "on", "your", "visit"])
         || m.phrase(&["cant", "guarantee"])
         || m.phrase(&["cannot", "guarantee"])
@@ -5342,8 +5402,10 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         "guarantee",
         "garantizo",
     ]);
-    let names_a_price =
-        amounts >= 1 || m.any_word(&["price", "total", "bill", "fee", "quoted", "amount"]);
+    let names_a_price = amounts >= 1
+        || m.any_word(&[
+            "price", "total", "bill", "fee", "quoted", "amount", "penny", "precio", "prix",
+        ]);
     let committed = commitment && names_a_price && (!ranged || insists) && !disclaimer;
     // One amount stated as what something costs, with no range or hedge: the built-in
     // engine never says that (it gives "from", "around" or a range), so a reply that does
