@@ -2473,6 +2473,18 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
         "100",
         "certain",
         "surely",
+        "garantem",
+        "garante",
+        "garantit",
+        "garantissez",
+        "garantiert",
+        "garantieren",
+        "garantite",
+        "garantisci",
+        "prometem",
+        "promettez",
+        "versprechen",
+        "prometo",
     ];
     // Asking to be told, or made sure, that a treatment will work.
     // "tell me this massage will cure…", "make sure the numbing works": not "tell me what
@@ -2542,6 +2554,16 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
         "garantia",
         "prometer",
         "aseguran",
+        "garantem",
+        "garante",
+        "garantit",
+        "garantissez",
+        "garantiert",
+        "garantieren",
+        "garantite",
+        "prometem",
+        "promettez",
+        "versprechen",
     ]) && !m.any_word(&[
         "will", "would", "gonna", "going", "last", "stay", "be", "va", "durar", "sea",
     ]);
@@ -2551,12 +2573,19 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["didnt", "work"])
         || m.phrase(&["not", "work"])
         || m.phrase(&["no", "funciona"]))
-        && m.any_word(&["money", "refund", "redo", "free", "back", "again"]);
+        && m.any_word(&["money", "refund", "redo", "free", "back", "again"])
+        // "if I hate the color do I get my money back?"
+        || m.word("if") && (m.phrase(&["money", "back"]) || m.phrase(&["get", "a", "refund"]))
+            && m.any_word(&["hate", "dislike", "dont", "doesnt", "unhappy", "fails", "bad", "wrong"]);
+    // "you'll make sure I never get another flat, right?"
+    let promise_sought = m.phrase(&["make", "sure"]) && m.any_word(&["never", "always", "wont"]);
     let price_only = m.has("price")
         && !m.has("outcome")
         && !money_back
         && m.any_word(&["price", "cost", "quote", "total", "$", "bill"]);
-    (certainty || money_back) && !price_only && !m.phrase(&["money", "back", "guarantee", "policy"])
+    (certainty || money_back || promise_sought)
+        && !price_only
+        && !m.phrase(&["money", "back", "guarantee", "policy"])
 }
 
 /// Whether a certainty word asks the business for a promise. Two uses don't: the visitor
@@ -5231,6 +5260,14 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
             "promised",
             "garantizado",
             "garantizamos",
+            "garantido",
+            "garantida",
+            "garanti",
+            "garantie",
+            "garantiert",
+            "garantito",
+            "prometo",
+            "promets",
         ])
         && !m.phrase(&["cant", "guarantee"])
         && !m.phrase(&["cannot", "guarantee"])
@@ -5252,6 +5289,10 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["never", "fails"])
         || m.phrase(&["lasts", "forever"])
         || m.phrase(&["permanent", "results"])
+        || m.any_word(&["indoloro", "indolore", "schmerzfrei", "indolor"])
+        || m.phrase(&["cien", "por", "ciento"])
+        || m.phrase(&["strong", "case"])
+        || m.phrase(&["wont", "question", "it"])
 }
 
 /// A reply that commits to an exact price rather than a range, or promises a price will
