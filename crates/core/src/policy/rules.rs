@@ -3652,6 +3652,21 @@ pub fn personal_opinion(m: &Msg) -> bool {
         &["sua", "opiniao"],
         &["votre", "avis"],
         &["ton", "avis"],
+        &["sa", "tingin", "mo"],
+        &["tingin", "mo"],
+        &["deine", "meinung"],
+        &["ihre", "meinung"],
+        &["tua", "opinione"],
+        &["sua", "opinione"],
+        &["voce", "acha"],
+        &["vous", "pensez"],
+        &["tu", "penses"],
+        &["would", "you", "let"],
+        &["which", "looks", "better"],
+        &["what", "looks", "better"],
+        &["which", "looks", "best"],
+        &["which", "is", "prettier"],
+        &["which", "is", "cuter"],
     ];
     let strong = SELF_CONTAINED.iter().any(|p| m.phrase(p))
         || m.phrase(&["be", "honest"]) && m.any_word(&["like", "think", "prefer", "favorite", "fav"])
@@ -5765,12 +5780,39 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
         &["better", "off"],
         &["worth", "it"],
         &["id", "totally"],
+        &["i", "really", "think"],
+        &["what", "i", "really", "think"],
+        &["if", "it", "were", "me"],
+        &["if", "it", "was", "me"],
+        &["the", "way", "to", "go"],
+        &["youd", "want"],
+        &["i", "wouldnt"],
+        &["i", "would", "not"],
+        &["secondo", "me"],
+        &["a", "mon", "avis"],
+        &["je", "pense"],
+        &["personnellement"],
+        &["je", "vous", "conseille"],
+        &["na", "minha", "opiniao"],
+        &["eu", "acho"],
+        &["eu", "recomendo"],
+        &["meiner", "meinung"],
+        &["ich", "finde"],
+        &["ich", "empfehle"],
+        &["personlich"],
+        &["personalmente"],
+        &["sa", "tingin", "ko"],
     ];
     // "I'd book with Sam", "I'd steer clear" — but not "I'd be happy to help".
     let id_verb = m.at_words(&["id"]).any(|p| {
-        m.words.get(p + 1).is_some_and(|next| {
+        let next = if m.words.get(p + 1).is_some_and(|w| w == "just") {
+            p + 2
+        } else {
+            p + 1
+        };
+        m.words.get(next).is_some_and(|verb| {
             !matches!(
-                next.as_str(),
+                verb.as_str(),
                 "be" | "love" | "like" | "need" | "have" | "just"
             )
         })
