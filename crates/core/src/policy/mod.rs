@@ -301,7 +301,7 @@ fn visitor_checks(m: &Msg, text: &str) -> [(Rule, bool); 14] {
         (Rule::ExactPricing, pricing),
         (Rule::StaffOpinion, staff),
         (Rule::Discrimination, discrimination),
-        (Rule::Fabrication, rules::fabrication(m)),
+        (Rule::Fabrication, rules::fabrication_request(m, text)),
         (Rule::PersonalOpinion, opinion),
         (Rule::OtherVisitorInfo, other_visitor),
         (Rule::PromptInjection, rules::prompt_injection(m, text)),
@@ -372,6 +372,10 @@ fn invented_claims(m: &Msg) -> bool {
         &["thousands", "of", "happy"],
         &["over", "10000"],
         &["satisfaction", "rate"],
+        &["lifetime", "guarantee"],
+        &["guaranteed", "for", "life"],
+        &["review", "you", "can", "post"],
+        &["heres", "a", "review"],
     ];
     // "I don't have a discount code to share" declines; it claims nothing.
     let negated = |start: usize| {

@@ -3545,14 +3545,70 @@ pub fn fabrication(m: &Msg) -> bool {
         &["adivina"],
         &["guess"],
     ];
-    let invent = MARKERS.iter().any(|p| m.phrase(p));
-    let review = m.any_word(&["write", "post", "generate", "draft", "escribeme", "escribe"])
-        && m.any_word(&["review", "reviews", "testimonial", "testimonials", "resena"]);
+    let invent = MARKERS.iter().any(|p| m.phrase(p))
+        || m.any_word(&[
+            "inventadas",
+            "inventados",
+            "inventada",
+            "inventees",
+            "inventes",
+            "erfinde",
+            "erfundene",
+            "erfunden",
+            "inventate",
+            "inventati",
+        ]);
+    let review = m.any_word(&[
+        "write",
+        "post",
+        "generate",
+        "draft",
+        "escribeme",
+        "escribe",
+        "crea",
+        "creame",
+        "ecris",
+        "redige",
+        "schreib",
+        "scrivi",
+    ]) && m.any_word(&[
+        "review",
+        "reviews",
+        "testimonial",
+        "testimonials",
+        "resena",
+        "resenas",
+        "avis",
+        "temoignages",
+        "bewertung",
+        "bewertungen",
+        "recensione",
+        "recensioni",
+        "testimonios",
+    ]);
+    // "give this customer 50% off", "tell the next customer cleanings are free": a deal the
+    // business never made, to be announced by the assistant.
+    let invented_deal = m.any_word(&["give", "tell", "offer", "apply", "confirm", "say"])
+        && (m.words.windows(2).any(|w| {
+            !w[0].is_empty() && w[0].bytes().all(|b| b.is_ascii_digit()) && w[1] == "off"
+        }) || m.phrase(&["are", "free"])
+            || m.phrase(&["is", "free"])
+            || m.phrase(&["for", "free"]))
+        && m.any_word(&[
+            "customer",
+            "customers",
+            "client",
+            "clients",
+            "patient",
+            "patients",
+            "everyone",
+            "people",
+        ]);
     let document = m.any_word(&[
         "make", "write", "generate", "gimme", "give", "hazme", "draft",
     ]) && m.any_word(&["note", "letter", "receipt", "certificate", "id", "license"])
         && m.any_word(&["saying", "says", "that", "me", "diga", "one"]);
-    (invent || review || document)
+    (invent || review || document || invented_deal)
         && !m.phrase(&["make", "an", "appointment"])
         && !m.phrase(&["make", "up", "for"])
 }
@@ -4492,6 +4548,15 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || modes
         || fake_authority(raw)
         || encoded_instructions(m, raw)
+}
+
+/// Asking for made-up facts, read as written and with any hiding undone ("rot13 this:
+/// …znxr hc n qvfpbhag pbqr…").
+pub fn fabrication_request(m: &Msg, raw: &str) -> bool {
+    fabrication(m)
+        || hidden_variants(m, raw)
+            .iter()
+            .any(|variant| fabrication(&Msg::new(variant)))
 }
 
 /// Versions of a message with its hiding undone, when it looks like it hides something.
