@@ -741,7 +741,50 @@ pub fn health_detail(m: &Msg) -> bool {
     let object_symptom = m
         .at_words(&["me"])
         .any(|p| m.at("symptom").any(|s| s > p && s - p <= 3));
-    if clitic || object_symptom || evolving_symptom(m) {
+    // "eye twitching for 3 days. normal?": a symptom with how long it has lasted.
+    let lasted = m.has("symptom")
+        && m.words.windows(3).any(|w| {
+            matches!(
+                w[0].as_str(),
+                "for" | "since" | "desde" | "depuis" | "seit" | "da"
+            ) && (w[1].parse::<u32>().is_ok()
+                || matches!(
+                    w[1].as_str(),
+                    "a" | "two" | "three" | "few" | "several" | "un" | "une" | "drei" | "zwei"
+                ))
+                && matches!(
+                    w[2].as_str(),
+                    "days"
+                        | "day"
+                        | "weeks"
+                        | "week"
+                        | "months"
+                        | "hours"
+                        | "dias"
+                        | "semanas"
+                        | "jours"
+                        | "semaines"
+                        | "mois"
+                        | "tage"
+                        | "wochen"
+                        | "giorni"
+                )
+        });
+    // "I was literally in the hospital", "my son uses a wheelchair".
+    let hospital = (m.phrase(&["in", "the", "hospital"])
+        || m.phrase(&["in", "hospital"])
+        || m.any_word(&[
+            "hospitalized",
+            "hospitalised",
+            "hospitalizado",
+            "hospitalizada",
+        ]))
+        && m.any_word(&["i", "was", "my", "im", "he", "she", "we"]);
+    let aid_used = m.any_word(&["uses", "use", "using", "needs", "in"])
+        && m.phrase(&["a", "wheelchair"])
+        || m.phrase(&["a", "walker"]) && m.any_word(&["uses", "use", "using", "needs"])
+        || m.phrase(&["hearing", "aid"]) && m.any_word(&["my", "his", "her", "i", "wears", "wear"]);
+    if clitic || object_symptom || evolving_symptom(m) || lasted || hospital || aid_used {
         return true;
     }
     if owners.is_empty() {
@@ -754,8 +797,14 @@ pub fn health_detail(m: &Msg) -> bool {
     // "my gums bleed", "her tooth is black", "my crown feels loose".
     let surface_state = surface_complaint(m, &owners);
     let body_state = surface_state
+        // "ice my knee", "rest my ankle": a remedy for one of the writer's body parts.
         || m.at("body").any(|b| {
-            owners.iter().any(|o| *o < b && b - o <= 4)
+            b >= 2
+                && owners.contains(&(b - 1))
+                && m.words[b - 2..b].iter().any(|w| matches!(w.as_str(), "ice" | "heat" | "rest" | "elevate" | "wrap" | "numb"))
+        })
+        || m.at("body").any(|b| {
+            owners.iter().any(|o| *o < b && b - o <= 6)
                 && (m.at("damage").any(|d| d.abs_diff(b) <= 5 && d != b)
                     || m.at("symptom").any(|s| s.abs_diff(b) <= 6)
                     || m.at("bleed").any(|s| s.abs_diff(b) <= 4 && s != b))
@@ -849,6 +898,10 @@ pub fn health_detail(m: &Msg) -> bool {
         });
     let results = disability
         || came_back
+        || m.phrase(&["eye", "pressure"])
+        || m.phrase(&["heart", "condition"])
+        || m.phrase(&["medical", "condition"])
+        || m.phrase(&["have", "a", "condition"])
         || lasting_symptom
         || imaging_found
         || m.phrase(&["blood", "work"])
@@ -6135,7 +6188,22 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
     let someones_treatment = m
         .at("treatment")
         .any(|p| p > 0 && matches!(m.words[p - 1].as_str(), "his" | "her" | "their"));
-    if persons_procedure || named_treatment || someones_treatment {
+    // "Sounds like a pulled muscle", "eso suena a una caries": naming the visitor's condition.
+    let names_condition = (m.phrase(&["sounds", "like"])
+        || m.phrase(&["suena", "a"])
+        || m.phrase(&["looks", "like", "a"]))
+        && (m.has("symptom") || m.has("condition") || m.has("damage") || m.has("medical_topic"));
+    // "the last person asked if it was safe while she's pregnant": another visitor's health.
+    let others_health = reply_other_visitor_info(m, raw)
+        && (m.has("procedure") || m.has("condition") || m.has("symptom"));
+    let hospital = m.phrase(&["in", "the", "hospital"]) || m.word("hospitalized");
+    if persons_procedure
+        || named_treatment
+        || someones_treatment
+        || names_condition
+        || others_health
+        || hospital
+    {
         return true;
     }
     // Advice about the visitor's own health matter repeats that matter back to them.
