@@ -2274,6 +2274,7 @@ fn evaluative(m: &Msg) -> bool {
         "fried",
         "shutting",
         "list",
+        "match",
         "half",
         "less",
         "job",
@@ -2298,7 +2299,13 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["why", "should", "i", "pick", "you"])
         || m.phrase(&["why", "should", "i", "go", "with", "you"])
         || m.phrase(&["why", "are", "you", "better"])
-        || m.phrase(&["what", "makes", "you", "better"]);
+        || m.phrase(&["what", "makes", "you", "better"])
+        // "why would I pay $300 here when the mall kiosk does it for $99?"
+        || (m.phrase(&["why", "would", "i", "pay"]) || m.phrase(&["why", "pay"]))
+            && m.word("when")
+        // "top 3 DUI firms in Austin? are you even one of them"
+        || m.phrase(&["are", "you", "even", "one"])
+        || m.phrase(&["even", "if", "its", "not", "you"]);
     let other = other_business(m, raw);
     let strong_comparative = m.any_word(&[
         "better", "worse", "cheaper", "pricier", "trusted", "reliable", "safer", "mejores",
@@ -2364,7 +2371,6 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$"))
         || you_or_them && strong_comparative
         || comparative_with_you(m)
-            && !m.any_word(&["a", "an", "um", "uma", "un", "une", "ein", "eine"])
 }
 
 /// A kind of business a visitor might weigh against this one ("dentist", "salon", "garage").
@@ -2446,10 +2452,11 @@ fn compares_with_you(m: &Msg) -> bool {
         || comparative_with_you(m)
 }
 
-/// Words that put you and a "you" side by side in French, Portuguese, German, Italian and
-/// Tagalog.
+/// "You" and "we" of the business in French, Portuguese, German, Italian and Tagalog.
 const YOU_ELSEWHERE: &[&str] = &[
-    "vous", "voce", "voces", "vcs", "sie", "ihr", "voi", "lei", "kayo", "ninyo", "niyo",
+    "vous", "votre", "vos", "voce", "voces", "vcs", "seu", "sua", "sie", "ihr", "ihre", "ihren",
+    "ihrem", "voi", "lei", "vostro", "vostra", "kayo", "ninyo", "niyo", "nous", "notre", "nos",
+    "wir", "unsere", "unser", "noi", "nostro", "nostra", "nos", "nossa", "nosso", "kami",
 ];
 
 /// A comparative with its "than" in any of the languages we read ("moins chers que",
@@ -5316,8 +5323,7 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
         || m.any_word(&["competitor", "competitors"])
         || m.phrase(&["down", "the", "street"])
         || m.phrase(&["other", "places"]);
-    other
-        && (comparative || judged)
+    (other && (comparative || judged) || comparative_with_you(m))
         && !m.phrase(&["not", "able", "to", "compare"])
         && !m.phrase(&["cant", "compare", "us"])
 }
