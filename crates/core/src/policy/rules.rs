@@ -1363,13 +1363,18 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "proprietaire",
             "loyer",
             "kasuhan",
-        ]);
-    if other_topic && !legal_matter {
-        return false;
-    }
-    let bankruptcy_chapter = ["7", "11", "13"]
+            "settle",
+            "crash",
+            "release",
+        ])
+        || m.any_word(&["allowed", "legal"])
+            && m.any_word(&["denied", "insurance", "insurer", "claim"]);
+
+    let legal_subject = ["7", "11", "13"]
         .iter()
         .any(|n| m.phrase(&["chapter", n]))
+        || m.phrase(&["on", "the", "hook"])
+        || m.phrase(&["new", "will"])
         // Family law without a legal word: "my ex", the kids, his weekend.
         || m.word("ex")
             && m.any_word(&["kids", "children", "son", "daughter", "weekend", "custody", "support", "criancas", "enfants", "kinder"])
@@ -1381,11 +1386,15 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["h", "1b"])
         || m.any_word(&["h1b", "greencard"]);
     let testament = m.phrase(&["a", "will"])
+        || m.phrase(&["new", "will"])
         || m.phrase(&["my", "will"])
         || m.phrase(&["own", "will"])
         || m.phrase(&["his", "will"])
         || m.phrase(&["her", "will"]);
-    if !m.has("legal_topic") && !testament && !bankruptcy_chapter {
+    if other_topic && !legal_matter && !testament && !legal_subject {
+        return false;
+    }
+    if !m.has("legal_topic") && !testament && !legal_subject {
         return false;
     }
     const ASKS: &[&[&str]] = &[
@@ -1485,6 +1494,7 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || ASKS.iter().any(|p| m.phrase(p))
         || question && m.any_word(&["i", "my", "me", "we", "our", "mi", "youre"]);
     let personal = legal_question
+        || m.phrase(&["statute", "of", "limitations"])
         || m.any_word(&[
             "i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend",
             "mein", "meine", "ich", "mir", "mon", "ma", "mes", "je", "meu", "minha", "eu", "mio",
@@ -5143,6 +5153,9 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         "legalmente",
         "obligado",
         "firmes",
+        "void",
+        "wrongfully",
+        "unenforceable",
     ];
     const ADVICE: &[&[&str]] = &[
         &["you", "should"],
@@ -5184,12 +5197,13 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["strong", "case"],
         &["good", "case"],
         &["have", "a", "case"],
+        &["on", "your", "side"],
+        &["still", "have", "time"],
     ];
     // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
-    let rights_ruling = m
-        .words
-        .windows(3)
-        .any(|w| matches!(w[0].as_str(), "cant" | "cannot") && w[2] == "you");
+    let rights_ruling = m.words.windows(3).any(|w| {
+        matches!(w[0].as_str(), "cant" | "cannot") && matches!(w[2].as_str(), "you" | "your")
+    });
     third_party_liability
         || m.any_word(CONCLUSIONS)
         || ADVICE.iter().any(|p| m.phrase(p))
