@@ -286,7 +286,12 @@ fn visitor_checks(m: &Msg, text: &str) -> [(Rule, bool); 14] {
         text,
         billing || staff || opinion || discrimination || other_visitor,
     );
-    let other_topic = legal || billing || competitor || guarantee || pricing || staff;
+    // A promise asked about a medicine or a symptom ("will the antibiotics definitely clear
+    // my infection?") is still a health question.
+    let health_promise =
+        guarantee && (m.has("medication") || m.has("symptom") || m.has("condition"));
+    let other_topic =
+        legal || billing || competitor || guarantee && !health_promise || pricing || staff;
     [
         (Rule::Emergency, rules::emergency(m)),
         (Rule::HealthDetail, rules::health_detail(m)),

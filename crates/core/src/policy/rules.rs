@@ -1008,6 +1008,11 @@ fn physical_emergency(m: &Msg) -> bool {
     !violence(m) && emergency(m)
 }
 
+/// "Do you do root canals?": a service asked about for nobody in particular.
+fn general_service_question(m: &Msg) -> bool {
+    service_question(m) && !m.has("self") && !m.any_word(&["my", "mi"]) && !m.has("medication")
+}
+
 /// A request for health advice: a question about a health matter (a symptom, condition,
 /// medication, aftercare or result) that is not just about booking around it.
 pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
@@ -1038,8 +1043,29 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || ((m.has("procedure") || m.has("treatment"))
             && m.any_word(&["stop", "forever", "wear", "often"]))
         || m.near("body", "damage", 5);
+    // "what would you pick, the crown or the implant?", "is the whitening worth it?",
+    // "should I get a root canal or just pull the tooth?": the choice of treatment.
+    let asks_choice = raw.contains('?')
+        || raw.contains('¿')
+        || m.phrase(&["should", "i"])
+        || m.phrase(&["vale", "la", "pena"]);
+    let treatment_choice = (m.has("treatment") || m.has("procedure"))
+        && asks_choice
+        && (m.phrase(&["would", "you"])
+            || m.phrase(&["worth", "it"])
+            || m.phrase(&["vale", "la", "pena"])
+            || m.phrase(&["you", "think"])
+            || m.any_word(&["opinas", "crees"])
+            || m.phrase(&["your", "opinion"])
+            || m.phrase(&["you", "recommend"])
+            || m.phrase(&["if", "it", "was", "you"])
+            || m.phrase(&["if", "you", "were"])
+            || m.phrase(&["should", "i", "get"]) && m.word("or")
+            || m.phrase(&["which", "is", "better"]))
+        && !m.has("staff")
+        && !other_topic;
     if !health {
-        return false;
+        return treatment_choice && !general_service_question(m);
     }
     let question = raw.contains('?')
         || raw.contains('¿')
@@ -1132,8 +1158,7 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "aetna",
         "insurance",
     ]) && !judgement_asked;
-    let general_service =
-        service_question(m) && !m.has("self") && !m.any_word(&["my", "mi"]) && !m.has("medication");
+    let general_service = general_service_question(m);
     // A question about a guarantee, a bill or a lawsuit that mentions a tooth is not a
     // request for health advice; an emergency is, only when the visitor asks what to do.
     // The question is about the body or the treatment, not the business: a judgement, a
@@ -1182,19 +1207,10 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "remedies",
             "consejo",
             "recomiendas",
+            "prescribe",
+            "recetar",
+            "recetarme",
         ]);
-    // "what would you pick, the crown or the implant?", "is the whitening worth it?": the
-    // assistant's choice of treatment is advice on whether to get it.
-    let treatment_choice = (m.has("treatment") || m.has("procedure"))
-        && question
-        && (m.phrase(&["would", "you"])
-            || m.phrase(&["worth", "it"])
-            || m.phrase(&["you", "think"])
-            || m.phrase(&["your", "opinion"])
-            || m.phrase(&["you", "recommend"])
-            || m.phrase(&["if", "it", "was", "you"])
-            || m.phrase(&["if", "you", "were"]))
-        && !m.has("staff");
     // Someone in an emergency asking what to do or where to go.
     let emergency_asked = emergency(m)
         && question
@@ -1206,6 +1222,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
 /// ("…, could they just pop it at home", "…, is there a different one").
 const INVERTED_QUESTIONS: &[&[&str]] = &[
     &["should", "i"],
+    &["how", "long", "after"],
+    &["how", "soon", "after"],
     &["could", "they"],
     &["could", "i"],
     &["can", "they"],
