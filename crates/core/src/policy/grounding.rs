@@ -204,6 +204,9 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
     const UNITS: &[&str] = &[
         "minute", "minutes", "min", "mins", "hour", "hours", "hr", "hrs",
     ];
+    if !reply.bytes().any(|b| b.is_ascii_digit()) {
+        return Vec::new();
+    }
     let known = known_numbers(business);
     let service_parts: Vec<u32> = business
         .services
@@ -729,7 +732,14 @@ pub fn without_verified_text(reply: &str, business: &Business) -> String {
     verified.sort_by_key(|text| std::cmp::Reverse(text.len()));
     let mut remaining = reply.to_owned();
     for text in verified {
-        if text.len() >= 3 {
+        // Most verified texts (long FAQ answers) are nowhere in a reply; a short prefix
+        // turns them away before a search for the whole text is set up.
+        let prefix_end = text
+            .char_indices()
+            .map(|(at, c)| at + c.len_utf8())
+            .find(|end| *end >= 8)
+            .unwrap_or(text.len());
+        if text.len() >= 3 && remaining.contains(&text[..prefix_end]) {
             remaining = remaining.replace(text, " ");
         }
     }

@@ -32,6 +32,7 @@ fn index() -> &'static Index {
         let mut prefix: HashMap<String, Vec<ConceptId>> = HashMap::default();
         let mut deletions: HashMap<String, Vec<ConceptId>> = HashMap::default();
         let mut names = HashMap::default();
+        assert!(CONCEPTS.len() <= 128, "Msg::present holds 128 concepts");
         for (id, (name, terms)) in CONCEPTS.iter().enumerate() {
             let id = id as ConceptId;
             names.insert(*name, id);
@@ -96,8 +97,15 @@ pub struct Msg {
     pub concepts: Vec<(usize, ConceptId)>,
     /// Word → positions, so phrase and word lookups don't scan the message.
     positions: HashMap<String, Vec<usize>>,
+    /// A 1024-bit sketch of the words present (two [`sketch_bits`] each): rules ask after
+    /// thousands of words a message does not hold, and most of those are turned away here
+    /// without hashing the word.
+    sketch: [u64; 16],
     /// Rules consulted by other rules are evaluated once per message.
     pub(super) emergency: std::cell::OnceCell<bool>,
+    pub(super) self_harm: std::cell::OnceCell<bool>,
+    /// Which concepts occur, one bit per concept, so `has` is a bit test.
+    present: [u64; 2],
 }
 
 impl Msg {
@@ -146,17 +154,69 @@ impl Msg {
                 }
             }
         }
+        Self::from_parts(words, concepts)
+    }
+
+    /// The sentences of `text` (this message's text) with their words as messages of
+    /// their own, cut from this message's tags rather than tagged again. Sentences end at
+    /// '.', '?', '!', ';' and line breaks; ones shorter than `min_words` are left out.
+    pub fn sentences<'a>(&self, text: &'a str, min_words: usize) -> Vec<(&'a str, Msg)> {
+        let mut start = 0;
+        let mut parts = Vec::new();
+        for piece in text.split_inclusive(['.', '?', '!', ';', '\n']) {
+            let count = word_count(piece);
+            let end = (start + count).min(self.words.len());
+            // A sentence with no tagged word ("See you then!") changes no rule's reading.
+            let tagged = self.concepts.iter().any(|(p, _)| (start..end).contains(p));
+            if count >= min_words && tagged {
+                parts.push((piece.trim(), self.slice(start..end)));
+            }
+            start = end;
+        }
+        parts
+    }
+
+    fn slice(&self, range: std::ops::Range<usize>) -> Msg {
+        let words: Vec<String> = self.words[range.clone()].to_vec();
+        let concepts = self
+            .concepts
+            .iter()
+            .filter(|(p, _)| range.contains(p))
+            .map(|(p, c)| (p - range.start, *c))
+            .collect();
+        Msg::from_parts(words, concepts)
+    }
+
+    fn from_parts(words: Vec<String>, concepts: Vec<(usize, ConceptId)>) -> Msg {
         let mut positions: HashMap<String, Vec<usize>> =
             HashMap::with_capacity_and_hasher(words.len(), Default::default());
+        let mut sketch = [0u64; 16];
         for (position, word) in words.iter().enumerate() {
+            for bit in sketch_bits(word) {
+                sketch[bit / 64] |= 1 << (bit % 64);
+            }
             positions.entry(word.clone()).or_default().push(position);
         }
-        Self {
+        let mut present = [0u64; 2];
+        for (_, id) in &concepts {
+            present[usize::from(*id) / 64] |= 1 << (id % 64);
+        }
+        Msg {
             words,
             concepts,
             positions,
+            sketch,
             emergency: std::cell::OnceCell::new(),
+            self_harm: std::cell::OnceCell::new(),
+            present,
         }
+    }
+
+    /// False when the word is certainly absent; true when it may be present.
+    fn may_hold(&self, word: &str) -> bool {
+        sketch_bits(word)
+            .iter()
+            .all(|bit| self.sketch[bit / 64] & (1 << (bit % 64)) != 0)
     }
 
     /// "word:concept" for every tagged word, for debugging rules.
@@ -170,7 +230,7 @@ impl Msg {
     /// True when some word belongs to the concept.
     pub fn has(&self, name: &str) -> bool {
         let id = concept(name);
-        self.concepts.iter().any(|(_, c)| *c == id)
+        self.present[usize::from(id) / 64] & (1 << (id % 64)) != 0
     }
 
     /// Positions of the words belonging to a concept.
@@ -198,7 +258,7 @@ impl Msg {
 
     /// True when the exact word occurs.
     pub fn word(&self, word: &str) -> bool {
-        self.positions.contains_key(word)
+        self.may_hold(word) && self.positions.contains_key(word)
     }
 
     /// True when any of the exact words occurs.
@@ -214,6 +274,9 @@ impl Msg {
     /// Where a consecutive phrase starts (its first occurrence).
     pub fn phrase_at(&self, phrase: &[&str]) -> Option<usize> {
         let (first, rest) = phrase.split_first()?;
+        if !self.may_hold(first) {
+            return None;
+        }
         self.positions.get(*first)?.iter().copied().find(|&start| {
             self.words.len() >= start + phrase.len()
                 && rest
@@ -256,6 +319,24 @@ impl Msg {
     }
 }
 
+/// Where a word falls in a message's sketch: two mixes of its length and first, second,
+/// second-last and last bytes, cheap to compute and enough to tell most words apart.
+fn sketch_bits(word: &str) -> [usize; 2] {
+    let bytes = word.as_bytes();
+    let Some((&last, _)) = bytes.split_last() else {
+        return [0, 0];
+    };
+    let len = bytes.len();
+    let first = bytes[0] as usize;
+    let second = bytes.get(1).copied().unwrap_or(0) as usize;
+    let before_last = bytes[len.saturating_sub(2)] as usize;
+    let last = last as usize;
+    [
+        (len * 61 + first * 31 + second * 7 + last * 3) % 1024,
+        (len * 17 + first * 5 + before_last * 37 + last * 101 + second * 13) % 1024,
+    ]
+}
+
 /// A lowercase letter without its accents ("é" → "e", "ự" → "u", "đ" → "d"), so
 /// French, Portuguese, German and Vietnamese typed with or without accents read alike.
 fn fold_char(c: char) -> char {
@@ -282,6 +363,22 @@ fn fold_char(c: char) -> char {
             base
         }
     }
+}
+
+/// How many words [`fold_words`] makes of a text, without making them.
+fn word_count(text: &str) -> usize {
+    let mut count = 0;
+    let mut in_word = false;
+    for c in text.chars().flat_map(char::to_lowercase).map(fold_char) {
+        if c.is_alphanumeric() {
+            count += usize::from(!in_word);
+            in_word = true;
+        } else if c != '\'' {
+            in_word = false;
+            count += usize::from(matches!(c, '$' | '£' | '€'));
+        }
+    }
+    count
 }
 
 /// Lowercase words with accents folded, apostrophes dropped ("can't" → "cant"), letter runs
@@ -333,6 +430,40 @@ pub fn fold_words(text: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Sentences are cut from the whole message by counting words, so the count must
+        /// agree with the folding for any text, accents, currency signs and all.
+        #[test]
+        fn word_count_agrees_with_folding(text in "[a-zA-Z0-9 '’$£€.,!?;éñçüßđ\\n-]{0,80}") {
+            proptest::prop_assert_eq!(word_count(&text), fold_words(&text).len());
+        }
+    }
+
+    #[test]
+    fn sentences_are_cut_from_the_whole_message() {
+        let text = "My tooth hurts since Monday. Thanks! Should I take ibuprofen or wait?";
+        let msg = Msg::new(text);
+        let sentences = msg.sentences(text, 3);
+        let cut: Vec<(&str, Vec<String>)> = sentences
+            .iter()
+            .map(|(s, m)| (*s, m.words.clone()))
+            .collect();
+        assert_eq!(
+            cut,
+            [
+                (
+                    "My tooth hurts since Monday.",
+                    Msg::new("My tooth hurts since Monday.").words
+                ),
+                (
+                    "Should I take ibuprofen or wait?",
+                    Msg::new("Should I take ibuprofen or wait?").words
+                ),
+            ]
+        );
+        assert!(sentences[1].1.has("medication") && !sentences[1].1.has("body"));
+    }
 
     #[test]
     fn folds_and_tags_with_typos() {

@@ -171,11 +171,11 @@ impl Policy {
     /// get the house? And do you have evening appointments?") is judged on its own words.
     pub fn pre_check(&self, text: &str) -> Findings {
         let m = Msg::new(text);
-        let mut checks = visitor_checks(&m, text);
-        let sentences: Vec<&str> = sentences(text).collect();
+        let mut checks = visitor_checks(&m, text, Reading::Whole);
+        let sentences = m.sentences(text, MIN_SENTENCE_WORDS);
         if sentences.len() > 1 {
-            for sentence in sentences {
-                let part = visitor_checks(&Msg::new(sentence), sentence);
+            for (sentence, part_msg) in sentences.iter().filter(|(s, _)| asks(s)) {
+                let part = visitor_checks(part_msg, sentence, Reading::Sentence);
                 for ((_, fired), (_, part_fired)) in checks.iter_mut().zip(part) {
                     *fired |= part_fired;
                 }
@@ -214,11 +214,12 @@ impl Policy {
             .map(|b| grounding::unknown_numbers(reply, b))
             .unwrap_or_default();
         let stated_facts = !ungrounded.is_empty() || invented_claims(&m);
-        let mut checks = reply_checks(&m, reply, stated_facts);
-        let sentences: Vec<&str> = sentences(reply).collect();
+        let sentences = m.sentences(reply, MIN_SENTENCE_WORDS);
+        let whole_reads = (sentences.len() > 1).then_some(CROSS_SENTENCE_REPLY_RULES);
+        let mut checks = reply_checks(&m, reply, stated_facts, whole_reads);
         if sentences.len() > 1 {
-            for sentence in sentences {
-                let part = reply_checks(&Msg::new(sentence), sentence, false);
+            for (sentence, part_msg) in &sentences {
+                let part = reply_checks(part_msg, sentence, false, None);
                 for ((_, fired), (_, part_fired)) in checks.iter_mut().zip(part) {
                     *fired |= part_fired;
                 }
@@ -264,15 +265,55 @@ impl Policy {
     }
 }
 
-/// The sentences of a message: split after '.', '?', '!', ';' and line breaks.
-fn sentences(text: &str) -> impl Iterator<Item = &str> {
-    text.split_inclusive(['.', '?', '!', ';', '\n'])
-        .map(str::trim)
-        .filter(|s| s.split_whitespace().count() >= 2)
+/// Whether rules read a whole text or one of its sentences. The sentence reading is for
+/// rules with exclusions a neighbouring sentence can trip (booking talk, a service
+/// question, another topic); emergencies, health details, made-up facts and injections
+/// have none, and hidden instructions are decoded from the whole text, so those four read
+/// the whole message only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Reading {
+    Whole,
+    Sentence,
 }
 
+/// Whether a sentence asks something: a question mark, or a question or modal word first.
+fn asks(sentence: &str) -> bool {
+    sentence.contains(['?', '¿'])
+        || sentence
+            .split_whitespace()
+            .next()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphabetic()).to_lowercase())
+            .is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "should"
+                        | "can"
+                        | "could"
+                        | "is"
+                        | "do"
+                        | "does"
+                        | "will"
+                        | "would"
+                        | "what"
+                        | "how"
+                        | "which"
+                        | "who"
+                        | "why"
+                        | "am"
+                        | "are"
+                        | "tell"
+                        | "give"
+                )
+            })
+}
+
+/// Sentences shorter than this are read only within the whole message: "Thanks!" or "is
+/// that normal?" mean nothing on their own.
+const MIN_SENTENCE_WORDS: usize = 3;
+
 /// The built-in rules on one visitor text.
-fn visitor_checks(m: &Msg, text: &str) -> [(Rule, bool); 14] {
+fn visitor_checks(m: &Msg, text: &str, reading: Reading) -> [(Rule, bool); 14] {
+    let whole = reading == Reading::Whole;
     let billing = rules::billing_dispute(m);
     let competitor = rules::competitor_comparison(m, text);
     let guarantee = rules::outcome_guarantee(m);
@@ -293,8 +334,8 @@ fn visitor_checks(m: &Msg, text: &str) -> [(Rule, bool); 14] {
     let other_topic =
         legal || billing || competitor || guarantee && !health_promise || pricing || staff;
     [
-        (Rule::Emergency, rules::emergency(m)),
-        (Rule::HealthDetail, rules::health_detail(m)),
+        (Rule::Emergency, whole && rules::emergency(m)),
+        (Rule::HealthDetail, whole && rules::health_detail(m)),
         (
             Rule::MedicalAdvice,
             rules::medical_advice(m, text, other_topic),
@@ -306,40 +347,67 @@ fn visitor_checks(m: &Msg, text: &str) -> [(Rule, bool); 14] {
         (Rule::ExactPricing, pricing),
         (Rule::StaffOpinion, staff),
         (Rule::Discrimination, discrimination),
-        (Rule::Fabrication, rules::fabrication_request(m, text)),
+        (
+            Rule::Fabrication,
+            whole && rules::fabrication_request(m, text),
+        ),
         (Rule::PersonalOpinion, opinion),
         (Rule::OtherVisitorInfo, other_visitor),
-        (Rule::PromptInjection, rules::prompt_injection(m, text)),
+        (
+            Rule::PromptInjection,
+            whole && rules::prompt_injection(m, text),
+        ),
     ]
 }
 
 /// The built-in rules on one reply text; `stated_facts` carries the grounding verdict,
 /// which only the whole reply can give.
-fn reply_checks(m: &Msg, reply: &str, stated_facts: bool) -> [(Rule, bool); 14] {
+/// Reply rules whose evidence can span sentences ("Kevin's still new. I'd wait for
+/// Marcus."): in a reply of several sentences only these also read the whole reply; every
+/// rule reads each sentence.
+const CROSS_SENTENCE_REPLY_RULES: &[Rule] = &[
+    Rule::HealthDetail,
+    Rule::LegalAdvice,
+    Rule::BillingDispute,
+    Rule::CompetitorComparison,
+    Rule::PromptInjection,
+];
+
+/// The built-in rules on one reply text, or only those in `only`; `stated_facts` carries
+/// the grounding verdict, which only the whole reply can give.
+fn reply_checks(
+    m: &Msg,
+    reply: &str,
+    stated_facts: bool,
+    only: Option<&[Rule]>,
+) -> [(Rule, bool); 14] {
+    let wanted = |rule: Rule| only.is_none_or(|rules| rules.contains(&rule));
+    let check = |rule: Rule, verdict: &dyn Fn() -> bool| (rule, wanted(rule) && verdict());
     [
         (Rule::Emergency, false),
-        (Rule::HealthDetail, rules::reply_health_detail(m, reply)),
-        (Rule::MedicalAdvice, rules::reply_medical_advice(m, reply)),
-        (Rule::LegalAdvice, rules::reply_legal_advice(m)),
-        (Rule::BillingDispute, rules::reply_billing_dispute(m)),
-        (
-            Rule::CompetitorComparison,
-            rules::reply_competitor_comparison(m, reply),
-        ),
-        (Rule::OutcomeGuarantee, rules::reply_outcome_guarantee(m)),
-        (Rule::ExactPricing, rules::reply_exact_pricing(m)),
-        (Rule::StaffOpinion, rules::reply_staff_opinion(m, reply)),
-        (Rule::Discrimination, rules::reply_discrimination(m)),
+        check(Rule::HealthDetail, &|| rules::reply_health_detail(m, reply)),
+        check(Rule::MedicalAdvice, &|| {
+            rules::reply_medical_advice(m, reply)
+        }),
+        check(Rule::LegalAdvice, &|| rules::reply_legal_advice(m)),
+        check(Rule::BillingDispute, &|| rules::reply_billing_dispute(m)),
+        check(Rule::CompetitorComparison, &|| {
+            rules::reply_competitor_comparison(m, reply)
+        }),
+        check(Rule::OutcomeGuarantee, &|| {
+            rules::reply_outcome_guarantee(m)
+        }),
+        check(Rule::ExactPricing, &|| rules::reply_exact_pricing(m)),
+        check(Rule::StaffOpinion, &|| rules::reply_staff_opinion(m, reply)),
+        check(Rule::Discrimination, &|| rules::reply_discrimination(m)),
         (Rule::Fabrication, stated_facts),
-        (Rule::PersonalOpinion, rules::reply_personal_opinion(m)),
-        (
-            Rule::OtherVisitorInfo,
-            rules::reply_other_visitor_info(m, reply),
-        ),
-        (
-            Rule::PromptInjection,
-            rules::reply_prompt_injection(m, reply),
-        ),
+        check(Rule::PersonalOpinion, &|| rules::reply_personal_opinion(m)),
+        check(Rule::OtherVisitorInfo, &|| {
+            rules::reply_other_visitor_info(m, reply)
+        }),
+        check(Rule::PromptInjection, &|| {
+            rules::reply_prompt_injection(m, reply)
+        }),
     ]
 }
 

@@ -541,6 +541,10 @@ fn violence(m: &Msg) -> bool {
 
 /// Suicidal thoughts or self-harm, in any phrasing.
 pub fn self_harm(m: &Msg) -> bool {
+    *m.self_harm.get_or_init(|| self_harm_uncached(m))
+}
+
+fn self_harm_uncached(m: &Msg) -> bool {
     const PHRASES: &[&[&str]] = &[
         // Plans and farewells said indirectly.
         &["pills", "saved", "up"],
@@ -2334,7 +2338,7 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         // "top 3 DUI firms in Austin? are you even one of them"
         || m.phrase(&["are", "you", "even", "one"])
         || m.phrase(&["even", "if", "its", "not", "you"]);
-    let other = other_business(m, raw);
+    let other = || other_business(m, raw);
     let strong_comparative = m.any_word(&[
         "better", "worse", "cheaper", "pricier", "trusted", "reliable", "safer", "mejores",
         "mejor", "barato",
@@ -2396,7 +2400,7 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
         || than_rival
         || than_the_other
         || than_yours
-        || other && (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$"))
+        || (evaluative(m) || you_or_them || m.has("opinion_ask") || m.word("$")) && other()
         || you_or_them && strong_comparative
         || comparative_with_you(m)
 }
@@ -2925,6 +2929,20 @@ const STAFF_JUDGEMENTS: &[&str] = &[
 /// Asking for a judgement of a staff member: how good, gentle, honest or skilled someone
 /// is, or who is best at something.
 pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> bool {
+    // Without a judgement word or a "who/which" there is no verdict to ask for; the name
+    // scans below read the raw text, so they wait for one.
+    if other_rule
+        || !(m.has("opinion_ask")
+            || m.has("judgement")
+            || m.any_word(STAFF_JUDGEMENTS)
+            || m.any_word(&[
+                "who", "whos", "which", "cual", "quien", "most", "least", "record", "grads",
+            ])
+            || m.words.iter().any(|w| w.ends_with("est") && w.len() > 5)
+            || m.phrase(&["lo", "que", "hace"]))
+    {
+        return false;
+    }
     // "my boss", "my doctor said…": the visitor's own people, not the business's staff.
     let own_people = m.at("staff").all(|p| {
         p > 0
@@ -4242,7 +4260,6 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["this", "is"])
         || m.phrase(&["under", "my"]);
     let named_person = !self_named
-        && capitalised_name(raw) >= NameStrength::Single
         && m.any_word(&[
             "client",
             "patient",
@@ -4257,7 +4274,8 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             "termin",
             "consulta",
         ])
-        && !m.any_word(&["again", "did", "with"]);
+        && !m.any_word(&["again", "did", "with"])
+        && capitalised_name(raw) >= NameStrength::Single;
     let owner_claim = m.phrase(&["read", "me"])
         || m.phrase(&["show", "me", "the"])
         || m.phrase(&["muestrame", "los"])
@@ -5348,14 +5366,16 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
         "caro",
         "ripoff",
     ]) || m.phrase(&["fine", "if"]);
-    let named_rival = other_business(m, raw)
-        || capitalised_name(raw) == NameStrength::Single && addresses_business(m)
-        || named_subject(raw) && (speaks_for_business || rival_verdict);
-    let other = named_rival
-        || m.any_word(&["competitor", "competitors"])
-        || m.phrase(&["down", "the", "street"])
-        || m.phrase(&["other", "places"]);
-    (other && (comparative || judged) || comparative_with_you(m))
+    // The name scans read the raw text; they run only once a comparison or verdict is there.
+    let other = || {
+        m.any_word(&["competitor", "competitors"])
+            || m.phrase(&["down", "the", "street"])
+            || m.phrase(&["other", "places"])
+            || other_business(m, raw)
+            || capitalised_name(raw) == NameStrength::Single && addresses_business(m)
+            || named_subject(raw) && (speaks_for_business || rival_verdict)
+    };
+    ((comparative || judged) && other() || comparative_with_you(m))
         && !m.phrase(&["not", "able", "to", "compare"])
         && !m.phrase(&["cant", "compare", "us"])
 }
@@ -6158,17 +6178,16 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["someone", "who", "messaged"],
     ];
     let others = OTHERS.iter().any(|p| m.phrase(p)) || person_in_line(m);
-    let named = capitalised_name(raw) >= NameStrength::Single
-        && m.any_word(&[
-            "booked",
-            "appointment",
-            "client",
-            "clients",
-            "patient",
-            "left",
-            "tiene",
-        ])
-        && !m.has("staff");
+    let named = m.any_word(&[
+        "booked",
+        "appointment",
+        "client",
+        "clients",
+        "patient",
+        "left",
+        "tiene",
+    ]) && !m.has("staff")
+        && capitalised_name(raw) >= NameStrength::Single;
     // "Jessica R. is booked…", "Ana was here on Monday…".
     let first = raw
         .split_whitespace()
@@ -6232,8 +6251,8 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["looks", "like", "a"]))
         && (m.has("symptom") || m.has("condition") || m.has("damage") || m.has("medical_topic"));
     // "the last person asked if it was safe while she's pregnant": another visitor's health.
-    let others_health = reply_other_visitor_info(m, raw)
-        && (m.has("procedure") || m.has("condition") || m.has("symptom"));
+    let others_health = (m.has("procedure") || m.has("condition") || m.has("symptom"))
+        && reply_other_visitor_info(m, raw);
     let hospital = m.phrase(&["in", "the", "hospital"]) || m.word("hospitalized");
     if persons_procedure
         || named_treatment
