@@ -3537,10 +3537,43 @@ pub fn discrimination(m: &Msg) -> bool {
                     | "non"
                     | "without"
                     | "sin"
+                    | "dont"
+                    | "never"
             )
         })
     }) && about_provider
         || m.phrase(&["dont", "trust"]) && m.any_word(SEXES);
+    // "I'd prefer a female hygienist", "is there a woman dentist?", "make sure it's a
+    // woman": who serves the visitor chosen by sex. The team can accommodate; the
+    // assistant does not assign people by a protected trait, so it redirects.
+    let sex_chosen = m.at_words(SEXES).any(|p| {
+        let near = |q: usize| m.at("staff").any(|s| s.abs_diff(q) <= 2 && s != q);
+        near(p)
+            || m.words[p.saturating_sub(3)..p]
+                .iter()
+                .any(|w| matches!(w.as_str(), "its" | "is" | "be" | "sea" | "seja"))
+    }) && (m.any_word(&[
+        "prefer",
+        "want",
+        "need",
+        "only",
+        "rather",
+        "request",
+        "sure",
+        "available",
+        "quiero",
+        "prefiero",
+        "prefiro",
+        "quero",
+        "mochte",
+        "lieber",
+        "voglio",
+    ]) || m.phrase(&["is", "there"])
+        || m.phrase(&["do", "you", "have"])
+        || m.phrase(&["can", "i", "get"])
+        || m.phrase(&["could", "i", "get"])
+        || m.phrase(&["can", "i", "see"])
+        || m.phrase(&["could", "i", "see"]));
     let group_judged = group_judged
         || derogatory && m.any_word(SEXES) && m.any_word(&["they", "theyre", "them", "their"]);
     let accommodation = m.any_word(&[
@@ -3596,6 +3629,7 @@ pub fn discrimination(m: &Msg) -> bool {
         || group_judged
         || orientation
         || sex_excluded
+        || sex_chosen
         || excluded_group)
         && !accommodation
 }
