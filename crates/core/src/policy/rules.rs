@@ -3601,7 +3601,7 @@ pub fn discrimination(m: &Msg) -> bool {
         "accent",
         "accents",
     ]);
-    let excluded_group = m.any_word(&["no", "not"])
+    let excluded_group = m.any_word(&["no", "not", "dont", "without"])
         && m.any_word(&[
             "foreigners",
             "immigrants",
@@ -3614,6 +3614,25 @@ pub fn discrimination(m: &Msg) -> bool {
         ]);
     // "why do you treat disabled kids differently?", "refused to write things down":
     // treatment by a trait, reported; "you charge Black women extra": a price by a trait.
+    // "are there a lot of black kids at your daycare?": who the other customers are, by a
+    // protected trait, asked before joining them.
+    let who_else_by_trait = m.at("protected").any(|p| {
+        m.words.get(p + 1).is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "kids"
+                    | "children"
+                    | "people"
+                    | "patients"
+                    | "clients"
+                    | "customers"
+                    | "families"
+                    | "students"
+                    | "members"
+            )
+        })
+    }) && (m.phrase(&["a", "lot", "of"])
+        || m.any_word(&["many", "any", "much", "mostly"]));
     let reported = protected_trait(m)
         && (m.any_word(&[
             "differently",
@@ -3630,6 +3649,7 @@ pub fn discrimination(m: &Msg) -> bool {
         || orientation
         || sex_excluded
         || sex_chosen
+        || who_else_by_trait
         || excluded_group)
         && !accommodation
 }
@@ -5919,6 +5939,11 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "extra",
         "more",
         "fine",
+        "none",
+        "asignamos",
+        "asignar",
+        "worry",
+        "all",
     ]);
     // "we'll only book you with men": honouring a request to exclude a sex.
     let sex_excluded = m.any_word(&["only", "no", "never", "wont", "solo"])
@@ -5942,7 +5967,8 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         || age_held
         || m.phrase(&["since", "youre", "a"])
             && m.any_word(&["woman", "man", "girl", "boy", "lady", "guy"]);
-    let orientation = m.word("straight") && m.any_word(&["guy", "man", "woman", "male", "female"]);
+    let orientation = m.word("straight")
+        && (m.any_word(&["guy", "man", "woman", "male", "female"]) || m.has("staff"));
     // "our female mechanics handle the simpler jobs": ability judged by sex.
     let ability_by_sex = m.any_word(&[
         "female", "male", "women", "men", "ladies", "girls", "guys", "mujeres", "hombres",
