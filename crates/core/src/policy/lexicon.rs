@@ -1796,6 +1796,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "wrongfully",
             "statute",
             "release",
+            "summons",
+            "wage",
+            "despido",
+            "injustificado",
         ],
     ),
     // --- billing -------------------------------------------------------------------------

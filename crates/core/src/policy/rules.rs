@@ -1397,6 +1397,11 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         .any(|n| m.phrase(&["chapter", n]))
         || m.phrase(&["on", "the", "hook"])
         || m.phrase(&["new", "will"])
+        || m.phrase(&["write", "off"])
+        || m.phrase(&["business", "expense"])
+        // Who pays between the visitor and a neighbour: "is he responsible for my fence?"
+        || m.any_word(&["neighbor", "neighbors", "neighbour", "neighbours"])
+            && m.any_word(&["responsible", "liable", "pay", "fault"])
         // Family law without a legal word: "my ex", the kids, his weekend.
         || m.word("ex")
             && m.any_word(&["kids", "children", "son", "daughter", "weekend", "custody", "support", "criancas", "enfants", "kinder"])
@@ -1478,6 +1483,10 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["how", "long", "do", "i", "have"],
         &["how", "many", "days", "do", "i", "have"],
         &["deadline", "to"],
+        &["what", "to", "say"],
+        &["is", "he", "responsible"],
+        &["is", "she", "responsible"],
+        &["are", "they", "responsible"],
         &["is", "that", "true"],
         &["isnt", "that"],
         &["on", "the", "hook"],
@@ -5289,6 +5298,19 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["have", "a", "case"],
         &["on", "your", "side"],
         &["still", "have", "time"],
+        &["puede", "demandar"],
+        &["caso", "muy", "fuerte"],
+        &["wouldnt", "sign"],
+        &["dont", "sign"],
+        &["do", "not", "sign"],
+        &["worth", "pursuing"],
+        &["probably", "settle"],
+        &["likely", "qualify"],
+        &["should", "be", "fine"],
+        &["likely", "have"],
+        &["dont", "post"],
+        &["against", "you"],
+        &["dont", "need", "to", "respond"],
     ];
     // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
     let rights_ruling = m.words.windows(3).any(|w| {
