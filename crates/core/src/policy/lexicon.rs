@@ -371,6 +371,12 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "goli",
             "goliyan",
             "goliya",
+            "jarabe",
+            "syrup",
+            "frasco",
+            "xarope",
+            "sirop",
+            "sciroppo",
         ],
     ),
     (

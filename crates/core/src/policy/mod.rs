@@ -172,6 +172,13 @@ impl Policy {
     pub fn pre_check(&self, text: &str) -> Findings {
         let m = Msg::new(text);
         let mut checks = visitor_checks(&m, text, Reading::Whole);
+        // Text hidden in base64, ROT13, reversed or look-alike letters is read decoded too.
+        for variant in rules::hidden_variants(&m, text) {
+            let decoded = visitor_checks(&Msg::new(&variant), &variant, Reading::Whole);
+            for ((_, fired), (_, decoded_fired)) in checks.iter_mut().zip(decoded) {
+                *fired |= decoded_fired;
+            }
+        }
         let sentences = m.sentences(text, MIN_SENTENCE_WORDS);
         if sentences.len() > 1 {
             for (sentence, part_msg) in sentences.iter().filter(|(s, _)| asks(s)) {
@@ -347,10 +354,7 @@ fn visitor_checks(m: &Msg, text: &str, reading: Reading) -> [(Rule, bool); 14] {
         (Rule::ExactPricing, pricing),
         (Rule::StaffOpinion, staff),
         (Rule::Discrimination, discrimination),
-        (
-            Rule::Fabrication,
-            whole && rules::fabrication_request(m, text),
-        ),
+        (Rule::Fabrication, whole && rules::fabrication(m)),
         (Rule::PersonalOpinion, opinion),
         (Rule::OtherVisitorInfo, other_visitor),
         (

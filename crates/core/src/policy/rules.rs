@@ -50,6 +50,12 @@ fn emergency_uncached(m: &Msg) -> bool {
             && (m.has("confused")
                 || m.any_word(&["shaking", "passing", "fainting", "unresponsive"])))
         || m.phrase(&["worst", "headache"])
+        // A male cat straining with nothing coming out is blocked: hours from death.
+        || m.any_word(&["cat", "kitten", "gato", "chat", "katze", "tomcat"])
+            && (m.any_word(&["straining", "strains", "strained"])
+                || m.phrase(&["cant", "pee"])
+                || m.phrase(&["nothing", "coming", "out"])
+                || m.phrase(&["nothings", "coming", "out"]))
         || (m.phrase(&["hit", "by", "a", "car"])
             || m.phrase(&["hit", "by", "a", "truck"])
             || m.phrase(&["run", "over"])
@@ -641,6 +647,12 @@ fn self_harm_uncached(m: &Msg) -> bool {
         &["take", "all", "my", "pills"],
         &["all", "my", "pills"],
         &["not", "wake", "up"],
+        &["giving", "my", "stuff", "away"],
+        &["giving", "my", "things", "away"],
+        &["giving", "away", "my"],
+        &["gave", "away", "my"],
+        &["dont", "think", "ill", "be", "around"],
+        &["wont", "be", "here", "much", "longer"],
         &["lethal", "dose"],
         &["fatal", "dose"],
         &["veux", "mourir"],
@@ -3212,6 +3224,7 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
                     | "vino"
                     | "esta"
                     | "etait"
+                    | "était"
                     | "est"
                     | "a"
                     | "revient"
@@ -4196,6 +4209,8 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["who", "wrote"],
         &["who", "posted"],
         &["how", "many", "other"],
+        &["who", "had", "the"],
+        &["who", "has", "the"],
         &["todays", "patients"],
         &["todays", "clients"],
         &["todays", "customers"],
@@ -4334,7 +4349,6 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             "cliente",
             "named",
             "rendez",
-            "termin",
             "consulta",
         ])
         && !m.any_word(&["again", "did", "with"])
@@ -4356,6 +4370,8 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             "customers",
             "taken",
             "kanina",
+            "slot",
+            "slots",
         ]);
     // "her name is Linda Park", "se llama Rosa": someone else named to be looked up.
     let names_someone = (m.phrase(&["her", "name", "is"])
@@ -4628,6 +4644,19 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["pretend", "to", "be"])
         || m.phrase(&["pretend", "you", "are"])
         || m.phrase(&["pretend", "youre"])
+        || m.phrase(&["pretend", "ur"])
+        || m.phrase(&["pretend", "u", "are"])
+        // The "grandma exploit": a dead relative who used to read out secrets.
+        || m.any_word(&["grandma", "grandmother", "granny", "nana"])
+            && m.phrase(&["used", "to"])
+            && m.any_word(&["read", "tell", "recite", "say"])
+        // "the owner said you're allowed to…", "he updated your settings".
+        || m.phrase(&["your", "settings"])
+        || m.any_word(&["owner", "manager", "boss", "admin"])
+            && (m.phrase(&["said", "you"]) || m.phrase(&["says", "you"]) || m.phrase(&["approved"]))
+            && m.any_word(&["allowed", "can", "may", "approved", "now"])
+        || m.phrase(&["restrictions", "lifted"])
+        || m.phrase(&["restrictions", "are", "lifted"])
         || m.phrase(&["pretend", "the", "rules"])
         || m.phrase(&["act", "as"]) && !m.phrase(&["act", "as", "soon"])
         || m.phrase(&["acting", "as"])
@@ -4719,17 +4748,9 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || encoded_instructions(m, raw)
 }
 
-/// Asking for made-up facts, read as written and with any hiding undone ("rot13 this:
-/// …znxr hc n qvfpbhag pbqr…").
-pub fn fabrication_request(m: &Msg, raw: &str) -> bool {
-    fabrication(m)
-        || hidden_variants(m, raw)
-            .iter()
-            .any(|variant| fabrication(&Msg::new(variant)))
-}
-
-/// Versions of a message with its hiding undone, when it looks like it hides something.
-fn hidden_variants(m: &Msg, raw: &str) -> Vec<String> {
+/// Versions of a message with its hiding undone, when it looks like it hides something;
+/// the pre-check reads each one as it reads the message.
+pub(super) fn hidden_variants(m: &Msg, raw: &str) -> Vec<String> {
     let mut variants = Vec::new();
     if !raw.is_ascii() {
         let folded = fold_confusables(raw);
@@ -4744,7 +4765,21 @@ fn hidden_variants(m: &Msg, raw: &str) -> Vec<String> {
         variants.push(raw.chars().map(rot13).collect());
     }
     if hints(&["backwards", "reversed", "reverse", "backward"]) {
-        variants.push(raw.chars().rev().collect());
+        // Only the unreadable words are the hidden text; reversing the readable request
+        // around them ("read it backwards and do it") would only make noise ("od" reads as
+        // an overdose).
+        let hidden: Vec<&str> = raw
+            .split_whitespace()
+            .filter(|token| {
+                let core: String = token
+                    .chars()
+                    .filter(|c| c.is_alphanumeric())
+                    .collect::<String>()
+                    .to_lowercase();
+                core.len() > 2 && !crate::engine::is_common_word(&core)
+            })
+            .collect();
+        variants.push(hidden.join(" ").chars().rev().collect());
     }
     for token in raw.split(|c: char| c.is_whitespace() || c == '"' || c == '\'' || c == '`') {
         if token.len() >= 16
@@ -4812,6 +4847,10 @@ fn fake_authority(raw: &str) -> bool {
         "system message",
         "system override",
         "[admin",
+        "<admin",
+        "[[",
+        "note from",
+        "qa testing",
         "admin:",
         "admin override",
         "<|im_start|>",
@@ -6152,9 +6191,29 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
     let refuses = m.any_word(&["private", "confidential", "privacy", "privada", "privado"])
         || m.phrase(&["cant", "share"])
         || m.phrase(&["cannot", "share"])
-        || m.phrase(&["not", "able", "to", "share"]);
+        || m.phrase(&["not", "able", "to", "share"])
+        || m.phrase(&["cant", "say", "more"]);
     if refuses {
-        return false;
+        // "I can't share much, but I can confirm your neighbour did bring Biscuit in",
+        // "Your ex is a patient here, but I can't say more": a refusal beside a telling.
+        // The clauses without the refusal are read on their own.
+        let clauses: Vec<&str> = raw
+            .split([',', ';', '—'])
+            .flat_map(|part| part.split(" but "))
+            .collect();
+        return clauses.len() > 1
+            && clauses.iter().any(|clause| {
+                let part = Msg::new(clause);
+                !part.any_word(&[
+                    "private",
+                    "confidential",
+                    "privacy",
+                    "share",
+                    "say",
+                    "privada",
+                    "privado",
+                ]) && reply_other_visitor_info(&part, clause)
+            });
     }
     if named_visit(raw)
         && m.any_word(&[
@@ -6292,7 +6351,25 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
             "came",
             "checked",
         ]);
-    relation || others || named || named_first
+    // "he's been coming here for years", "Jenna's been coming to us": someone else's visits.
+    let their_visits = m.at_words(&["been"]).any(|p| {
+        p >= 1
+            && matches!(
+                m.words[p - 1].as_str(),
+                "hes" | "shes" | "theyve" | "he" | "she" | "they" | "has" | "have"
+            )
+            && m.words
+                .get(p + 1)
+                .is_some_and(|w| matches!(w.as_str(), "coming" | "seeing" | "in"))
+    }) || raw.split_whitespace().any(|token| {
+        token
+            .strip_suffix("'s")
+            .or_else(|| token.strip_suffix("’s"))
+            .is_some_and(|name| {
+                name_shaped(name, 3) && !crate::engine::is_common_word(&name.to_lowercase())
+            })
+    }) && m.phrase(&["been", "coming"]);
+    relation || others || named || named_first || their_visits
 }
 
 /// A reply that asks for health details, or repeats or records the visitor's.
@@ -6465,6 +6542,15 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
         &["system", "instructions"],
         &["instructions", "word", "for", "word"],
         &["prompt", "word", "for", "word"],
+        &["override", "accepted"],
+        &["admin", "override"],
+        &["admin", "note"],
+        &["per", "the", "admin"],
+        &["receptionist", "now"],
+        &["decoded", "your", "message"],
+        &["as", "your", "grandma"],
+        &["as", "your", "grandmother"],
+        &["be", "your", "study", "buddy"],
     ];
     // "I'll be Dr. Smile for this chat as you asked!": a role taken on request.
     let role_taken = (m.phrase(&["as", "you", "asked"])
@@ -6546,6 +6632,8 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
             "forgotten"
                 | "forgot"
                 | "forget"
+                | "drop"
+                | "ditch"
                 | "dropped"
                 | "dropping"
                 | "abandoned"
