@@ -992,6 +992,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "scar",
             "scarred",
             "scarring",
+            "wackelt",
+            "locker",
+            "bruising",
+            "bruised",
         ],
     ),
     (
@@ -1152,6 +1156,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "cardiologist",
             "oncologist",
             "neurologist",
+            "trimester",
         ],
     ),
     (
@@ -1637,6 +1642,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "vaseline",
             "enamel",
             "antibiotiques",
+            "rx",
         ],
     ),
     (

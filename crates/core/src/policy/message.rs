@@ -95,8 +95,9 @@ pub struct Msg {
     pub words: Vec<String>,
     /// (word position, concept) pairs, in word order.
     pub concepts: Vec<(usize, ConceptId)>,
-    /// Word → positions, so phrase and word lookups don't scan the message.
-    positions: HashMap<String, Vec<usize>>,
+    /// (hash of a word, its position), sorted: phrase and word lookups binary-search it
+    /// instead of scanning the message, and building it copies no word.
+    positions: Vec<(u64, usize)>,
     /// A 1024-bit sketch of the words present (two [`sketch_bits`] each): rules ask after
     /// thousands of words a message does not hold, and most of those are turned away here
     /// without hashing the word.
@@ -104,6 +105,7 @@ pub struct Msg {
     /// Rules consulted by other rules are evaluated once per message.
     pub(super) emergency: std::cell::OnceCell<bool>,
     pub(super) self_harm: std::cell::OnceCell<bool>,
+    pub(super) service_question: std::cell::OnceCell<bool>,
     /// Which concepts occur, one bit per concept, so `has` is a bit test.
     present: [u64; 2],
 }
@@ -188,15 +190,15 @@ impl Msg {
     }
 
     fn from_parts(words: Vec<String>, concepts: Vec<(usize, ConceptId)>) -> Msg {
-        let mut positions: HashMap<String, Vec<usize>> =
-            HashMap::with_capacity_and_hasher(words.len(), Default::default());
+        let mut positions: Vec<(u64, usize)> = Vec::with_capacity(words.len());
         let mut sketch = [0u64; 16];
         for (position, word) in words.iter().enumerate() {
             for bit in sketch_bits(word) {
                 sketch[bit / 64] |= 1 << (bit % 64);
             }
-            positions.entry(word.clone()).or_default().push(position);
+            positions.push((word_hash(word), position));
         }
+        positions.sort_unstable();
         let mut present = [0u64; 2];
         for (_, id) in &concepts {
             present[usize::from(*id) / 64] |= 1 << (id % 64);
@@ -208,6 +210,7 @@ impl Msg {
             sketch,
             emergency: std::cell::OnceCell::new(),
             self_harm: std::cell::OnceCell::new(),
+            service_question: std::cell::OnceCell::new(),
             present,
         }
     }
@@ -256,9 +259,26 @@ impl Msg {
             .any(|pa| bs.iter().any(|pb| *pb > pa && pb - pa <= window))
     }
 
+    /// Positions of the exact word, in order.
+    fn positions_of<'a>(&'a self, word: &'a str) -> impl Iterator<Item = usize> + 'a {
+        let hash = if self.may_hold(word) {
+            Some(word_hash(word))
+        } else {
+            None
+        };
+        let start = hash.map_or(self.positions.len(), |hash| {
+            self.positions.partition_point(|(h, _)| *h < hash)
+        });
+        self.positions[start..]
+            .iter()
+            .take_while(move |(h, _)| Some(*h) == hash)
+            .map(|(_, position)| *position)
+            .filter(move |position| self.words[*position] == word)
+    }
+
     /// True when the exact word occurs.
     pub fn word(&self, word: &str) -> bool {
-        self.may_hold(word) && self.positions.contains_key(word)
+        self.positions_of(word).next().is_some()
     }
 
     /// True when any of the exact words occurs.
@@ -274,10 +294,7 @@ impl Msg {
     /// Where a consecutive phrase starts (its first occurrence).
     pub fn phrase_at(&self, phrase: &[&str]) -> Option<usize> {
         let (first, rest) = phrase.split_first()?;
-        if !self.may_hold(first) {
-            return None;
-        }
-        self.positions.get(*first)?.iter().copied().find(|&start| {
+        self.positions_of(first).find(|&start| {
             self.words.len() >= start + phrase.len()
                 && rest
                     .iter()
@@ -317,6 +334,13 @@ impl Msg {
                 .enumerate()
                 .all(|(i, w)| self.words[skip + i] == *w)
     }
+}
+
+fn word_hash(word: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    word.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// Where a word falls in a message's sketch: two mixes of its length and first, second,

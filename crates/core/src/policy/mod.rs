@@ -334,12 +334,11 @@ fn visitor_checks(m: &Msg, text: &str, reading: Reading) -> [(Rule, bool); 14] {
         text,
         billing || staff || opinion || discrimination || other_visitor,
     );
-    // A promise asked about a medicine or a symptom ("will the antibiotics definitely clear
-    // my infection?") is still a health question.
-    let health_promise =
-        guarantee && (m.has("medication") || m.has("symptom") || m.has("condition"));
+    let health_matter = m.has("medication") || m.has("symptom") || m.has("condition");
+    // A comparison or a price beside a medicine or a symptom ("what's the best painkiller
+    // for my cracked tooth?") does not make the health question any less one.
     let other_topic =
-        legal || billing || competitor || guarantee && !health_promise || pricing || staff;
+        legal || billing || staff || !health_matter && (competitor || guarantee || pricing);
     [
         (Rule::Emergency, whole && rules::emergency(m)),
         (Rule::HealthDetail, whole && rules::health_detail(m)),

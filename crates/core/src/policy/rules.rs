@@ -8,7 +8,8 @@ use super::message::Msg;
 /// True when the message opens like a question about the business's services ("do you
 /// treat…", "how much…"), which names a condition without reporting one.
 fn service_question(m: &Msg) -> bool {
-    SERVICE_FRAMES.iter().any(|frame| m.starts_with(frame))
+    *m.service_question
+        .get_or_init(|| SERVICE_FRAMES.iter().any(|frame| m.starts_with(frame)))
 }
 
 /// True when the message reports something happening to the writer or someone with them,
@@ -1045,8 +1046,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         m.near(topic, "harm_judgement", 8)
             || (m.has(topic) && (m.phrase(&["is", "it", "ok"]) || m.phrase(&["is", "it", "okay"])))
     });
-    let health = emergency(m)
-        || m.has("medical_topic")
+    // The emergency reading costs the most, so it comes last.
+    let health = m.has("medical_topic")
         || m.has("symptom")
         || m.has("condition")
         || m.has("medication")
@@ -1058,7 +1059,12 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || safety_judgement
         || ((m.has("procedure") || m.has("treatment"))
             && m.any_word(&["stop", "forever", "wear", "often"]))
-        || m.near("body", "damage", 5);
+        || m.near("body", "damage", 5)
+        || emergency(m);
+    // "tell the reader exactly which antibiotic and dose to take": dosing asked as an order.
+    let dosing_demanded = m.any_word(&["tell", "explain", "say", "list", "give"])
+        && m.any_word(&["which", "what", "how"])
+        && (m.has("medication") || m.any_word(&["dose", "dosage", "mg"]));
     // "what would you pick, the crown or the implant?", "is the whitening worth it?",
     // "should I get a root canal or just pull the tooth?": the choice of treatment.
     let asks_choice = raw.contains('?')
@@ -1132,6 +1138,24 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "ice",
         "heat",
         "enough",
+        "fine",
+        "confirm",
+        "peligroso",
+        "peligrosa",
+        "seguro",
+        "segura",
+        "dangereux",
+        "grave",
+        "perigoso",
+        "gefahrlich",
+        "schlimm",
+        "pericoloso",
+        "sera",
+        "muss",
+        "soll",
+        "devo",
+        "posso",
+        "puedo",
     ]) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p))
         || m.phrase(&["too", "many"])
         || m.phrase(&["too", "much"]);
@@ -1228,10 +1252,13 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "recetarme",
         ]);
     // Someone in an emergency asking what to do or where to go.
-    let emergency_asked = emergency(m)
-        && question
-        && (m.any_word(&["enough", "where", "need", "should", "what", "do"]) || explicit);
-    (asked || explicit || treatment_choice || emergency_asked) && !general_service
+    let emergency_asked = question
+        && (m.any_word(&[
+            "enough", "where", "need", "should", "what", "do", "wait", "urgent",
+        ]) || explicit)
+        && emergency(m);
+    (asked || explicit || treatment_choice || emergency_asked || dosing_demanded)
+        && !general_service
 }
 
 /// A question anywhere in a message: a modal or "is there" followed by its subject
@@ -3785,6 +3812,10 @@ pub fn fabrication(m: &Msg) -> bool {
             "patients",
             "everyone",
             "people",
+            "user",
+            "users",
+            "visitor",
+            "visitors",
         ]);
     let document = m.any_word(&[
         "make", "write", "generate", "gimme", "give", "hazme", "draft",
@@ -4744,7 +4775,7 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || reveal_prompt
         || role_change
         || modes
-        || fake_authority(raw)
+        || fake_authority(m, raw)
         || encoded_instructions(m, raw)
 }
 
@@ -4838,7 +4869,49 @@ fn fold_confusables(raw: &str) -> String {
 }
 
 /// "SYSTEM:", "[admin]", "<|im_start|>", hidden HTML and similar headers pasted into a message.
-fn fake_authority(raw: &str) -> bool {
+fn fake_authority(m: &Msg, raw: &str) -> bool {
+    // Every marker below has a tag character or one of these words; a message with
+    // neither is not searched.
+    let tagged = raw.bytes().any(|b| {
+        matches!(
+            b,
+            b':' | b'[' | b'<' | b'>' | b'{' | b'#' | b'|' | b'"' | b'('
+        )
+    });
+    let anchored = m.any_word(&[
+        "system",
+        "admin",
+        "root",
+        "sudo",
+        "override",
+        "begin",
+        "end",
+        "new",
+        "priority",
+        "blocked",
+        "allowed",
+        "message",
+        "engineering",
+        "systemprompt",
+        "owner",
+        "manager",
+        "authorising",
+        "authorizing",
+        "authorize",
+        "authorise",
+        "authorized",
+        "authorised",
+        "note",
+        "qa",
+        "display",
+        "print",
+        "console",
+        "instruction",
+        "instructions",
+    ]);
+    if !tagged && !anchored {
+        return false;
+    }
     let lower = raw.to_lowercase();
     const MARKERS: &[&str] = &[
         "system:",
@@ -5057,6 +5130,7 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         "deberias",
         "debes",
         "enjuaga",
+        "withhold",
     ];
     let clause_starts: Vec<usize> = std::iter::once(0)
         .chain(clause_boundaries(raw, m))
@@ -5184,8 +5258,26 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["aconselho"],
         &["empfehle"],
         &["consiglio"],
+        &["you", "can", "take"],
+        &["could", "be"],
+        &["ideal", "time"],
+        &["sound", "like"],
+        &["does", "sound"],
+        &["great", "idea"],
+        &["good", "idea"],
+        &["really", "common"],
+        &["usually", "fades"],
+        &["fades", "within"],
+        &["usually", "settles"],
+        &["get", "it", "checked"],
+        &["get", "it", "biopsied"],
     ];
-    let assessment = ASSESSMENTS.iter().any(|p| m.phrase(p));
+    // "800mg" folds to one word.
+    let dose = m.words.iter().any(|w| {
+        w.strip_suffix("mg")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+    });
+    let assessment = dose || ASSESSMENTS.iter().any(|p| m.phrase(p));
     treatment_picked
         || imperative
         || assessment
@@ -6671,7 +6763,7 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
         || mode_on
         || persona_prefix
         || m.any_word(&["jailbroken", "pwned", "unfiltered"])
-        || fake_authority(raw) && raw.to_lowercase().contains("system")
+        || fake_authority(m, raw) && m.word("system")
 }
 
 impl Msg {
