@@ -51,6 +51,18 @@ fn emergency_uncached(m: &Msg) -> bool {
             && (m.has("confused")
                 || m.any_word(&["shaking", "passing", "fainting", "unresponsive"])))
         || m.phrase(&["worst", "headache"])
+        // Gas in the air, with or without symptoms yet: leave and call for help.
+        || (m.phrase(&["gas", "smell"])
+            || m.phrase(&["smell", "gas"])
+            || m.phrase(&["smells", "like", "gas"])
+            || m.phrase(&["smell", "of", "gas"])
+            || m.phrase(&["carbon", "monoxide"])
+            || m.phrase(&["co", "alarm"])
+            || m.phrase(&["co", "detector"]))
+            && !service_question(m)
+        // A German compound: "Brustschmerzen".
+        || m.words.iter().any(|w| w.starts_with("brustschmerz") || w.starts_with("herzschmerz"))
+            && !past_event(m)
         // A male cat straining with nothing coming out is blocked: hours from death.
         || m.any_word(&["cat", "kitten", "gato", "chat", "katze", "tomcat"])
             && (m.any_word(&["straining", "strains", "strained"])
@@ -437,6 +449,13 @@ fn unconscious(m: &Msg) -> bool {
     m.phrase(&["passed", "out"])
         || m.phrase(&["hosh", "mein", "nahi"])
         || m.phrase(&["hosh", "nahi"])
+        || m.phrase(&["uth", "nahi"])
+        || m.phrase(&["khong", "tinh"])
+        || m.phrase(&["li", "bi"])
+        || m.phrase(&["ne", "se", "reveille", "pas"])
+        || m.phrase(&["nao", "acorda"])
+        || m.phrase(&["wacht", "nicht", "auf"])
+        || m.phrase(&["non", "si", "sveglia"])
         || m.any_word(&[
             "unconscious",
             "unresponsive",
@@ -543,7 +562,10 @@ fn violence(m: &Msg) -> bool {
         // Hiding from someone: "we're locked in the back", "hiding in the bathroom".
         || (m.phrase(&["locked", "in"]) || m.phrase(&["hiding", "in"]) || m.word("escondidos"))
             && m.any_word(&["man", "guy", "someone", "he", "screaming", "gun", "knife", "outside"]);
-    being_hurt && !service_question(m)
+    // "Ours happened last spring, before we moved": a break-in told as history.
+    being_hurt
+        && !service_question(m)
+        && !(past_event(m) || m.any_word(&["happened", "last"]) && !m.has("now"))
 }
 
 /// Suicidal thoughts or self-harm, in any phrasing.
@@ -732,9 +754,27 @@ pub fn health_detail(m: &Msg) -> bool {
                 | "tengo"
         )
     });
+    // "sick kids", "patients": people in general, unless they are "my kids".
+    let generic_group = |p: usize| {
+        matches!(
+            m.words[p].as_str(),
+            "kids"
+                | "children"
+                | "babies"
+                | "people"
+                | "patients"
+                | "clients"
+                | "someone"
+                | "somebody"
+        ) && !(p > 0
+            && matches!(
+                m.words[p - 1].as_str(),
+                "my" | "our" | "his" | "her" | "mis"
+            ))
+    };
     let owners: Vec<usize> = m
         .at_words(OWNERS)
-        .chain(m.at("other_person"))
+        .chain(m.at("other_person").filter(|p| !generic_group(*p)))
         .chain(implicit_self.then_some(0))
         .collect();
     // Spanish puts the person in a clitic: "me duele", "me sangran las encías".
@@ -2249,7 +2289,12 @@ fn capitalised_name(raw: &str) -> NameStrength {
         let candidate =
             (capitalised || camel) && !NOT_NAMES.contains(&word) && word.len() > 2 && !after_title;
         let after_insurer = previous == "Delta" && word == "Dental";
-        let candidate = candidate && !after_insurer;
+        // "our CareCredit financing": the business's own partner, not another business.
+        let ours = matches!(
+            previous.to_lowercase().as_str(),
+            "our" | "nuestro" | "nuestra" | "notre" | "nosso" | "nossa"
+        );
+        let candidate = candidate && !after_insurer && !ours;
         if candidate && (!sentence_start || camel) {
             run += 1;
             let found = if camel || run >= 2 {
@@ -3137,6 +3182,9 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
             "copy",
             "referred",
             "time",
+            "working",
+            "usual",
+            "shift",
         ]) && !m.any_word(STAFF_VERDICTS);
     // "Which doctor treats migraines?" asks about a service; "who's the gentlest, my teeth
     // are sensitive" still asks for a verdict on a person.
@@ -3234,7 +3282,17 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
             + usize::from(tokens.get(next).is_some_and(|t| {
                 matches!(
                     t.to_lowercase().as_str(),
-                    "still" | "already" | "just" | "also"
+                    "still"
+                        | "already"
+                        | "just"
+                        | "also"
+                        | "já"
+                        | "ja"
+                        | "ya"
+                        | "deja"
+                        | "déjà"
+                        | "schon"
+                        | "già"
                 )
             }));
         tokens.get(next).is_some_and(|verb| {
@@ -4412,6 +4470,10 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["s", "appelle"])
         || m.phrase(&["sappelle"])
         || m.phrase(&["er", "heisst"])
+        || m.phrase(&["uska", "naam"])
+        || m.phrase(&["unka", "naam"])
+        || m.phrase(&["su", "nombre", "es"])
+        || m.phrase(&["son", "nom"])
         || m.phrase(&["sie", "heisst"])
         || m.phrase(&["ele", "se", "chama"])
         || m.phrase(&["ela", "se", "chama"]))
@@ -4432,12 +4494,62 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         ]
         .iter()
         .any(|who| m.phrase(&["a", who]) || m.phrase(&["your", who]))
-        && !m.any_word(&["i", "im", "me", "my"]);
+        && !m.any_word(&["i", "im", "me", "my"])
+        || ["es", "e", "est", "ist", "era"].iter().any(|is| {
+            [
+                "cliente", "clienta", "paciente", "client", "cliente", "kunde", "kundin",
+                "patient", "patiente",
+            ]
+            .iter()
+            .any(|who| m.phrase(&[is, who]))
+        }) && raw.contains('?');
+    // "what dog is boarding next to Bella's?", "the Chen twins", "did the Hendersons book?":
+    // other customers, their pets and families.
+    let next_to = (m.phrase(&["next", "to"]) || m.word("beside"))
+        && m.any_word(&["what", "which", "who", "whose", "whos"])
+        && m.any_word(&[
+            "dog", "cat", "pet", "kid", "child", "car", "person", "guy", "lady", "student",
+            "boarding", "staying",
+        ]);
+    let family_named = raw
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .windows(2)
+        .any(|pair| {
+            pair[0].eq_ignore_ascii_case("the") && {
+                let name = pair[1].trim_end_matches(|c: char| !c.is_alphanumeric());
+                name.len() > 3
+                    && name.chars().next().is_some_and(char::is_uppercase)
+                    && name.ends_with('s')
+                    && name_shaped(name, 4)
+                    && !crate::engine::is_common_word(&name.to_lowercase())
+            }
+        })
+        || raw
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .windows(3)
+            .any(|w| {
+                w[0].eq_ignore_ascii_case("the")
+                    && name_shaped(w[1], 3)
+                    && matches!(
+                        w[2].trim_end_matches(|c: char| !c.is_alphanumeric())
+                            .to_lowercase()
+                            .as_str(),
+                        "twins" | "family" | "kids" | "boy" | "girl" | "children" | "household"
+                    )
+            });
     (group && their_data)
         || strong_group
         || relation
         || names_someone
         || is_customer
+        || next_to
+        || family_named
+            && m.any_word(&[
+                "book", "booked", "did", "who", "which", "what", "when", "got", "get", "come",
+                "came",
+            ])
         || named_person
         || owner_claim
             && m.any_word(&[
@@ -6001,6 +6113,8 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
     let refuses = m.phrase(&["great", "question"])
         || m.phrase(&["go", "over"])
         || m.phrase(&["cant", "recommend"])
+        || m.phrase(&["cant", "say", "which"])
+        || m.phrase(&["cant", "say", "who"])
         || m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "share"])
         || m.any_word(&["everyone", "all"]) && m.phrase(&["our", "team"]);
@@ -6409,6 +6523,10 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["someone", "who", "chatted"],
         &["person", "who", "messaged"],
         &["someone", "who", "messaged"],
+        &["student", "was"],
+        &["patient", "was"],
+        &["client", "was"],
+        &["customer", "was"],
     ];
     let others = OTHERS.iter().any(|p| m.phrase(p)) || person_in_line(m);
     let named = m.any_word(&[
@@ -6461,7 +6579,23 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
                 name_shaped(name, 3) && !crate::engine::is_common_word(&name.to_lowercase())
             })
     }) && m.phrase(&["been", "coming"]);
-    relation || others || named || named_first || their_visits
+    // "The golden retriever next to Bella's run has been snappy": another customer's pet.
+    let next_to = m.phrase(&["next", "to"])
+        && m.any_word(&[
+            "dog",
+            "cat",
+            "retriever",
+            "puppy",
+            "kid",
+            "child",
+            "student",
+            "guy",
+            "lady",
+            "client",
+            "patient",
+        ])
+        && m.any_word(&["has", "is", "was", "been"]);
+    relation || others || named || named_first || their_visits || next_to
 }
 
 /// A reply that asks for health details, or repeats or records the visitor's.
