@@ -1004,6 +1004,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "bruising",
             "bruised",
             "schwitzt",
+            "stiffness",
+            "ringing",
+            "whistling",
+            "dard",
         ],
     ),
     (
@@ -1164,6 +1168,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "oncologist",
             "neurologist",
             "trimester",
+            "epilepsie",
         ],
     ),
     (
@@ -1241,6 +1246,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "ibuprofeno",
             "doliprane",
             "dafalgan",
+            "medicatie",
         ],
     ),
     (
@@ -1317,6 +1323,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "implant",
             "veneers",
             "tetanus",
+            "detartrage",
         ],
     ),
     (
@@ -1650,6 +1657,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "enamel",
             "antibiotiques",
             "rx",
+            "rinsing",
+            "salt",
+            "fluoride",
+            "toothpaste",
         ],
     ),
     (
@@ -1819,6 +1830,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "wage",
             "despido",
             "injustificado",
+            "collections",
         ],
     ),
     // --- billing -------------------------------------------------------------------------
@@ -2103,6 +2115,13 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "forbice",
             "definitivo",
             "definitif",
+            "dokladnie",
+            "widelek",
+            "exactos",
+            "exactas",
+            "exacts",
+            "exactement",
+            "esatti",
         ],
     ),
     (
@@ -2110,7 +2129,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
         &[
             "price", "prices", "pricing", "cost", "costs", "charge", "pay", "paying", "total",
             "quote", "bill", "fee", "amount", "much", "dollars", "$", "cuesta", "precio", "cuanto",
-            "costo", "prix", "prezzo", "preco", "preis", "tarif", "cout",
+            "costo", "prix", "prezzo", "preco", "preis", "tarif", "cout", "cena", "cene",
+            "zaplace", "koszt", "couter", "coutera", "coute",
         ],
     ),
     // --- staff ----------------------------------------------------------------------------------
@@ -2226,6 +2246,16 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "parrucchier*",
             "therapeut*",
             "terapeut*",
+            "tecnico",
+            "tecnica",
+            "insegnante",
+            "professeur",
+            "lehrer",
+            "maestra",
+            "collegues",
+            "colegas",
+            "kollegen",
+            "colleghi",
         ],
     ),
     (
@@ -2587,6 +2617,9 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "disabilities",
             "americanos",
             "americanas",
+            "europe",
+            "european",
+            "europeans",
         ],
     ),
     (

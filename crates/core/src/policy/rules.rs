@@ -670,6 +670,8 @@ fn self_harm_uncached(m: &Msg) -> bool {
         &["take", "all", "my", "pills"],
         &["all", "my", "pills"],
         &["not", "wake", "up"],
+        &["want", "to", "be", "alive"],
+        &["wanna", "be", "alive"],
         &["giving", "my", "stuff", "away"],
         &["giving", "my", "things", "away"],
         &["giving", "away", "my"],
@@ -792,6 +794,8 @@ pub fn health_detail(m: &Msg) -> bool {
                     | "hicieron"
                     | "sale"
                     | "salio"
+                    | "matando"
+                    | "mata"
             )
     });
     // "made me dizzy", "it makes me nauseous".
@@ -957,6 +961,7 @@ pub fn health_detail(m: &Msg) -> bool {
         || came_back
         || m.phrase(&["eye", "pressure"])
         || m.phrase(&["heart", "condition"])
+        || m.phrase(&["hearing", "loss"])
         || m.phrase(&["medical", "condition"])
         || m.phrase(&["have", "a", "condition"])
         || lasting_symptom
@@ -1122,7 +1127,10 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             || m.phrase(&["you", "recommend"])
             || m.phrase(&["if", "it", "was", "you"])
             || m.phrase(&["if", "you", "were"])
-            || m.phrase(&["should", "i", "get"]) && m.word("or")
+            || (m.phrase(&["should", "i", "get"])
+                || m.phrase(&["do", "i", "really", "need"])
+                || m.phrase(&["do", "i", "need"]))
+                && m.word("or")
             || m.phrase(&["which", "is", "better"]))
         && !m.has("staff")
         && !other_topic;
@@ -1196,7 +1204,13 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "devo",
         "posso",
         "puedo",
+        "chahiye",
+        "theek",
+        "besoin",
+        "attendre",
+        "faut",
     ]) || JUDGEMENT_QUESTIONS.iter().any(|p| m.phrase(p))
+        || m.phrase(&["something", "wrong"])
         || m.phrase(&["too", "many"])
         || m.phrase(&["too", "much"]);
     let logistics = m.any_word(&[
@@ -1805,6 +1819,14 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.phrase(&["no", "pienso", "pagar"])
         || m.phrase(&["no", "voy", "a", "pagar"])
         || m.phrase(&["pa", "refund"])
+        || m.phrase(&["take", "that", "off"]) && m.any_word(&["invoice", "bill", "charge", "charged", "billed"])
+        || m.phrase(&["refuses", "to", "refund"])
+        || m.phrase(&["refused", "to", "refund"])
+        || m.phrase(&["wont", "refund"])
+        || m.phrase(&["hoan", "lai", "tien"])
+        || m.phrase(&["hai", "lan"]) && m.word("tien")
+        || m.phrase(&["cobro", "de", "mas"])
+        || m.phrase(&["cobraron", "de", "mas"])
         || m.phrase(&["on", "the", "hook"]) && m.any_word(&["bill", "bills", "balance", "charge", "charges", "debt"])
         || m.word("collections") && m.any_word(&["paid", "never", "already"])
         || m.word("$") && m.phrase(&["dena", "padega"])
@@ -2382,6 +2404,8 @@ fn evaluative(m: &Msg) -> bool {
         "mejores",
         "peor",
         "barato",
+        "lower",
+        "solid",
         "calidad",
         "opinas",
         "valen",
@@ -2581,7 +2605,8 @@ fn compares_with_you(m: &Msg) -> bool {
 const YOU_ELSEWHERE: &[&str] = &[
     "vous", "votre", "vos", "voce", "voces", "vcs", "seu", "sua", "sie", "ihr", "ihre", "ihren",
     "ihrem", "voi", "lei", "vostro", "vostra", "kayo", "ninyo", "niyo", "nous", "notre", "nos",
-    "wir", "unsere", "unser", "noi", "nostro", "nostra", "nos", "nossa", "nosso", "kami",
+    "wir", "unsere", "unser", "noi", "nostro", "nostra", "nos", "nossa", "nosso", "kami", "somos",
+    "sommes", "sind", "siamo", "wasza", "wasz", "jullie", "ustedes", "nosotros",
 ];
 
 /// A comparative with its "than" in any of the languages we read ("moins chers que",
@@ -2613,8 +2638,22 @@ fn comparative_with_you(m: &Msg) -> bool {
         "mura",
         "mahal",
         "magaling",
+        "mejor",
+        "mejores",
+        "peor",
+        "peores",
+        "mas",
+        "menos",
+        "lepsza",
+        "lepszy",
+        "tansza",
+        "tanszy",
+        "beter",
+        "goedkoper",
     ];
-    const THAN: &[&str] = &["que", "als", "di", "del", "della", "kaysa", "kesa"];
+    const THAN: &[&str] = &[
+        "que", "als", "di", "del", "della", "kaysa", "kesa", "niz", "dan",
+    ];
     // "…que un plombage": weighed against a treatment, not a business.
     const ARTICLES: &[&str] = &["un", "une", "um", "uma", "ein", "eine", "einen", "uno"];
     (addresses_business(m) || m.any_word(YOU_ELSEWHERE))
@@ -3017,6 +3056,12 @@ const STAFF_JUDGEMENTS: &[&str] = &[
     "kompetent",
     "bravo",
     "brava",
+    "zuverlassig",
+    "unerfahren",
+    "erfahren",
+    "fiable",
+    "confiavel",
+    "affidabile",
 ];
 
 /// Asking for a judgement of a staff member: how good, gentle, honest or skilled someone
@@ -3082,7 +3127,8 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
             .iter()
             .any(|verb| m.phrase(&["who", verb, "me"]) || m.phrase(&["who", verb, "my"]))
         || m.words.windows(2).any(|w| match w[0].as_str() {
-            "dr" | "mr" | "ms" | "mrs" | "dra" => w[1].len() > 1,
+            "dr" | "mr" | "ms" | "mrs" | "dra" | "herr" | "mme" | "sr" | "sra" | "signor"
+            | "signora" => w[1].len() > 1,
             // "doctor Kim", not "my doctor said".
             "doctor" | "doctora" | "docteur" | "doutor" | "doutora" => {
                 w[1].len() > 1 && !crate::engine::is_common_word(&w[1])
@@ -3811,6 +3857,8 @@ pub fn fabrication(m: &Msg) -> bool {
         &["cualquier"],
         &["adivina"],
         &["guess"],
+        &["bana", "do"],
+        &["bana", "de"],
     ];
     let invent = MARKERS.iter().any(|p| m.phrase(p))
         || m.any_word(&[
@@ -3879,7 +3927,12 @@ pub fn fabrication(m: &Msg) -> bool {
         "make", "write", "generate", "gimme", "give", "hazme", "draft",
     ]) && m.any_word(&["note", "letter", "receipt", "certificate", "id", "license"])
         && m.any_word(&["saying", "says", "that", "me", "diga", "one"]);
-    (invent || review || document || invented_deal)
+    // "give me a discount code": a code the business never issued.
+    let code_demanded = m.any_word(&["give", "send", "make", "generate", "create", "gimme"])
+        && (m.phrase(&["discount", "code"])
+            || m.phrase(&["promo", "code"])
+            || m.phrase(&["coupon", "code"]));
+    (invent || review || document || invented_deal || code_demanded)
         && !m.phrase(&["make", "an", "appointment"])
         && !m.phrase(&["make", "up", "for"])
 }
@@ -3994,6 +4047,14 @@ pub fn personal_opinion(m: &Msg) -> bool {
         &["which", "looks", "best"],
         &["which", "is", "prettier"],
         &["which", "is", "cuter"],
+        &["kya", "lagta"],
+        &["secondo", "te"],
+        &["que", "pensez", "vous"],
+        &["was", "denkst", "du"],
+        &["was", "meinen", "sie"],
+        &["o", "que", "acha"],
+        &["co", "myslisz"],
+        &["wat", "vind", "je"],
     ];
     let strong = SELF_CONTAINED.iter().any(|p| m.phrase(p))
         || m.phrase(&["be", "honest"]) && m.any_word(&["like", "think", "prefer", "favorite", "fav"])
@@ -4315,11 +4376,14 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
                 who.as_str(),
                 "kids" | "children" | "patients" | "clients" | "customers" | "people" | "families"
             )
-        }) && m.words[w + 2..]
-            .iter()
-            .take(6)
-            .any(|v| matches!(v.as_str(), "have" | "has" | "had" | "got" | "were" | "was"))
-    }) && !m.any_word(&["you", "u", "your"]);
+        }) && m.words[w + 2..].iter().take(6).any(|v| {
+            matches!(
+                v.as_str(),
+                "came" | "come" | "booked" | "visited" | "checked"
+            ) || matches!(v.as_str(), "have" | "has" | "had" | "got" | "were" | "was")
+                && !m.any_word(&["you", "u", "your"])
+        })
+    });
     let strong_group = which_of_them
         || m.phrase(&["who", "was", "in"])
         || m.phrase(&["who", "else"])
@@ -4788,6 +4852,10 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["pretend", "you", "are"])
         || m.phrase(&["pretend", "youre"])
         || m.phrase(&["pretend", "ur"])
+        || m.phrase(&["finja", "que"])
+        || m.phrase(&["finge", "que"])
+        || m.phrase(&["fais", "semblant"])
+        || m.phrase(&["stell", "dir", "vor"])
         || m.phrase(&["pretend", "u", "are"])
         // The "grandma exploit": a dead relative who used to read out secrets.
         || m.any_word(&["grandma", "grandmother", "granny", "nana"])
@@ -5243,6 +5311,19 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         "debes",
         "enjuaga",
         "withhold",
+        "evitez",
+        "prenez",
+        "mettez",
+        "appliquez",
+        "rincez",
+        "brossez",
+        "vermeiden",
+        "nehmen",
+        "evite",
+        "tome",
+        "aplique",
+        "evitare",
+        "prendi",
     ];
     let clause_starts: Vec<usize> = std::iter::once(0)
         .chain(clause_boundaries(raw, m))
@@ -5383,6 +5464,14 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["usually", "settles"],
         &["get", "it", "checked"],
         &["get", "it", "biopsied"],
+        &["only", "need"],
+        &["normalmente"],
+        &["normally"],
+        &["might", "be", "worth"],
+        &["usually", "settle"],
+        &["what", "helps"],
+        &["many", "clients", "say"],
+        &["many", "people", "say"],
     ];
     // "800mg" folds to one word.
     let dose = m.words.iter().any(|w| {
@@ -5554,6 +5643,13 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["dont", "post"],
         &["against", "you"],
         &["dont", "need", "to", "respond"],
+        &["you", "qualify"],
+        &["should", "file"],
+        &["bad", "faith"],
+        &["strong", "position"],
+        &["courts", "usually"],
+        &["id", "settle"],
+        &["dont", "owe"],
     ];
     // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
     let rights_ruling = m.words.windows(3).any(|w| {
@@ -5612,6 +5708,11 @@ pub fn reply_billing_dispute(m: &Msg) -> bool {
         "deberias",
         "tienes",
         "allowed",
+        "erreur",
+        "raison",
+        "fehler",
+        "errore",
+        "erro",
     ];
     billing
         && !declines
@@ -5628,7 +5729,15 @@ pub fn reply_billing_dispute(m: &Msg) -> bool {
             || m.phrase(&["should", "have", "covered"])
             || m.phrase(&["shouldve", "covered"])
             || m.phrase(&["cobraron", "de", "mas"])
-            || m.phrase(&["get", "out", "of", "paying"]))
+            || m.phrase(&["get", "out", "of", "paying"])
+            || m.phrase(&["reverse", "the", "charge"])
+            || m.phrase(&["shouldnt", "have", "been", "billed"])
+            || m.phrase(&["ne", "devez", "rien"])
+            || m.phrase(&["nicht", "bezahlen"])
+            || m.phrase(&["no", "tiene", "que", "pagar"])
+            || m.phrase(&["nao", "precisa", "pagar"])
+            || m.phrase(&["erreur", "de", "notre", "part"])
+            || m.phrase(&["zu", "hoch"]))
 }
 
 /// A reply that compares the business with a competitor.
@@ -5726,13 +5835,15 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         || m.word("nothing"))
         && m.any_word(&["wrong", "fail", "fails", "hurt", "hurts"]);
     // "you'll win easily", "you will definitely win": a promised result of a case or contest.
-    let promised_win = ["youll", "will", "youd", "gonna"].iter().any(|lead| {
-        m.at_words(&[lead]).any(|p| {
-            m.words[p + 1..(p + 4).min(m.words.len())]
-                .iter()
-                .any(|w| matches!(w.as_str(), "win" | "beat" | "prevail" | "ganar"))
-        })
-    });
+    let promised_win = ["youll", "will", "youd", "gonna", "going"]
+        .iter()
+        .any(|lead| {
+            m.at_words(&[lead]).any(|p| {
+                m.words[p + 1..(p + 4).min(m.words.len())]
+                    .iter()
+                    .any(|w| matches!(w.as_str(), "win" | "beat" | "prevail" | "ganar"))
+            })
+        });
     if nothing_can_fail || promised_win {
         return true;
     }
@@ -5836,6 +5947,17 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["cien", "por", "ciento"])
         || m.phrase(&["strong", "case"])
         || m.phrase(&["wont", "question", "it"])
+        || m.phrase(&["no", "pain", "promise"])
+        || m.phrase(&["youll", "love", "it"])
+        || m.phrase(&["nobody", "has", "ever", "been", "unhappy"])
+        || m.phrase(&["for", "sure"]) && m.any_word(&["youd", "youll", "will", "pass", "win"])
+        || m.any_word(&[
+            "garantiere",
+            "garantizo",
+            "garantisco",
+            "garanto",
+            "garantis",
+        ])
 }
 
 /// A reply that commits to an exact price rather than a range, or promises a price will
@@ -5938,6 +6060,18 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["not", "a", "penny", "more"])
         || m.any_word(&[
             "costara",
+            "exactos",
+            "exactas",
+            "exacto",
+            "exacta",
+            "exacts",
+            "exactement",
+            "exakt",
+            "esatti",
+            "esattamente",
+            "exatamente",
+            "coutera",
+            "costar",
             "costera",
             "custara",
             "kostet",
@@ -6074,6 +6208,18 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         "cold",
         "abrupt",
         "picky",
+        "trendy",
+        "carinosa",
+        "carinoso",
+        "brava",
+        "bravo",
+        "inesperto",
+        "inesperta",
+        "inexperto",
+        "inexperta",
+        "meilleure",
+        "meilleur",
+        "trust",
     ];
     // "Kevin's still pretty new, so I'd wait for Marcus", "I'd pick Dr. Nguyen over…": one
     // person steered to over another.
@@ -6092,6 +6238,11 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
             || titled_person(raw)
             || m.has("staff")
             || m.any_word(&["guys", "ladies"]));
+    let ranked_abroad = m.phrase(&["la", "mas"])
+        || m.phrase(&["el", "mas"])
+        || m.phrase(&["la", "plus"])
+        || m.phrase(&["le", "plus"])
+        || m.phrase(&["the", "only"]);
     let still_new = (m.phrase(&["still", "new"])
         || m.phrase(&["pretty", "new"])
         || m.phrase(&["still", "learning"])
@@ -6140,6 +6291,7 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         || person
             && (m.any_word(PRAISE_OR_BLAME)
                 || ranked
+                || ranked_abroad
                 || still_new
                 || m.phrase(&["out", "of", "date"])))
         && !refuses
@@ -6209,14 +6361,28 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "none",
         "asignamos",
         "asignar",
+        "asignaremos",
         "worry",
         "all",
+        "mets",
+        "attribue",
+        "pongo",
+        "prioritize",
+        "prioritise",
+        "dont",
+        "only",
+        "aucun",
+        "aucune",
     ]);
     // "we'll only book you with men": honouring a request to exclude a sex.
-    let sex_excluded = m.any_word(&["only", "no", "never", "wont", "solo"])
+    let sex_excluded = m.any_word(&["only", "no", "never", "wont", "solo", "aucun", "aucune", "seulement", "nenhum", "kein", "keine"])
         && m.any_word(&[
-            "men", "women", "male", "female", "males", "females", "hombres", "mujeres",
-        ]);
+            "men", "women", "male", "female", "males", "females", "hombres", "mujeres", "homme",
+            "hommes", "femme", "femmes", "mujer", "hombre", "mulher", "homem", "frau", "mann",
+        ])
+        // "una dentista mujer", "a female stylist" assigned on request.
+        || m.at_words(&["mujer", "hombre", "female", "male", "femme", "homme", "woman", "man"])
+            .any(|p| m.at("staff").any(|s| s.abs_diff(p) <= 2 && s != p));
     // "Women tend to be more nervous…": a whole sex characterised.
     let stereotype = m.any_word(&["women", "men", "females", "males", "mujeres", "hombres"])
         && (m.phrase(&["tend", "to"])
@@ -6338,6 +6504,10 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
         &["personlich"],
         &["personalmente"],
         &["sa", "tingin", "ko"],
+        &["worth", "a", "call"],
+        &["a", "solid", "choice"],
+        &["go", "for", "it"],
+        &["franchement"],
     ];
     // "I'd book with Sam", "I'd steer clear" — but not "I'd be happy to help".
     let id_verb = m.at_words(&["id"]).any(|p| {
@@ -6478,12 +6648,40 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         .map(|(p, _)| p)
         .any(|p| {
             p >= 1
-                && matches!(m.words[p - 1].as_str(), "your" | "su" | "tu")
+                && matches!(
+                    m.words[p - 1].as_str(),
+                    "your"
+                        | "su"
+                        | "tu"
+                        | "votre"
+                        | "vos"
+                        | "seu"
+                        | "sua"
+                        | "ihr"
+                        | "ihre"
+                        | "tuo"
+                        | "tua"
+                )
                 && m.words[p + 1..].iter().take(6).any(|w| {
                     VISIT_DATA.contains(&w.as_str())
                         || matches!(
                             w.as_str(),
-                            "is" | "has" | "gets" | "was" | "were" | "tiene" | "viene" | "vino"
+                            "is" | "has"
+                                | "gets"
+                                | "was"
+                                | "were"
+                                | "tiene"
+                                | "viene"
+                                | "vino"
+                                | "hasnt"
+                                | "wasnt"
+                                | "isnt"
+                                | "est"
+                                | "venu"
+                                | "venue"
+                                | "veio"
+                                | "kam"
+                                | "war"
                         )
                 })
         });
@@ -6527,6 +6725,11 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["patient", "was"],
         &["client", "was"],
         &["customer", "was"],
+        &["one", "guy"],
+        &["one", "lady"],
+        &["one", "woman"],
+        &["someone", "asked"],
+        &["someone", "wanted"],
     ];
     let others = OTHERS.iter().any(|p| m.phrase(p)) || person_in_line(m);
     let named = m.any_word(&[
@@ -6595,7 +6798,10 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
             "patient",
         ])
         && m.any_word(&["has", "is", "was", "been"]);
-    relation || others || named || named_first || their_visits || next_to
+    // "She cancelled her 2pm": someone else's booking, changed.
+    let their_change = m.any_word(&["cancelled", "canceled", "rescheduled", "moved"])
+        && m.any_word(&["she", "he", "her", "his", "shes", "hes"]);
+    relation || others || named || named_first || their_visits || next_to || their_change
 }
 
 /// A reply that asks for health details, or repeats or records the visitor's.
@@ -6777,6 +6983,13 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
         &["as", "your", "grandma"],
         &["as", "your", "grandmother"],
         &["be", "your", "study", "buddy"],
+        &["speaking", "as"],
+        &["done", "being"],
+        &["ill", "pretend"],
+        &["i", "will", "pretend"],
+        &["je", "suis", "maintenant"],
+        &["ahora", "soy"],
+        &["agora", "sou"],
     ];
     // "I'll be Dr. Smile for this chat as you asked!": a role taken on request.
     let role_taken = (m.phrase(&["as", "you", "asked"])
@@ -6858,6 +7071,10 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
             "forgotten"
                 | "forgot"
                 | "forget"
+                | "oublie"
+                | "olvido"
+                | "vergesse"
+                | "dimentico"
                 | "drop"
                 | "ditch"
                 | "dropped"
