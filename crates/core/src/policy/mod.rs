@@ -455,7 +455,7 @@ fn invented_claims(m: &Msg) -> bool {
     ];
     // "I don't have a discount code to share" declines; it claims nothing.
     let negated = |start: usize| {
-        m.words[start.saturating_sub(3)..start].iter().any(|w| {
+        m.words[start.saturating_sub(4)..start].iter().any(|w| {
             matches!(
                 w.as_str(),
                 "dont" | "cant" | "no" | "not" | "never" | "cannot"

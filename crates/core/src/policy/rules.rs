@@ -16,14 +16,18 @@ fn service_question(m: &Msg) -> bool {
 /// rather than asking about it in general.
 fn reported(m: &Msg) -> bool {
     let someone = m.has("self") || m.has("other_person");
+    // "your urgent care" names a place, not a call for help.
+    let help = m.at("help").any(|p| {
+        !(m.words[p] == "urgent" && m.words.get(p + 1).is_some_and(|next| next == "care"))
+    });
     someone
         && (m.has("now")
             || m.has("health_verb")
-            || m.has("help")
+            || help
             || m.any_word(&[
                 "is", "are", "am", "was", "keeps", "having", "started", "just",
             ]))
-        || m.has("help")
+        || help
 }
 
 /// Physical emergencies, self-harm and violence.
@@ -740,6 +744,30 @@ pub fn health_detail(m: &Msg) -> bool {
     if service_question(m) && !someone_particular {
         return false;
     }
+    // "my car is dying, it's making a grinding noise when I brake": a machine's symptoms.
+    let machine = m.any_word(&[
+        "car",
+        "truck",
+        "bike",
+        "brake",
+        "brakes",
+        "engine",
+        "laptop",
+        "phone",
+        "furnace",
+        "heater",
+        "ac",
+        "boiler",
+        "transmission",
+        "tire",
+        "tires",
+        "chain",
+        "motor",
+        "van",
+    ]);
+    if machine && !m.has("body") && !m.has("condition") && !m.has("medication") && !emergency(m) {
+        return false;
+    }
     // A message that opens with "had…", "got…", "been…" speaks of the writer.
     let implicit_self = m.words.first().is_some_and(|w| {
         matches!(
@@ -848,6 +876,23 @@ pub fn health_detail(m: &Msg) -> bool {
     if clitic || object_symptom || evolving_symptom(m) || lasted || hospital || aid_used {
         return true;
     }
+    // "the cancellation policy if I wake up sick": a what-if, not a report.
+    let hypothetical = m.at_words(&["if", "case"]).any(|p| {
+        m.words
+            .get(p + 1)
+            .is_some_and(|w| matches!(w.as_str(), "i" | "im" | "we"))
+            && !(p > 0
+                && matches!(
+                    m.words[p - 1].as_str(),
+                    "tell" | "know" | "see" | "wondering" | "check" | "ask" | "asking" | "unsure"
+                ))
+            && m.at("symptom").any(|s| s > p && s - p <= 5)
+    }) && !m.has("condition")
+        && !m.has("medication")
+        && !m.has("body");
+    if hypothetical {
+        return false;
+    }
     if owners.is_empty() {
         return false;
     }
@@ -889,8 +934,6 @@ pub fn health_detail(m: &Msg) -> bool {
             "pump",
             "brackets",
             "invisalign",
-            "xray",
-            "xrays",
         ])
         .any(|p| {
             p >= 1
@@ -2308,8 +2351,16 @@ fn capitalised_name(raw: &str) -> NameStrength {
             && chars.iter().filter(|c| c.is_lowercase()).count() >= 2;
         let after_title =
             STAFF_TITLES.contains(&previous.trim_end_matches('.').to_lowercase().as_str());
-        let candidate =
-            (capitalised || camel) && !NOT_NAMES.contains(&word) && word.len() > 2 && !after_title;
+        // "X-rays", "T-shirt": a capital letter before a hyphen is not a name.
+        let lettered = word
+            .split('-')
+            .next()
+            .is_some_and(|head| head.chars().count() == 1);
+        let candidate = (capitalised || camel)
+            && !NOT_NAMES.contains(&word)
+            && word.len() > 2
+            && !after_title
+            && !lettered;
         let after_insurer = previous == "Delta" && word == "Dental";
         // "our CareCredit financing": the business's own partner, not another business.
         let ours = matches!(
@@ -2389,8 +2440,6 @@ fn evaluative(m: &Msg) -> bool {
         "reputable",
         "worth",
         "prefer",
-        "switch",
-        "switching",
         "compare",
         "compared",
         "comparison",
@@ -2919,7 +2968,11 @@ pub fn exact_pricing(m: &Msg) -> bool {
             })
     }) && m.word("firm");
     let exact = m.words.iter().enumerate().any(|(at, w)| {
-        EXACT.contains(&w.as_str()) && !(w == "firm" && firm_business) && !secures_booking(m, at)
+        EXACT.contains(&w.as_str())
+            && !(w == "firm" && firm_business)
+            && !secures_booking(m, at)
+            // "on hold for 20 minutes" is the phone line.
+            && !(w == "hold" && at > 0 && m.words[at - 1] == "on")
     }) || m.phrase(&["not", "the", "range"])
         || m.phrase(&["dont", "want", "a", "range"])
         || m.phrase(&["which", "is", "it"])
@@ -3147,7 +3200,32 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
     let judgement_word = m.words.iter().enumerate().any(|(at, word)| {
         let previous = at.checked_sub(1).map(|p| m.words[p].as_str());
         let next = m.words.get(at + 1).map(String::as_str);
+        // "new to Austin", "the best number to call": not verdicts on a person.
+        let idiom = word == "new"
+            && matches!(
+                next,
+                Some("to" | "here" | "patient" | "patients" | "client" | "clients" | "in" | "york")
+            )
+            || word == "best"
+                && matches!(
+                    next,
+                    Some(
+                        "number"
+                            | "time"
+                            | "way"
+                            | "day"
+                            | "days"
+                            | "option"
+                            | "price"
+                            | "deal"
+                            | "place"
+                            | "email"
+                            | "phone"
+                            | "to"
+                    )
+                );
         STAFF_JUDGEMENTS.contains(&word.as_str())
+            && !idiom
             && !(word == "boss" && matches!(previous, Some("my" | "our" | "the" | "your")))
             && !(word == "rough"
                 && matches!(
@@ -4119,6 +4197,9 @@ pub fn personal_opinion(m: &Msg) -> bool {
     ]) && !m.any_word(&["better", "worth", "best", "favorite", "fav"])
         && !explicit_choice;
     let take_service = m.phrase(&["do", "you", "take"])
+        || m.phrase(&["pick", "it", "up"])
+        || m.phrase(&["pick", "up"])
+        || m.phrase(&["pick", "them", "up"])
         || m.phrase(&["would", "you", "like", "to"])
         || m.phrase(&["second", "opinions"]);
     to_you && stance && !business && !take_service
@@ -4505,6 +4586,9 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             "consulta",
         ])
         && !m.any_word(&["again", "did", "with"])
+        // "they're booked out", "booked up": the place's diary, not a person's visit.
+        && !m.phrase(&["booked", "out"])
+        && !m.phrase(&["booked", "up"])
         && capitalised_name(raw) >= NameStrength::Single;
     let owner_claim = m.phrase(&["read", "me"])
         || m.phrase(&["show", "me", "the"])
@@ -4869,7 +4953,13 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["restrictions", "lifted"])
         || m.phrase(&["restrictions", "are", "lifted"])
         || m.phrase(&["pretend", "the", "rules"])
-        || m.phrase(&["act", "as"]) && !m.phrase(&["act", "as", "soon"])
+        || m.phrase(&["act", "as"])
+            && !m.phrase(&["act", "as", "soon"])
+            // "my daughter wants to act as a dental nurse": someone's plan, not our role.
+            && !m.phrase(&["wants", "to", "act"])
+            && !m.phrase(&["like", "to", "act"])
+            && !m.phrase(&["she", "can", "act"])
+            && !m.phrase(&["he", "can", "act"])
         || m.phrase(&["acting", "as"])
         || m.phrase(&["roleplay", "as"])
         || m.phrase(&["role", "play", "as"])
@@ -5566,6 +5656,8 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         || m.phrase(&["cant", "give", "legal"])
         || m.phrase(&["an", "attorney", "can"])
         || m.phrase(&["the", "team", "can"])
+        || m.phrase(&["to", "the", "team"])
+        || m.phrase(&["cant", "settle"])
     {
         return false;
     }
@@ -6266,6 +6358,10 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["cant", "recommend"])
         || m.phrase(&["cant", "say", "which"])
         || m.phrase(&["cant", "say", "who"])
+        || m.phrase(&["best", "handled"])
+        || m.phrase(&["best", "to"])
+        || m.phrase(&["best", "way"])
+        || m.phrase(&["right", "person"])
         || m.phrase(&["not", "able", "to"])
         || m.phrase(&["cant", "share"])
         || m.any_word(&["everyone", "all"]) && m.phrase(&["our", "team"]);
@@ -6520,7 +6616,7 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
             !matches!(
                 verb.as_str(),
                 "be" | "love" | "like" | "need" | "have" | "just"
-            )
+            ) && !(verb == "rather" && m.words.get(next + 1).is_some_and(|w| w == "not"))
         })
     });
     (OPINIONS.iter().any(|p| m.phrase(p)) || id_verb) && !m.phrase(&["i", "think", "the", "team"])
@@ -6901,6 +6997,9 @@ pub fn reply_health_detail(m: &Msg, raw: &str) -> bool {
 /// "I can't discuss health details here; the team can help": a refusal, not a question.
 fn declines_health_talk(m: &Msg) -> bool {
     m.phrase(&["not", "able", "to"])
+        || m.phrase(&["cant", "advise"])
+        || m.phrase(&["cant", "give", "medical"])
+        || m.phrase(&["right", "person", "to", "ask"])
         || m.phrase(&["cant", "discuss"])
         || m.phrase(&["cannot", "discuss"])
         || m.phrase(&["dont", "need", "to", "share"])
