@@ -3223,11 +3223,9 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
                             | "phone"
                             | "to"
                     )
-                );
-        STAFF_JUDGEMENTS.contains(&word.as_str())
-            && !idiom
-            && !(word == "boss" && matches!(previous, Some("my" | "our" | "the" | "your")))
-            && !(word == "rough"
+                )
+            || word == "boss" && matches!(previous, Some("my" | "our" | "the" | "your"))
+            || word == "rough"
                 && matches!(
                     next,
                     Some(
@@ -3242,7 +3240,8 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
                             | "number"
                             | "figure"
                     )
-                ))
+                );
+        STAFF_JUDGEMENTS.contains(&word.as_str()) && !idiom
     });
     let judged = m.has("opinion_ask")
         || judgement_word
@@ -6613,10 +6612,12 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
             p + 1
         };
         m.words.get(next).is_some_and(|verb| {
-            !matches!(
-                verb.as_str(),
-                "be" | "love" | "like" | "need" | "have" | "just"
-            ) && !(verb == "rather" && m.words.get(next + 1).is_some_and(|w| w == "not"))
+            let rather_not = verb == "rather" && m.words.get(next + 1).is_some_and(|w| w == "not");
+            !(rather_not
+                || matches!(
+                    verb.as_str(),
+                    "be" | "love" | "like" | "need" | "have" | "just"
+                ))
         })
     });
     (OPINIONS.iter().any(|p| m.phrase(p)) || id_verb) && !m.phrase(&["i", "think", "the", "team"])
