@@ -303,6 +303,39 @@ impl Msg {
         })
     }
 
+    /// The first word after fillers ("um is the new hygienist any good" opens with "is"),
+    /// which is how speech-to-text and chat openings read.
+    pub fn opening(&self) -> Option<&str> {
+        self.words.iter().map(String::as_str).find(|w| {
+            !matches!(
+                *w,
+                "um" | "uh"
+                    | "umm"
+                    | "uhh"
+                    | "er"
+                    | "erm"
+                    | "hmm"
+                    | "so"
+                    | "well"
+                    | "ok"
+                    | "okay"
+                    | "hi"
+                    | "hey"
+                    | "hello"
+                    | "yeah"
+                    | "yes"
+                    | "oh"
+                    | "like"
+                    | "and"
+                    | "but"
+                    | "also"
+                    | "quick"
+                    | "question"
+                    | "sorry"
+            )
+        })
+    }
+
     /// True when a phrase starts at the first word, or right after "hi"/"hello"/"hey"/"so".
     pub fn starts_with(&self, phrase: &[&str]) -> bool {
         let skip = self

@@ -374,6 +374,7 @@ const CROSS_SENTENCE_REPLY_RULES: &[Rule] = &[
     Rule::BillingDispute,
     Rule::CompetitorComparison,
     Rule::PromptInjection,
+    Rule::StaffOpinion,
 ];
 
 /// The built-in rules on one reply text, or only those in `only`; `stated_facts` carries

@@ -769,9 +769,9 @@ pub fn health_detail(m: &Msg) -> bool {
         return false;
     }
     // A message that opens with "had…", "got…", "been…" speaks of the writer.
-    let implicit_self = m.words.first().is_some_and(|w| {
+    let implicit_self = m.opening().is_some_and(|w| {
         matches!(
-            w.as_str(),
+            w,
             "had"
                 | "got"
                 | "been"
@@ -1069,9 +1069,9 @@ fn evolving_symptom(m: &Msg) -> bool {
 
 /// Whether a message opens like a question (folding drops the question mark).
 fn asks_question(m: &Msg) -> bool {
-    m.words.first().is_some_and(|w| {
+    m.opening().is_some_and(|w| {
         matches!(
-            w.as_str(),
+            w,
             "is" | "does"
                 | "do"
                 | "can"
@@ -1182,9 +1182,7 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     }
     let question = raw.contains('?')
         || raw.contains('¿')
-        || m.words
-            .first()
-            .is_some_and(|w| QUESTION_WORDS.contains(&w.as_str()))
+        || m.opening().is_some_and(|w| QUESTION_WORDS.contains(&w))
         || INVERTED_QUESTIONS.iter().any(|p| m.phrase(p))
         || m.phrase(&["what", "do", "i"])
         || m.phrase(&["do", "i", "need"]);
@@ -3095,6 +3093,8 @@ const STAFF_JUDGEMENTS: &[&str] = &[
     "know",
     "knows",
     "worth",
+    "butchered",
+    "botched",
     "mabait",
     "magaling",
     "masungit",
@@ -3160,7 +3160,12 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
     // question ("is Dr. Smith there better than your dentists?"); "you or them?" is not.
     let own_staff_compared = m
         .at("staff")
-        .any(|p| (p > 0 && matches!(m.words[p - 1].as_str(), "your" | "ur")) || m.word("yours"))
+        .any(|p| {
+            (p > 0 && matches!(m.words[p - 1].as_str(), "your" | "ur"))
+                || m.word("yours")
+                // "is Anna a better tutor than Tomasz?": two people weighed.
+                || m.words.get(p + 1).is_some_and(|w| w == "than")
+        })
         || titled_person(raw)
         // "is dr patel better than…", typed in lower case.
         || m.words.windows(2).any(|w| {
@@ -3268,10 +3273,10 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
             "recomiendas",
         ]) || m.phrase(&["the", "most"])
             || m.phrase(&["el", "mas"]));
-    let question = m.words.first().is_some_and(|w| {
-        QUESTION_WORDS.contains(&w.as_str())
+    let question = m.opening().is_some_and(|w| {
+        QUESTION_WORDS.contains(&w)
             || matches!(
-                w.as_str(),
+                w,
                 "who" | "whos" | "which" | "hows" | "rank" | "be" | "was" | "were" | "has"
             )
     }) || m.any_word(&["who", "whos", "which", "cual", "true", "ba", "nao"])
@@ -6300,6 +6305,11 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         "abrupt",
         "picky",
         "trendy",
+        "handed",
+        "botched",
+        "butchered",
+        "messed",
+        "rushed",
         "carinosa",
         "carinoso",
         "brava",
