@@ -459,7 +459,16 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
                 w.as_str(),
                 "ofrecemos" | "aceptamos" | "tenemos" | "hacemos" | "contamos"
             )
-        }) || phrase(&["all", "of", "our"])
+        })
+            // "our whole team speaks Spanish", "two of us also speak Vietnamese", "thanks to
+            // our in-house CEREC machine": a claim about the team or its equipment.
+            || ["team", "staff", "dentists", "stylists", "us", "everyone"].iter().any(|who| {
+                ["speaks", "speak", "offers", "uses", "has"]
+                    .iter()
+                    .any(|verb| phrase(&[who, verb]) || phrase(&[who, "also", verb]))
+            })
+            || phrase(&["thanks", "to", "our"])
+            || phrase(&["all", "of", "our"])
             || phrase(&["is", "available"])
             || phrase(&["are", "available"])
             || phrase(&["same", "day"])
@@ -524,6 +533,7 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
 /// Verbs of a business stating what it offers or does.
 const CLAIM_VERBS: &[&str] = &[
     "offer", "provide", "accept", "take", "have", "carry", "sell", "support", "speak", "use", "do",
+    "waive", "ask", "require", "only", "always", "never", "usually", "give",
 ];
 
 /// Common words that still name an offer a business may or may not have.
