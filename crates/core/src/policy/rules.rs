@@ -2540,8 +2540,26 @@ pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
                         | "before"
                         | "last"
                         | "nothing"
+                        | "expected"
+                        | "usual"
+                        | "normal"
+                        | "average"
+                        | "ever"
+                        | "anyone"
+                        | "i"
+                        | "me"
+                        | "we"
+                        | "them"
+                        | "most"
+                        | "other"
+                        | "others"
+                        | "what"
+                        | "going"
+                        | "waiting"
                 )
-                && !crate::engine::is_common_word(&w[2])
+                // A common word is a rival's name only when spoken to the business in
+                // chat shorthand ("r u cheaper than great clips").
+                && (!crate::engine::is_common_word(&w[2]) || m.any_word(&["u", "ur", "r"]))
         });
     // "cheaper than the dentist in the mall": "the" then a kind of business, not a
     // treatment ("better than the old filling").
@@ -2618,6 +2636,12 @@ fn compares_with_you(m: &Msg) -> bool {
         || m.phrase(&["than", "us"])
         || m.phrase(&["vs", "you"])
         || m.phrase(&["over", "you"])
+        || m.phrase(&["over", "your"])
+        || m.any_word(&["compare", "comparing"])
+            && m.word("to")
+            && m.any_word(&["ur", "your", "you", "u"])
+        || m.any_word(&["ustedes", "uds"])
+            && (m.phrase(&["mas", "baratos"]) || m.phrase(&["mas", "caros"]))
         || m.phrase(&["are", "you", "any", "better"])
         || m.phrase(&["are", "you", "better"])
         || m.phrase(&["are", "you", "cheaper"])
@@ -4512,10 +4536,21 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
     // an appt" — but not "can my husband and I book…" or "can my husband sit with me".
     let inquiry = m.any_word(&[
         "check", "confirm", "tell", "know", "did", "does", "has", "is", "was", "when", "what",
-        "whether", "if", "whats", "got", "viene", "tiene",
+        "whether", "if", "whats", "got", "viene", "tiene", "sagen", "ob", "savoir", "saber",
+        "dizer", "kya",
     ]) || raw.contains('¿');
-    let joint_visit = m.phrase(&["and", "i"])
-        || m.phrase(&["and", "me"])
+    // "my wife and I", not "you guys and I wanted to know…".
+    let together = m.at_words(&["and"]).any(|p| {
+        m.words
+            .get(p + 1)
+            .is_some_and(|w| matches!(w.as_str(), "i" | "me"))
+            && p > 0
+            && (RELATIONS.contains(&m.words[p - 1].as_str())
+                || m.words[p - 1]
+                    .strip_suffix('s')
+                    .is_some_and(|singular| RELATIONS.contains(&singular)))
+    });
+    let joint_visit = together
         || m.phrase(&["my", "appointment"])
         || m.phrase(&["with", "me"])
         || m.any_word(&["we", "us"])
@@ -5889,6 +5924,9 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
         "barato",
         "caro",
         "ripoff",
+        "solid",
+        "overcharge",
+        "overcharges",
     ]) || m.phrase(&["fine", "if"]);
     // The name scans read the raw text; they run only once a comparison or verdict is there.
     let other = || {
@@ -5899,7 +5937,10 @@ pub fn reply_competitor_comparison(m: &Msg, raw: &str) -> bool {
             || capitalised_name(raw) == NameStrength::Single && addresses_business(m)
             || named_subject(raw) && (speaks_for_business || rival_verdict)
     };
-    ((comparative || judged) && other() || comparative_with_you(m))
+    // "Compared to most clinics in Austin, our prices are lower".
+    let compared_to_us = (m.phrase(&["compared", "to"]) || m.phrase(&["compared", "with"]))
+        && m.any_word(&["our", "we", "us", "ours"]);
+    ((comparative || judged) && other() || comparative_with_you(m) || compared_to_us)
         && !m.phrase(&["not", "able", "to", "compare"])
         && !m.phrase(&["cant", "compare", "us"])
 }
