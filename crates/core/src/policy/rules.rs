@@ -98,6 +98,10 @@ fn emergency_uncached(m: &Msg) -> bool {
 fn figurative(m: &Msg) -> bool {
     let nearly = m.phrase(&["nearly", "had"])
         || m.phrase(&["almost", "had"])
+        || m.phrase(&["gave", "me", "a", "heart"])
+        || m.phrase(&["give", "me", "a", "heart"])
+        || m.phrase(&["nearly", "gave"])
+        || m.phrase(&["almost", "gave"])
         || m.phrase(&["practically", "had"])
         || m.phrase(&["gonna", "have", "a", "heart"]);
     let happy = m.any_word(&[
@@ -115,6 +119,11 @@ fn figurative(m: &Msg) -> bool {
     ]);
     (nearly || m.phrase(&["choking", "back"]) || m.phrase(&["choked", "up"])) && happy
         || m.phrase(&["choking", "back"])
+        // "I'm dying to get my teeth whitened", "I'd kill for a Saturday slot".
+        || m.phrase(&["dying", "to"])
+        || m.phrase(&["dying", "for"])
+        || m.phrase(&["kill", "for"])
+        || m.phrase(&["killing", "me"]) && m.any_word(&["heat", "cold", "wait", "waiting", "traffic", "suspense", "prices", "bill", "commute"])
 }
 
 /// A condition named as history ("since her stroke two years ago").
@@ -159,6 +168,12 @@ fn stroke(m: &Msg) -> bool {
             ]),
         m.phrase(&["all", "of", "a", "sudden"]) && m.has("confused")
             || m.word("suddenly") && m.has("confused"),
+        // "can't feel the right side of my body", "my speech is coming out weird".
+        m.phrase(&["cant", "feel"]) && m.any_word(&["side", "arm", "leg", "face", "body", "hand"])
+            || m.word("speech")
+                && m.any_word(&[
+                    "weird", "garbled", "jumbled", "funny", "wrong", "off", "strange",
+                ]),
     ];
     named
         || signs.iter().filter(|s| **s).count() >= 1
@@ -173,6 +188,7 @@ fn stroke(m: &Msg) -> bool {
                 "dentist",
             ])
         || signs.iter().filter(|s| **s).count() >= 2
+        || signs[4] && m.has("self") && !past_event(m)
 }
 
 fn overdose_or_poisoning(m: &Msg) -> bool {
@@ -1522,6 +1538,8 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "settle",
             "crash",
             "release",
+            "lease",
+            "lawsuit",
         ])
         || m.any_word(&["allowed", "legal"])
             && m.any_word(&["denied", "insurance", "insurer", "claim"]);
@@ -1532,6 +1550,10 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["on", "the", "hook"])
         || m.phrase(&["new", "will"])
         || m.phrase(&["write", "off"])
+        || m.phrase(&["rear", "ended"])
+        || m.phrase(&["a", "case", "against"])
+        || m.word("winnable")
+        || m.phrase(&["break", "my", "lease"])
         || m.phrase(&["business", "expense"])
         // Who pays between the visitor and a neighbour: "is he responsible for my fence?"
         || m.any_word(&["neighbor", "neighbors", "neighbour", "neighbours"])
@@ -2021,6 +2043,13 @@ fn other_business(m: &Msg, raw: &str) -> bool {
         &["next", "door"],
         &["on", "the", "corner"],
         &["de", "la", "esquina"],
+        &["de", "la", "calle"],
+        &["the", "mall"],
+        &["most", "dentists"],
+        &["most", "clinics"],
+        &["most", "salons"],
+        &["most", "shops"],
+        &["most", "places"],
         &["the", "dealership"],
         &["chain", "places"],
         &["chain", "clinics"],
@@ -2594,6 +2623,8 @@ fn is_business_kind(word: &str) -> bool {
         singular,
         "dentist"
             | "salon"
+            | "mall"
+            | "kiosk"
             | "shop"
             | "store"
             | "clinic"
@@ -2676,8 +2707,9 @@ fn compares_with_you(m: &Msg) -> bool {
 const YOU_ELSEWHERE: &[&str] = &[
     "vous", "votre", "vos", "voce", "voces", "vcs", "seu", "sua", "sie", "ihr", "ihre", "ihren",
     "ihrem", "voi", "lei", "vostro", "vostra", "kayo", "ninyo", "niyo", "nous", "notre", "nos",
-    "wir", "unsere", "unser", "noi", "nostro", "nostra", "nos", "nossa", "nosso", "kami", "somos",
-    "sommes", "sind", "siamo", "wasza", "wasz", "jullie", "ustedes", "nosotros",
+    "wir", "unsere", "unser", "noi", "nostro", "nostra", "nos", "nossa", "nosso", "kami",
+    "nuestros", "nuestras", "nuestra", "nuestro", "somos", "sommes", "sind", "siamo", "wasza",
+    "wasz", "jullie", "ustedes", "nosotros",
 ];
 
 /// A comparative with its "than" in any of the languages we read ("moins chers que",
@@ -3755,19 +3787,21 @@ pub fn discrimination(m: &Msg) -> bool {
         || m.phrase(&["could", "i", "get"])
         || m.phrase(&["give", "me"])
         || m.phrase(&["i", "need"]);
-    let derogatory = m.any_word(&[
-        "emotional",
-        "past",
-        "understand",
-        "hate",
-        "disgusting",
-        "dirty",
-        "weird",
-        "lazy",
-        "stupid",
-        "scary",
-        "creepy",
-    ]);
+    let derogatory = m.phrase(&["dont", "know", "how"])
+        || m.phrase(&["cant", "handle"])
+        || m.any_word(&[
+            "emotional",
+            "past",
+            "understand",
+            "hate",
+            "disgusting",
+            "dirty",
+            "weird",
+            "lazy",
+            "stupid",
+            "scary",
+            "creepy",
+        ]);
     // A whole group judged ("ladies are too slow") or a demand about orientation.
     let group_judged = m.any_word(&[
         "women", "men", "ladies", "guys", "girls", "females", "males",
@@ -3832,7 +3866,8 @@ pub fn discrimination(m: &Msg) -> bool {
         || m.phrase(&["can", "i", "get"])
         || m.phrase(&["could", "i", "get"])
         || m.phrase(&["can", "i", "see"])
-        || m.phrase(&["could", "i", "see"]));
+        || m.phrase(&["could", "i", "see"])
+        || m.phrase(&["be", "a"]));
     let group_judged = group_judged
         || derogatory && m.any_word(SEXES) && m.any_word(&["they", "theyre", "them", "their"]);
     let accommodation = m.any_word(&[
@@ -3860,17 +3895,39 @@ pub fn discrimination(m: &Msg) -> bool {
         "accent",
         "accents",
     ]);
-    let excluded_group = m.any_word(&["no", "not", "dont", "without"])
+    // "no gay couples in the waiting room when I bring my kids".
+    let kept_apart = m.any_word(&["no", "not", "dont", "without", "avoid"])
         && m.any_word(&[
-            "foreigners",
-            "immigrants",
-            "gays",
-            "mexicans",
-            "muslims",
-            "jews",
-            "arabs",
-            "americans",
-        ]);
+            "waiting", "room", "around", "near", "class", "lobby", "next",
+        ])
+        && m.at("protected").any(|p| {
+            m.words.get(p + 1).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "couples"
+                        | "people"
+                        | "families"
+                        | "kids"
+                        | "patients"
+                        | "clients"
+                        | "folks"
+                        | "men"
+                        | "women"
+                )
+            })
+        });
+    let excluded_group = kept_apart
+        || m.any_word(&["no", "not", "dont", "without"])
+            && m.any_word(&[
+                "foreigners",
+                "immigrants",
+                "gays",
+                "mexicans",
+                "muslims",
+                "jews",
+                "arabs",
+                "americans",
+            ]);
     // "why do you treat disabled kids differently?", "refused to write things down":
     // treatment by a trait, reported; "you charge Black women extra": a price by a trait.
     // "are there a lot of black kids at your daycare?": who the other customers are, by a
@@ -3892,16 +3949,21 @@ pub fn discrimination(m: &Msg) -> bool {
         })
     }) && (m.phrase(&["a", "lot", "of"])
         || m.any_word(&["many", "any", "much", "mostly"]));
-    let reported = protected_trait(m)
-        && (m.any_word(&[
-            "differently",
-            "unfairly",
-            "refused",
-            "refuse",
-            "burden",
-            "because",
-        ]) || m.any_word(&["charge", "charges", "charging", "cobran", "price", "prices"])
-            && m.any_word(&["extra", "more", "mas", "higher"]));
+    // "can I get a discount if I'm white?": a price by a trait.
+    let deal_by_trait = protected_trait(m)
+        && m.any_word(&["discount", "deal", "cheaper", "price", "rate"])
+        && (m.phrase(&["if", "im"]) || m.phrase(&["because", "im"]) || m.phrase(&["since", "im"]));
+    let reported = deal_by_trait
+        || protected_trait(m)
+            && (m.any_word(&[
+                "differently",
+                "unfairly",
+                "refused",
+                "refuse",
+                "burden",
+                "because",
+            ]) || m.any_word(&["charge", "charges", "charging", "cobran", "price", "prices"])
+                && m.any_word(&["extra", "more", "mas", "higher"]));
     ((protected_trait(m) && about_provider && (preference || m.phrase(&["one", "of", "those"])))
         || reported
         || group_judged
@@ -3962,7 +4024,14 @@ pub fn fabrication(m: &Msg) -> bool {
         &["no", "pasa", "nada", "si"],
         &["cualquier"],
         &["adivina"],
-        &["guess"],
+        &["guess", "the"],
+        &["guess", "a"],
+        &["guess", "how"],
+        &["guess", "what", "it"],
+        &["you", "guess"],
+        &["u", "guess"],
+        &["make", "a", "guess"],
+        &["best", "guess"],
         &["bana", "do"],
         &["bana", "de"],
     ];
@@ -5781,6 +5850,13 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["courts", "usually"],
         &["id", "settle"],
         &["dont", "owe"],
+        &["have", "grounds"],
+        &["grounds", "to"],
+        &["guaranteed", "win"],
+        &["your", "case", "is"],
+        &["puede", "romper"],
+        &["sin", "penalidad"],
+        &["peut", "rompre"],
     ];
     // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
     let rights_ruling = m.words.windows(3).any(|w| {
@@ -6195,6 +6271,12 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
         || m.phrase(&["all", "in"])
         || m.phrase(&["tout", "compris"])
         || m.phrase(&["not", "a", "penny", "more"])
+        || m.phrase(&["a", "penny", "more"])
+        || m.phrase(&["no", "matter", "what"])
+        || m.word("confirmed")
+        || m.words
+            .windows(3)
+            .any(|w| w[0] == "will" && w[1] == "be" && w[2] == "$")
         || m.any_word(&[
             "costara",
             "exactos",
@@ -6519,6 +6601,8 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "only",
         "aucun",
         "aucune",
+        "rather",
+        "hassle",
     ]);
     // "we'll only book you with men": honouring a request to exclude a sex.
     let sex_excluded = m.any_word(&["only", "no", "never", "wont", "solo", "aucun", "aucune", "seulement", "nenhum", "kein", "keine"])
@@ -6586,7 +6670,31 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "preferimos",
         "end",
     ]) || m.phrase(&["fin", "de", "journee"]));
-    let gendered_service = gendered_service || ability_by_sex || turned_away;
+    // "no atendemos a personas que no hablan inglés", "we charge women more": service or
+    // price set by language or sex.
+    let language_refused = m.any_word(&["english", "ingles", "anglais", "englisch"])
+        && m.any_word(&["dont", "not", "no", "cant", "only", "pas", "nicht"])
+        && m.any_word(&[
+            "speak",
+            "speaks",
+            "hablan",
+            "habla",
+            "parlent",
+            "parle",
+            "sprechen",
+            "atendemos",
+            "serve",
+            "see",
+            "treat",
+            "take",
+        ]);
+    let priced_by_sex = m.any_word(&[
+        "women", "men", "woman", "man", "female", "male", "mujeres", "hombres", "femmes", "hommes",
+    ]) && m.any_word(&[
+        "charge", "charges", "charged", "price", "prices", "cobramos", "cost",
+    ]) && m.any_word(&["more", "extra", "higher", "less", "mas"]);
+    let gendered_service =
+        gendered_service || ability_by_sex || turned_away || language_refused || priced_by_sex;
     ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges) && !equal
 }
 
