@@ -756,9 +756,53 @@ pub fn without_verified_text(reply: &str, business: &Business) -> String {
     remaining
 }
 
+/// Street addresses in a reply that are not the business's: a contact detail, so the
+/// fast path blocks them ("1500 Congress Avenue" when the office is at 1204 Maple Street).
+fn address_findings(reply: &str, business: &Business) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let lower = reply.to_lowercase();
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    if let Some(address) = &business.address {
+        let address_digits: Vec<String> = address
+            .split(|c: char| !c.is_ascii_digit())
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect();
+        const STREET_WORDS: &[&str] = &[
+            "street",
+            "st",
+            "st.",
+            "avenue",
+            "ave",
+            "ave.",
+            "road",
+            "rd",
+            "blvd",
+            "boulevard",
+            "lane",
+            "drive",
+            "suite",
+        ];
+        for pair in words.windows(3) {
+            let number = pair[0].trim_start_matches('#');
+            if number.chars().all(|c| c.is_ascii_digit())
+                && !number.is_empty()
+                && STREET_WORDS.contains(&pair[2].trim_end_matches([',', '.']))
+                && !address_digits.iter().any(|d| d == number)
+            {
+                findings.push(Finding {
+                    kind: "address",
+                    claim: pair.join(" "),
+                });
+            }
+        }
+    }
+    findings
+}
+
 /// Claims the fast path blocks on: contact details and prices not in the data.
 pub fn fast_findings(reply: &str, business: &Business) -> Vec<Finding> {
-    let mut findings = Vec::new();
+    let mut findings = address_findings(reply, business);
     let known_phone = business.phone.as_deref().map(digits).unwrap_or_default();
     for phone in phones(reply) {
         let d = digits(&phone);
@@ -867,41 +911,6 @@ pub fn all_findings(reply: &str, business: &Business) -> Vec<Finding> {
                         claim: format!("{} {}", pair[0], pair[1]),
                     });
                 }
-            }
-        }
-    }
-    if let Some(address) = &business.address {
-        let address_digits: Vec<String> = address
-            .split(|c: char| !c.is_ascii_digit())
-            .filter(|d| !d.is_empty())
-            .map(str::to_owned)
-            .collect();
-        const STREET_WORDS: &[&str] = &[
-            "street",
-            "st",
-            "st.",
-            "avenue",
-            "ave",
-            "ave.",
-            "road",
-            "rd",
-            "blvd",
-            "boulevard",
-            "lane",
-            "drive",
-            "suite",
-        ];
-        for pair in words.windows(3) {
-            let number = pair[0].trim_start_matches('#');
-            if number.chars().all(|c| c.is_ascii_digit())
-                && !number.is_empty()
-                && STREET_WORDS.contains(&pair[2].trim_end_matches([',', '.']))
-                && !address_digits.iter().any(|d| d == number)
-            {
-                findings.push(Finding {
-                    kind: "address",
-                    claim: pair.join(" "),
-                });
             }
         }
     }

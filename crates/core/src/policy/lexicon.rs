@@ -7,6 +7,35 @@
 
 /// Concept → terms. English and Spanish share concepts.
 pub const CONCEPTS: &[(&str, &[&str])] = &[
+    // Ordinary front-desk words no rule reads: listed so typo matching leaves them alone
+    // ("lashes" is not a misspelt "rashes").
+    (
+        "known_word",
+        &[
+            "lashes",
+            "lash",
+            "brows",
+            "brow",
+            "nails",
+            "manicure",
+            "pedicure",
+            "facial",
+            "facials",
+            "waxing",
+            "balayage",
+            "highlights",
+            "extensions",
+            "lessons",
+            "classes",
+            "tutoring",
+            "grooming",
+            "boarding",
+            "tuneup",
+            "alignment",
+            "rotation",
+            "install",
+        ],
+    ),
     // --- people and framing -------------------------------------------------------
     (
         "self",
@@ -1008,6 +1037,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "ringing",
             "whistling",
             "dard",
+            "floaters",
+            "flashes",
         ],
     ),
     (
@@ -1169,6 +1200,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "neurologist",
             "trimester",
             "epilepsie",
+            "murmur",
         ],
     ),
     (
@@ -1247,6 +1279,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "doliprane",
             "dafalgan",
             "medicatie",
+            "metoprolol",
         ],
     ),
     (
@@ -1661,6 +1694,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "salt",
             "fluoride",
             "toothpaste",
+            "compress",
         ],
     ),
     (
@@ -2620,6 +2654,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "europe",
             "european",
             "europeans",
+            "homeless",
         ],
     ),
     (

@@ -136,6 +136,14 @@ impl Msg {
             if let Some(ids) = index.prefix.get(word.as_str()) {
                 push(ids, &mut concepts);
             }
+            // Drug names follow naming stems ("metoprolol", "lisinopril", "atorvastatin"):
+            // a word built on one is a medication the lexicon need not list.
+            if concepts.len() == before && drug_stem(word) {
+                push(
+                    &vec![*MEDICATION.get_or_init(|| concept("medication"))],
+                    &mut concepts,
+                );
+            }
             let typo_candidate = (MIN_TYPO_LEN..=MAX_TYPO_LEN).contains(&word.chars().count())
                 && word.chars().all(char::is_alphabetic)
                 && !crate::engine::is_common_word(word);
@@ -374,6 +382,54 @@ fn word_hash(word: &str) -> u64 {
     let mut hasher = rustc_hash::FxHasher::default();
     word.hash(&mut hasher);
     hasher.finish()
+}
+
+static MEDICATION: OnceLock<ConceptId> = OnceLock::new();
+
+/// Whether a word ends in one of the international nonproprietary name stems of common
+/// drug classes (beta blockers, ACE inhibitors, statins, sartans, proton-pump inhibitors,
+/// benzodiazepines, antibiotics, SSRIs…).
+fn drug_stem(word: &str) -> bool {
+    const STEMS: &[&str] = &[
+        "olol",
+        "pril",
+        "sartan",
+        "statin",
+        "prazole",
+        "azepam",
+        "azolam",
+        "mycin",
+        "cillin",
+        "cycline",
+        "floxacin",
+        "oxetine",
+        "aline",
+        "triptan",
+        "gliptin",
+        "gliflozin",
+        "glutide",
+        "dipine",
+        "codone",
+        "morphone",
+        "profen",
+        "sone",
+        "olone",
+        "tidine",
+        "lukast",
+        "afil",
+        "mab",
+        "tinib",
+        "vir",
+        "semide",
+        "thiazide",
+        "dronate",
+        "parin",
+        "xaban",
+    ];
+    word.len() >= 7
+        && word.chars().all(|c| c.is_ascii_lowercase())
+        && STEMS.iter().any(|stem| word.ends_with(stem))
+        && !crate::engine::is_common_word(word)
 }
 
 /// Where a word falls in a message's sketch: two mixes of its length and first, second,

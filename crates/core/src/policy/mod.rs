@@ -338,7 +338,7 @@ fn visitor_checks(m: &Msg, text: &str, reading: Reading) -> [(Rule, bool); 14] {
     // A comparison or a price beside a medicine or a symptom ("what's the best painkiller
     // for my cracked tooth?") does not make the health question any less one.
     let other_topic =
-        legal || billing || staff || !health_matter && (competitor || guarantee || pricing);
+        billing || staff || !health_matter && (legal || competitor || guarantee || pricing);
     [
         (Rule::Emergency, whole && rules::emergency(m)),
         (Rule::HealthDetail, whole && rules::health_detail(m)),
@@ -375,6 +375,7 @@ const CROSS_SENTENCE_REPLY_RULES: &[Rule] = &[
     Rule::CompetitorComparison,
     Rule::PromptInjection,
     Rule::StaffOpinion,
+    Rule::MedicalAdvice,
 ];
 
 /// The built-in rules on one reply text, or only those in `only`; `stated_facts` carries

@@ -237,7 +237,11 @@ fn overdose_or_poisoning(m: &Msg) -> bool {
             && (m.any_word(&[
                 "toddler", "baby", "kid", "son", "daughter", "child", "hijo", "hija", "nino",
                 "nina", "bebe",
-            ]) || drowsy(m))
+            ]) || drowsy(m)
+                // "my 3 yr old": a child named by age.
+                || m.at_words(&["old"]).any(|p| {
+                    p > 0 && matches!(m.words[p - 1].as_str(), "yr" | "year" | "yo" | "years" | "yrs")
+                }))
 }
 
 /// Hard to wake or abnormally sleepy: after pills or a fall, an emergency sign.
@@ -278,6 +282,7 @@ fn lots_of_pills(m: &Msg) -> bool {
         || m.phrase(&["all", "my"])
         || m.phrase(&["all", "of", "my"])
         || m.phrase(&["a", "bunch", "of"])
+        || m.phrase(&["a", "bunch"])
         || m.any_word(&[
             "handful",
             "bahut",
@@ -514,7 +519,9 @@ fn violence(m: &Msg) -> bool {
         "atacaron",
         "atacando",
     ];
-    let being_hurt = m.any_word(&threat_words)
+    // "I'm attacking my fitness goals": the writer is the one attacking something.
+    let own_attack = m.phrase(&["im", "attacking"]) || m.phrase(&["i", "am", "attacking"]);
+    let being_hurt = m.any_word(&threat_words) && !own_attack
         || m.phrase(&["hitting", "me"])
         || m.phrase(&["beating", "me"])
         || m.phrase(&["hit", "me"])
@@ -1308,6 +1315,15 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "still",
         "aetna",
         "insurance",
+        "copy",
+        "sent",
+        "records",
+        "forward",
+        "transfer",
+        "much",
+        "price",
+        "cost",
+        "instructions",
     ]) && !judgement_asked;
     let general_service = general_service_question(m);
     // A question about a guarantee, a bill or a lawsuit that mentions a tooth is not a
@@ -1344,6 +1360,10 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["can", "physio"],
         &["can", "u", "tell", "me", "what"],
         &["is", "there", "a", "different"],
+        &["sound", "like"],
+        &["sounds", "like"],
+        &["look", "like"],
+        &["looks", "like"],
     ];
     let health_question = judgement_asked || HEALTH_QUESTIONS.iter().any(|p| m.phrase(p));
     let asked = question && !logistics && !other_topic && health_question;
@@ -1554,6 +1574,8 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["a", "case", "against"])
         || m.word("winnable")
         || m.phrase(&["break", "my", "lease"])
+        || m.phrase(&["do", "i", "have", "a", "case"])
+        || m.phrase(&["go", "after"]) && m.any_word(&["house", "assets", "property", "wages", "savings", "home"])
         || m.phrase(&["business", "expense"])
         // Who pays between the visitor and a neighbour: "is he responsible for my fence?"
         || m.any_word(&["neighbor", "neighbors", "neighbour", "neighbours"])
@@ -1884,6 +1906,9 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.phrase(&["pa", "refund"])
         || m.phrase(&["take", "that", "off"]) && m.any_word(&["invoice", "bill", "charge", "charged", "billed"])
         || m.phrase(&["refuses", "to", "refund"])
+        || m.phrase(&["shouldnt", "owe"])
+        || m.phrase(&["over", "the", "estimate"]) && m.any_word(&["bill", "charged", "billed", "invoice"])
+        || m.word("fraud") && m.any_word(&["billed", "charged", "bill", "invoice"])
         || m.phrase(&["refused", "to", "refund"])
         || m.phrase(&["wont", "refund"])
         || m.phrase(&["hoan", "lai", "tien"])
@@ -2668,6 +2693,9 @@ fn compares_with_you(m: &Msg) -> bool {
         || m.phrase(&["vs", "you"])
         || m.phrase(&["over", "you"])
         || m.phrase(&["over", "your"])
+        || m.phrase(&["can", "you", "beat"])
+        || m.phrase(&["beat", "that"])
+        || m.phrase(&["beat", "their"])
         || m.any_word(&["compare", "comparing"])
             && m.word("to")
             && m.any_word(&["ur", "your", "you", "u"])
@@ -3051,6 +3079,8 @@ pub fn exact_pricing(m: &Msg) -> bool {
             .iter()
             .any(|w| w.len() > 1 && w.ends_with('k') && w[..w.len() - 1].parse::<u32>().is_ok());
     const COMMITMENTS: &[&str] = &[
+        "honor",
+        "honour",
         "promise",
         "confirm",
         "guarantee",
@@ -4474,6 +4504,10 @@ const RELATION_DATA: &[&str] = &[
     "termin",
     "rendez",
     "war",
+    "today",
+    "yesterday",
+    "tonight",
+    "member",
 ];
 
 /// Asking about other visitors, patients or customers, or their data.
@@ -4547,6 +4581,9 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["todays", "appointments"],
         &["names", "of"],
         &["nauna", "sa", "akin"],
+        &["every", "appointment"],
+        &["with", "names"],
+        &["list", "every"],
     ];
     let group = GROUPS.iter().any(|p| m.phrase(p)) || person_in_line(m);
     // "which kids in the toddler room have the flu?": some of the others, and what they have.
@@ -4590,8 +4627,8 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
                     | "direccion" | "name" | "nombre"
             )
                 && matches!(w[1].as_str(), "de" | "del" | "of" | "for")
-                && (matches!(w[2].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "lady" | "guy" | "woman" | "man" | "girl")
-                    || matches!(w[3].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "lady" | "guy" | "woman" | "man" | "girl"))
+                && (matches!(w[2].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "clienta" | "lady" | "guy" | "woman" | "man" | "girl")
+                    || matches!(w[3].as_str(), "senora" | "senor" | "chica" | "chico" | "persona" | "cliente" | "clienta" | "lady" | "guy" | "woman" | "man" | "girl"))
         })
                 || m.phrase(&["other", "customers"])
         || m.phrase(&["other", "patients"])
@@ -4692,6 +4729,8 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             "earlier",
             "cliente",
             "named",
+            "paid",
+            "owes",
             "rendez",
             "consulta",
         ])
@@ -4704,6 +4743,16 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || m.phrase(&["show", "me", "the"])
         || m.phrase(&["muestrame", "los"])
         || m.phrase(&["list", "the"]);
+    // "the last 3 visitors": several others by count.
+    let last_few = m.at_words(&["last", "previous"]).any(|p| {
+        m.words.get(p + 1).is_some_and(|n| n.parse::<u32>().is_ok())
+            && m.words.get(p + 2).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "visitors" | "patients" | "customers" | "clients" | "people" | "callers"
+                )
+            })
+    });
     let their_data = m.has("their_data")
         || m.any_word(VISIT_DATA)
         || m.any_word(&[
@@ -4752,7 +4801,8 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         ]
         .iter()
         .any(|who| m.phrase(&["a", who]) || m.phrase(&["your", who]))
-        && !m.any_word(&["i", "im", "me", "my"])
+        // "is my ex still a member?": my relation, not me.
+        && (!m.any_word(&["i", "im", "me", "my"]) || m.any_word(RELATIONS))
         || ["es", "e", "est", "ist", "era"].iter().any(|is| {
             [
                 "cliente", "clienta", "paciente", "client", "cliente", "kunde", "kundin",
@@ -4802,6 +4852,7 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         || relation
         || names_someone
         || is_customer
+        || last_few
         || next_to
         || family_named
             && m.any_word(&[
@@ -4853,6 +4904,9 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
         "clear",
         "suspend",
         "disable",
+        "disabling",
+        "removing",
+        "turning",
         "deactivate",
         "remove",
         "lift",
@@ -5061,6 +5115,12 @@ fn injection_in(m: &Msg, raw: &str) -> bool {
             && (m.phrase(&["said", "you"]) || m.phrase(&["says", "you"]) || m.phrase(&["approved"]))
             && m.any_word(&["allowed", "can", "may", "approved", "now"])
         || m.phrase(&["restrictions", "lifted"])
+        || m.phrase(&["forget", "youre"])
+        || m.phrase(&["forget", "you", "are"])
+        || m.phrase(&["words", "above"])
+        || m.phrase(&["starting", "with", "you", "are"])
+        || m.phrase(&["ai", "without"])
+        || m.phrase(&["without", "any", "rules"])
         || m.phrase(&["restrictions", "are", "lifted"])
         || m.phrase(&["pretend", "the", "rules"])
         || m.phrase(&["act", "as"])
@@ -5672,6 +5732,11 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["what", "helps"],
         &["many", "clients", "say"],
         &["many", "people", "say"],
+        &["you", "can", "stop"],
+        &["thats", "standard"],
+        &["probably", "an"],
+        &["usually", "mean"],
+        &["usually", "means"],
     ];
     // "800mg" folds to one word.
     let dose = m.words.iter().any(|w| {
@@ -5922,6 +5987,9 @@ pub fn reply_billing_dispute(m: &Msg) -> bool {
         "fehler",
         "errore",
         "erro",
+        "unfair",
+        "waived",
+        "waive",
     ];
     billing
         && !declines
@@ -6163,6 +6231,8 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["strong", "case"])
         || m.phrase(&["wont", "question", "it"])
         || m.phrase(&["no", "pain", "promise"])
+        || m.phrase(&["youll", "definitely"])
+        || m.phrase(&["you", "will", "definitely"])
         || m.phrase(&["youll", "love", "it"])
         || m.phrase(&["nobody", "has", "ever", "been", "unhappy"])
         || m.phrase(&["for", "sure"]) && m.any_word(&["youd", "youll", "will", "pass", "win"])
@@ -6464,7 +6534,10 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
             || titled_person(raw)
             || m.has("staff")
             || m.any_word(&["guys", "ladies"]));
-    let ranked_abroad = m.phrase(&["la", "mas"])
+    let good_with =
+        m.phrase(&["good", "with"]) || m.phrase(&["very", "good"]) || m.phrase(&["isnt", "very"]);
+    let ranked_abroad = good_with
+        || m.phrase(&["la", "mas"])
         || m.phrase(&["el", "mas"])
         || m.phrase(&["la", "plus"])
         || m.phrase(&["le", "plus"])
@@ -6697,7 +6770,8 @@ pub fn reply_discrimination(m: &Msg) -> bool {
     ]) && m.any_word(&["more", "extra", "higher", "less", "mas"]);
     let gendered_service =
         gendered_service || ability_by_sex || turned_away || language_refused || priced_by_sex;
-    ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges) && !equal
+    ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges)
+        && (!equal || priced_by_sex)
 }
 
 /// A reply offering its own opinion, taste or recommendation.
@@ -6761,6 +6835,9 @@ pub fn reply_personal_opinion(m: &Msg) -> bool {
         &["personalmente"],
         &["sa", "tingin", "ko"],
         &["worth", "a", "call"],
+        &["creo", "que"],
+        &["my", "recommendation"],
+        &["mi", "recomendacion"],
         &["a", "solid", "choice"],
         &["go", "for", "it"],
         &["franchement"],
@@ -6899,9 +6976,10 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
             RELATIONS.contains(&w.as_str())
                 || w.strip_suffix('s')
                     .is_some_and(|singular| RELATIONS.contains(&singular))
-                    && m.words
-                        .get(p + 1)
-                        .is_some_and(|next| VISIT_DATA.contains(&next.as_str()))
+                    && m.words[p + 1..]
+                        .iter()
+                        .take(2)
+                        .any(|next| VISIT_DATA.contains(&next.as_str()))
         })
         .map(|(p, _)| p)
         .any(|p| {
@@ -6983,6 +7061,7 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["patient", "was"],
         &["client", "was"],
         &["customer", "was"],
+        &["someone", "else", "asked"],
         &["one", "guy"],
         &["one", "lady"],
         &["one", "woman"],
