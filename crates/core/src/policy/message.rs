@@ -95,9 +95,12 @@ pub struct Msg {
     pub words: Vec<String>,
     /// (word position, concept) pairs, in word order.
     pub concepts: Vec<(usize, ConceptId)>,
-    /// (hash of a word, its position), sorted: phrase and word lookups binary-search it
-    /// instead of scanning the message, and building it copies no word.
-    positions: Vec<(u64, usize)>,
+    /// For each of 1024 buckets (a word's first [`sketch_bits`]), the first position of a
+    /// word falling in it, and for each position the next one in the same bucket: a word
+    /// lookup is one bucket read and a string comparison or two, and building it copies
+    /// no word.
+    buckets: Box<[u16; 1024]>,
+    next_in_bucket: Vec<u16>,
     /// A 1024-bit sketch of the words present (two [`sketch_bits`] each): rules ask after
     /// thousands of words a message does not hold, and most of those are turned away here
     /// without hashing the word.
@@ -198,15 +201,20 @@ impl Msg {
     }
 
     fn from_parts(words: Vec<String>, concepts: Vec<(usize, ConceptId)>) -> Msg {
-        let mut positions: Vec<(u64, usize)> = Vec::with_capacity(words.len());
         let mut sketch = [0u64; 16];
-        for (position, word) in words.iter().enumerate() {
-            for bit in sketch_bits(word) {
+        let mut buckets = Box::new([NO_WORD; 1024]);
+        let mut next_in_bucket = vec![NO_WORD; words.len()];
+        // Backwards, so each bucket's chain runs in word order.
+        for (position, word) in words.iter().enumerate().rev() {
+            let bits = sketch_bits(word);
+            for bit in bits {
                 sketch[bit / 64] |= 1 << (bit % 64);
             }
-            positions.push((word_hash(word), position));
+            if let Ok(position) = u16::try_from(position) {
+                next_in_bucket[usize::from(position)] = buckets[bits[0]];
+                buckets[bits[0]] = position;
+            }
         }
-        positions.sort_unstable();
         let mut present = [0u64; 2];
         for (_, id) in &concepts {
             present[usize::from(*id) / 64] |= 1 << (id % 64);
@@ -214,20 +222,14 @@ impl Msg {
         Msg {
             words,
             concepts,
-            positions,
+            buckets,
+            next_in_bucket,
             sketch,
             emergency: std::cell::OnceCell::new(),
             self_harm: std::cell::OnceCell::new(),
             service_question: std::cell::OnceCell::new(),
             present,
         }
-    }
-
-    /// False when the word is certainly absent; true when it may be present.
-    fn may_hold(&self, word: &str) -> bool {
-        sketch_bits(word)
-            .iter()
-            .all(|bit| self.sketch[bit / 64] & (1 << (bit % 64)) != 0)
     }
 
     /// "word:concept" for every tagged word, for debugging rules.
@@ -269,19 +271,21 @@ impl Msg {
 
     /// Positions of the exact word, in order.
     fn positions_of<'a>(&'a self, word: &'a str) -> impl Iterator<Item = usize> + 'a {
-        let hash = if self.may_hold(word) {
-            Some(word_hash(word))
-        } else {
-            None
-        };
-        let start = hash.map_or(self.positions.len(), |hash| {
-            self.positions.partition_point(|(h, _)| *h < hash)
-        });
-        self.positions[start..]
+        let bits = sketch_bits(word);
+        let present = bits
             .iter()
-            .take_while(move |(h, _)| Some(*h) == hash)
-            .map(|(_, position)| *position)
-            .filter(move |position| self.words[*position] == word)
+            .all(|bit| self.sketch[bit / 64] & (1 << (bit % 64)) != 0);
+        let first = if present {
+            self.buckets[bits[0]]
+        } else {
+            NO_WORD
+        };
+        std::iter::successors((first != NO_WORD).then_some(first), move |at| {
+            let next = self.next_in_bucket[usize::from(*at)];
+            (next != NO_WORD).then_some(next)
+        })
+        .map(usize::from)
+        .filter(move |position| self.words[*position] == word)
     }
 
     /// True when the exact word occurs.
@@ -377,12 +381,8 @@ impl Msg {
     }
 }
 
-fn word_hash(word: &str) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hasher = rustc_hash::FxHasher::default();
-    word.hash(&mut hasher);
-    hasher.finish()
-}
+/// An empty bucket, or the end of a bucket's chain.
+const NO_WORD: u16 = u16::MAX;
 
 static MEDICATION: OnceLock<ConceptId> = OnceLock::new();
 
