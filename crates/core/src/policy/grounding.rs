@@ -381,7 +381,8 @@ pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding
 /// somewhere in the data (the fast path); this checks it belongs to the service named.
 pub fn service_price_mismatches(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for sentence in sentences(reply) {
+    // Only a sentence with an amount can misprice a service.
+    for sentence in sentences(reply).filter(|s| s.bytes().any(|b| b.is_ascii_digit())) {
         let lower = sentence.to_lowercase();
         let named: Vec<&crate::business::Service> = business
             .services
@@ -760,6 +761,9 @@ pub fn without_verified_text(reply: &str, business: &Business) -> String {
 /// fast path blocks them ("1500 Congress Avenue" when the office is at 1204 Maple Street).
 fn address_findings(reply: &str, business: &Business) -> Vec<Finding> {
     let mut findings = Vec::new();
+    if !reply.bytes().any(|b| b.is_ascii_digit()) {
+        return findings;
+    }
     let lower = reply.to_lowercase();
     let words: Vec<&str> = lower.split_whitespace().collect();
     if let Some(address) = &business.address {
