@@ -2537,6 +2537,44 @@ fn evaluative(m: &Msg) -> bool {
 
 /// Comparing the business with another one.
 pub fn competitor_comparison(m: &Msg, raw: &str) -> bool {
+    // Every reading below needs a comparison, another place or a verdict asked for.
+    let comparing = m.has("compare")
+        || m.has("rival")
+        || m.has("opinion_ask")
+        || m.has("judgement")
+        || m.word("$")
+        || m.any_word(&[
+            "why",
+            "than",
+            "vs",
+            "versus",
+            "over",
+            "beat",
+            "instead",
+            "switching",
+            "switch",
+            "compare",
+            "match",
+            "cheaper",
+            "pricier",
+            "overpriced",
+            "reviews",
+            "quality",
+            "worth",
+            "trusted",
+            "reliable",
+            "reputable",
+            "complaints",
+            "mall",
+            "kiosk",
+        ])
+        || m.any_word(YOU_ELSEWHERE)
+        || m.has("guarantee")
+        || m.phrase(&["do", "you"])
+        || evaluative(m);
+    if !comparing {
+        return false;
+    }
     let you_or_them = compares_with_you(m);
     let why_you = m.phrase(&["why", "should", "i", "choose", "you"])
         || m.phrase(&["why", "should", "i", "come", "to"]) && m.word("instead")
@@ -3742,6 +3780,114 @@ pub fn discrimination(m: &Msg) -> bool {
     if m.has("slur") {
         return true;
     }
+    // Every reading below needs a trait, a sex or an age named; without one the message
+    // is turned away before the longer checks.
+    let trait_named = m.has("protected")
+        || m.words
+            .iter()
+            .any(|w| w.bytes().all(|b| b.is_ascii_digit()))
+        || m.any_word(&[
+            "women",
+            "men",
+            "ladies",
+            "guys",
+            "girls",
+            "females",
+            "males",
+            "woman",
+            "man",
+            "female",
+            "male",
+            "lady",
+            "guy",
+            "straight",
+            "older",
+            "younger",
+            "oldest",
+            "youngest",
+            "born",
+            "christian",
+            "catholic",
+            "muslim",
+            "jewish",
+            "hijab",
+            "headscarf",
+            "niqab",
+            "burqa",
+            "kippah",
+            "yarmulke",
+            "turban",
+            "americans",
+            "arab",
+            "arabs",
+            "hispanic",
+            "chinese",
+            "mexican",
+            "mexicano",
+            "mexicana",
+            "mexicanos",
+            "musulman",
+            "musulmana",
+            "judio",
+            "judia",
+            "white",
+            "blanco",
+            "blanca",
+            "indian",
+            "eastern",
+            "lesbian",
+            "immigrants",
+            "immigrant",
+            "foreigners",
+            "foreign",
+            "american",
+            "foreigner",
+            "disabled",
+            "extranjero",
+            "china",
+            "blancos",
+            "gay",
+            "catolico",
+            "americano",
+            "africa",
+            "india",
+            "race",
+            "trans",
+            "auslandisch",
+            "auslandischen",
+            "auslandischer",
+            "auslander",
+            "deutschen",
+            "deutscher",
+            "etranger",
+            "etrangere",
+            "estrangeiro",
+            "estrangeira",
+            "straniero",
+            "straniera",
+            "kopftuch",
+            "voile",
+            "bakla",
+            "tomboy",
+            "special",
+            "mujer",
+            "hombre",
+            "homme",
+            "femme",
+            "frau",
+            "mann",
+            "mulher",
+            "homem",
+            "donna",
+            "uomo",
+            "gays",
+            "mexicans",
+            "muslims",
+            "jews",
+        ]);
+    if !trait_named {
+        return false;
+    }
     let about_provider = m.has("staff")
         || m.any_word(&[
             "someone", "somebody", "whoever", "anyone", "anybody", "nobody", "person", "one",
@@ -4512,6 +4658,53 @@ const RELATION_DATA: &[&str] = &[
 
 /// Asking about other visitors, patients or customers, or their data.
 pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
+    // Every reading below needs someone other than the writer, or their data, named; a
+    // message without any is turned away before the phrase and name scans.
+    let someone_else = m.has("others")
+        || m.has("their_data")
+        || m.has("other_person")
+        || m.has("protected")
+        || m.any_word(RELATIONS)
+        || m.any_word(&[
+            "who",
+            "whos",
+            "which",
+            "person",
+            "people",
+            "name",
+            "names",
+            "list",
+            "member",
+            "members",
+            "slot",
+            "slots",
+            "review",
+            "reviews",
+            "kids",
+            "children",
+            "patients",
+            "clients",
+            "customers",
+            "visitors",
+            "leads",
+            "contacts",
+            "chats",
+            "sino",
+            "quien",
+            "qui",
+            "wer",
+            "clienta",
+            "cliente",
+            "paciente",
+            "admission",
+            "matriculada",
+            "celebrities",
+            "celebrity",
+            "famous",
+        ]);
+    if !someone_else {
+        return false;
+    }
     const GROUPS: &[&[&str]] = &[
         &["who", "else"],
         &["last", "person"],
