@@ -109,6 +109,11 @@ pub struct Business {
     pub booking: BookingRules,
     /// Stems of every word of the data, built on first use by the claim grounding.
     pub(crate) word_stems: std::sync::OnceLock<std::collections::HashSet<String>>,
+    /// Every number the data states, built on first use by the number grounding.
+    pub(crate) known_numbers: std::sync::OnceLock<Vec<String>>,
+    /// The data's own sentences, longest first, built on first use to tell a reply's own
+    /// words from quoted facts.
+    pub(crate) verified_texts: std::sync::OnceLock<Vec<String>>,
 }
 
 /// How appointments are offered: the `[booking]` table of the business file.
@@ -390,6 +395,8 @@ impl RawBusiness {
             redirect_topics,
             booking,
             word_stems: std::sync::OnceLock::new(),
+            known_numbers: std::sync::OnceLock::new(),
+            verified_texts: std::sync::OnceLock::new(),
         })
     }
 }

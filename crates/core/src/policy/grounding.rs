@@ -207,7 +207,9 @@ pub fn unknown_numbers(reply: &str, business: &Business) -> Vec<String> {
     if !reply.bytes().any(|b| b.is_ascii_digit()) {
         return Vec::new();
     }
-    let known = known_numbers(business);
+    let known = business
+        .known_numbers
+        .get_or_init(|| known_numbers(business));
     let service_parts: Vec<u32> = business
         .services
         .iter()
@@ -724,11 +726,8 @@ fn stem(word: &str) -> String {
         .into_owned()
 }
 
-/// A reply with the business's own verified wording removed — its name, service names
-/// and descriptions, FAQ answers, address, directions, plans and closure notes — so the
-/// checks judge only what the reply adds. Quoting the verified data is grounded by
-/// definition.
-pub fn without_verified_text(reply: &str, business: &Business) -> String {
+/// The data's own sentences a reply may quote, longest first.
+fn verified_texts(business: &Business) -> Vec<String> {
     let mut verified: Vec<&str> = vec![business.name.as_str(), business.greeting.as_str()];
     verified.extend(business.address.as_deref());
     verified.extend(business.directions.as_deref());
@@ -741,8 +740,20 @@ pub fn without_verified_text(reply: &str, business: &Business) -> String {
     verified.extend(business.closures.iter().filter_map(|c| c.note.as_deref()));
     // Longest first, so a description is removed before a service name inside it.
     verified.sort_by_key(|text| std::cmp::Reverse(text.len()));
+    verified.into_iter().map(str::to_owned).collect()
+}
+
+/// A reply with the business's own verified wording removed — its name, service names
+/// and descriptions, FAQ answers, address, directions, plans and closure notes — so the
+/// checks judge only what the reply adds. Quoting the verified data is grounded by
+/// definition.
+pub fn without_verified_text(reply: &str, business: &Business) -> String {
+    let verified = business
+        .verified_texts
+        .get_or_init(|| verified_texts(business));
     let mut remaining = reply.to_owned();
     for text in verified {
+        let text = text.as_str();
         // Most verified texts (long FAQ answers) are nowhere in a reply; a short prefix
         // turns them away before a search for the whole text is set up.
         let prefix_end = text
