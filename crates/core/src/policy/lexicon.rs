@@ -1171,7 +1171,6 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "recovery",
             "rehab",
             "therapy",
-            "therapist",
             "psychiatrist",
             "eating",
             "anorexi*",

@@ -99,6 +99,7 @@ fn figurative(m: &Msg) -> bool {
     let nearly = m.phrase(&["nearly", "had"])
         || m.phrase(&["almost", "had"])
         || m.phrase(&["gave", "me", "a", "heart"])
+        || m.phrase(&["giving", "me", "a", "heart"])
         || m.phrase(&["give", "me", "a", "heart"])
         || m.phrase(&["nearly", "gave"])
         || m.phrase(&["almost", "gave"])
@@ -123,6 +124,7 @@ fn figurative(m: &Msg) -> bool {
         || m.phrase(&["dying", "to"])
         || m.phrase(&["dying", "for"])
         || m.phrase(&["kill", "for"])
+        || m.phrase(&["dying", "in", "this"]) && m.any_word(&["heat", "car", "degrees", "traffic", "line", "queue"])
         || m.phrase(&["killing", "me"]) && m.any_word(&["heat", "cold", "wait", "waiting", "traffic", "suspense", "prices", "bill", "commute"])
 }
 
@@ -1388,8 +1390,27 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "enough", "where", "need", "should", "what", "do", "wait", "urgent",
         ]) || explicit)
         && emergency(m);
+    // "is 19 old enough for lip filler?": who may book a service, not health advice.
+    let eligibility = m.phrase(&["old", "enough"])
+        || m.phrase(&["too", "young"])
+        || m.phrase(&["too", "old"])
+        || m.phrase(&["minimum", "age"])
+        || m.phrase(&["age", "limit"]);
+    // "picking up Bella's meds at 4, is that ok?": collecting, not dosing.
+    let collecting = m.any_word(&[
+        "picking",
+        "pickup",
+        "pick",
+        "collect",
+        "collecting",
+        "refill",
+        "refills",
+    ]) && !m.has("symptom");
     (asked || explicit || treatment_choice || emergency_asked || dosing_demanded)
         && !general_service
+        && !eligibility
+        && !collecting
+        && !figurative(m)
 }
 
 /// A question anywhere in a message: a modal or "is there" followed by its subject
@@ -1710,6 +1731,11 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "mia", "io", "ko", "ako", "namin",
         ]);
     let service_only = service_question(m) && !m.any_word(&["my", "mine", "mi"])
+        // "is that something your firm handles?"
+        || m.phrase(&["something", "your", "firm"])
+        || m.phrase(&["something", "you", "handle"])
+        || m.phrase(&["something", "you", "do"])
+        || m.phrase(&["your", "firm", "handles"])
         || m.phrase(&["do", "you", "handle"])
         || m.phrase(&["do", "you", "do"])
         || m.phrase(&["do", "you", "take"]);
@@ -1728,6 +1754,16 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "consultations",
         "available",
         "email",
+        "emails",
+        "cc",
+        "ccd",
+        "copied",
+        "appointments",
+        "openings",
+        "slots",
+        "come",
+        "attend",
+        "accompany",
     ]) && !names_law;
     // "can I bring my contract to the meeting?", "a copy of my invoice for my taxes", "fit
     // me in before my court date": arranging the visit, whatever legal words come along.
@@ -2986,7 +3022,27 @@ pub fn outcome_guarantee(m: &Msg) -> bool {
 /// ("a deposit to guarantee the booking").
 fn certainty_asked(m: &Msg, certainty: &[&str]) -> bool {
     m.words.iter().enumerate().any(|(at, word)| {
-        certainty.contains(&word.as_str()) && !own_promise(m, at) && !secures_booking(m, at)
+        // "100 degrees" is the weather, "100%" a certainty.
+        let measured = word == "100"
+            && m.words.get(at + 1).is_some_and(|unit| {
+                matches!(
+                    unit.as_str(),
+                    "degrees"
+                        | "dollars"
+                        | "bucks"
+                        | "miles"
+                        | "lbs"
+                        | "pounds"
+                        | "minutes"
+                        | "$"
+                        | "years"
+                        | "people"
+                )
+            });
+        certainty.contains(&word.as_str())
+            && !own_promise(m, at)
+            && !secures_booking(m, at)
+            && !measured
     })
 }
 
@@ -3023,10 +3079,21 @@ fn secures_booking(m: &Msg, at: usize) -> bool {
     ];
     matches!(
         m.words[at].as_str(),
-        "guarantee" | "guarantees" | "ensure" | "assure" | "hold" | "lock" | "secure"
-    ) && m.words[at + 1..(at + 4).min(m.words.len())]
+        "guarantee"
+            | "guarantees"
+            | "guaranteed"
+            | "ensure"
+            | "assure"
+            | "hold"
+            | "lock"
+            | "secure"
+    ) && (m.words[at + 1..(at + 4).min(m.words.len())]
         .iter()
         .any(|next| BOOKED_THINGS.contains(&next.as_str()))
+        // "is my appointment guaranteed once I get the text?"
+        || m.words[at.saturating_sub(2)..at]
+            .iter()
+            .any(|before| BOOKED_THINGS.contains(&before.as_str())))
 }
 
 /// Asking to commit to an exact, final or personal price instead of a range.
@@ -4012,38 +4079,6 @@ pub fn discrimination(m: &Msg) -> bool {
         })
     }) && about_provider
         || m.phrase(&["dont", "trust"]) && m.any_word(SEXES);
-    // "I'd prefer a female hygienist", "is there a woman dentist?", "make sure it's a
-    // woman": who serves the visitor chosen by sex. The team can accommodate; the
-    // assistant does not assign people by a protected trait, so it redirects.
-    let sex_chosen = m.at_words(SEXES).any(|p| {
-        let near = |q: usize| m.at("staff").any(|s| s.abs_diff(q) <= 2 && s != q);
-        near(p)
-            || m.words[p.saturating_sub(3)..p]
-                .iter()
-                .any(|w| matches!(w.as_str(), "its" | "is" | "be" | "sea" | "seja"))
-    }) && (m.any_word(&[
-        "prefer",
-        "want",
-        "need",
-        "only",
-        "rather",
-        "request",
-        "sure",
-        "available",
-        "quiero",
-        "prefiero",
-        "prefiro",
-        "quero",
-        "mochte",
-        "lieber",
-        "voglio",
-    ]) || m.phrase(&["is", "there"])
-        || m.phrase(&["do", "you", "have"])
-        || m.phrase(&["can", "i", "get"])
-        || m.phrase(&["could", "i", "get"])
-        || m.phrase(&["can", "i", "see"])
-        || m.phrase(&["could", "i", "see"])
-        || m.phrase(&["be", "a"]));
     let group_judged = group_judged
         || derogatory && m.any_word(SEXES) && m.any_word(&["they", "theyre", "them", "their"]);
     let accommodation = m.any_word(&[
@@ -4145,7 +4180,6 @@ pub fn discrimination(m: &Msg) -> bool {
         || group_judged
         || orientation
         || sex_excluded
-        || sex_chosen
         || who_else_by_trait
         || excluded_group)
         && !accommodation
@@ -4434,7 +4468,11 @@ pub fn personal_opinion(m: &Msg) -> bool {
     if strong {
         return true;
     }
-    let stance = m.any_word(STANCES) || ASKS.iter().any(|p| m.phrase(p));
+    // "I think it's time", "I think Tuesday works": the writer's own view, not one asked.
+    let stance = STANCES.iter().any(|word| {
+        m.at_words(&[word])
+            .any(|p| !(p > 0 && matches!(m.words[p - 1].as_str(), "i" | "im")))
+    }) || ASKS.iter().any(|p| m.phrase(p));
     let explicit_choice = m.any_word(&[
         "choose",
         "pick",
@@ -4472,6 +4510,8 @@ pub fn personal_opinion(m: &Msg) -> bool {
     ]) && !m.any_word(&["better", "worth", "best", "favorite", "fav"])
         && !explicit_choice;
     let take_service = m.phrase(&["do", "you", "take"])
+        || m.phrase(&["i", "bring"])
+        || m.phrase(&["to", "bring"])
         || m.phrase(&["pick", "it", "up"])
         || m.phrase(&["pick", "up"])
         || m.phrase(&["pick", "them", "up"])
@@ -5875,7 +5915,7 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["should", "heal"],
         &["will", "heal"],
         &["usually", "goes", "away"],
-        &["range"],
+        &["range", "of", "motion"],
         &["deberias"],
         &["puedes", "tomar"],
         &["a", "little"],
@@ -6142,6 +6182,8 @@ pub fn reply_billing_dispute(m: &Msg) -> bool {
             "owe",
         ]);
     let declines = m.phrase(&["not", "able", "to"])
+        || m.phrase(&["cant", "judge"])
+        || m.phrase(&["can", "review", "the"])
         || m.phrase(&["cant", "comment"])
         || m.phrase(&["can", "not", "comment"])
         || m.phrase(&["the", "team", "can"]);
@@ -7493,7 +7535,8 @@ pub fn reply_prompt_injection(m: &Msg, raw: &str) -> bool {
         &["new", "set", "of", "rules"],
         &["instead", "of", "my", "original"],
         &["hidden", "instructions"],
-        &["mis", "instrucciones"],
+        &["mis", "instrucciones", "son"],
+        &["mis", "instrucciones", "dicen"],
         &["stop", "acting", "as"],
         &["receptionist", "act"],
         &["told", "me", "never", "to", "reveal"],
