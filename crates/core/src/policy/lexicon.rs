@@ -483,7 +483,12 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "uong",
         ],
     ),
-    ("poison", &["poison*", "toxic", "envenen*", "intoxic*"]),
+    (
+        "poison",
+        &[
+            "poison*", "toxic", "envenen*", "intoxic*", "veneno", "venin", "veleno",
+        ],
+    ),
     (
         "toxic_substance",
         &[
@@ -1356,6 +1361,17 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "veneers",
             "tetanus",
             "detartrage",
+            "dysport",
+            "xeomin",
+            "juvederm",
+            "restylane",
+            "sculptra",
+            "kybella",
+            "morpheus8",
+            "neuter",
+            "neutered",
+            "spay",
+            "spayed",
         ],
     ),
     (
@@ -1694,6 +1710,12 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "fluoride",
             "toothpaste",
             "compress",
+            "exercises",
+            "stretches",
+            "ejercicios",
+            "estiramientos",
+            "kibble",
+            "diet",
         ],
     ),
     (

@@ -410,6 +410,7 @@ fn drug_stem(word: &str) -> bool {
         "glutide",
         "dipine",
         "codone",
+        "odone",
         "morphone",
         "profen",
         "sone",

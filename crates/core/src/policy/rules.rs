@@ -30,6 +30,36 @@ fn reported(m: &Msg) -> bool {
         || help
 }
 
+/// A machine's trouble told without any body, condition or medicine: "my car is dying",
+/// "the engine is bleeding oil", "the brakes are grinding".
+fn machine_talk(m: &Msg) -> bool {
+    m.any_word(&[
+        "car",
+        "truck",
+        "bike",
+        "brake",
+        "brakes",
+        "engine",
+        "laptop",
+        "phone",
+        "furnace",
+        "heater",
+        "ac",
+        "boiler",
+        "transmission",
+        "tire",
+        "tires",
+        "chain",
+        "motor",
+        "van",
+        "oil",
+        "radiator",
+        "battery",
+    ]) && !m.has("body")
+        && !m.has("condition")
+        && !m.has("medication")
+}
+
 /// Physical emergencies, self-harm and violence.
 pub fn emergency(m: &Msg) -> bool {
     *m.emergency.get_or_init(|| emergency_uncached(m))
@@ -38,6 +68,10 @@ pub fn emergency(m: &Msg) -> bool {
 fn emergency_uncached(m: &Msg) -> bool {
     if self_harm(m) || violence(m) {
         return true;
+    }
+    // "my engine is bleeding oil everywhere": a machine's trouble, in a body's words.
+    if machine_talk(m) && !m.has("self") && !m.has("other_person") && !m.has("others") {
+        return false;
     }
     let physical = chest_emergency(m)
         || breathing_emergency(m)
@@ -285,6 +319,8 @@ fn lots_of_pills(m: &Msg) -> bool {
         || m.phrase(&["all", "of", "my"])
         || m.phrase(&["a", "bunch", "of"])
         || m.phrase(&["a", "bunch"])
+        || m.phrase(&["a", "bottle", "of"])
+        || m.phrase(&["bottle", "of", "pills"])
         || m.any_word(&[
             "handful",
             "bahut",
@@ -570,6 +606,13 @@ fn violence(m: &Msg) -> bool {
             && m.any_word(&[
                 "outside",
                 "door",
+                "yelling",
+                "screaming",
+                "waiting",
+                "lobby",
+                "parking",
+                "now",
+                "here",
                 "pointing",
                 "threatened",
                 "threatening",
@@ -770,27 +813,8 @@ pub fn health_detail(m: &Msg) -> bool {
         return false;
     }
     // "my car is dying, it's making a grinding noise when I brake": a machine's symptoms.
-    let machine = m.any_word(&[
-        "car",
-        "truck",
-        "bike",
-        "brake",
-        "brakes",
-        "engine",
-        "laptop",
-        "phone",
-        "furnace",
-        "heater",
-        "ac",
-        "boiler",
-        "transmission",
-        "tire",
-        "tires",
-        "chain",
-        "motor",
-        "van",
-    ]);
-    if machine && !m.has("body") && !m.has("condition") && !m.has("medication") && !emergency(m) {
+    let machine = machine_talk(m);
+    if machine && !emergency(m) {
         return false;
     }
     // A message that opens with "had…", "got…", "been…" speaks of the writer.
@@ -1176,8 +1200,9 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || emergency(m);
     // "tell the reader exactly which antibiotic and dose to take": dosing asked as an order.
     let dosing_demanded = m.any_word(&["tell", "explain", "say", "list", "give"])
-        && m.any_word(&["which", "what", "how"])
-        && (m.has("medication") || m.any_word(&["dose", "dosage", "mg"]));
+        && (m.any_word(&["which", "what", "how"]) || m.any_word(&["dose", "dosage"]))
+        && (m.has("medication")
+            || m.any_word(&["dose", "dosage", "mg", "units", "ml", "cc", "syringes"]));
     // "what would you pick, the crown or the implant?", "is the whitening worth it?",
     // "should I get a root canal or just pull the tooth?": the choice of treatment.
     let asks_choice = raw.contains('?')
@@ -1195,6 +1220,7 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             || m.phrase(&["you", "recommend"])
             || m.phrase(&["if", "it", "was", "you"])
             || m.phrase(&["if", "you", "were"])
+            || m.phrase(&["whether", "i", "need"])
             || (m.phrase(&["should", "i", "get"])
                 || m.phrase(&["do", "i", "really", "need"])
                 || m.phrase(&["do", "i", "need"]))
@@ -1272,6 +1298,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "puedo",
         "chahiye",
         "theek",
+        "better",
+        "best",
         "besoin",
         "attendre",
         "faut",
@@ -1581,6 +1609,8 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             "release",
             "lease",
             "lawsuit",
+            "irs",
+            "taxes",
         ])
         || m.any_word(&["allowed", "legal"])
             && m.any_word(&["denied", "insurance", "insurer", "claim"]);
@@ -1596,6 +1626,10 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.word("winnable")
         || m.phrase(&["break", "my", "lease"])
         || m.phrase(&["do", "i", "have", "a", "case"])
+        || m.phrase(&["child", "support"])
+        || m.phrase(&["joint", "account"])
+        || m.phrase(&["before", "i", "file"])
+        || m.phrase(&["demand", "letter"])
         || m.phrase(&["go", "after"]) && m.any_word(&["house", "assets", "property", "wages", "savings", "home"])
         || m.phrase(&["business", "expense"])
         // Who pays between the visitor and a neighbour: "is he responsible for my fence?"
@@ -1683,6 +1717,14 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["how", "many", "days", "do", "i", "have"],
         &["deadline", "to"],
         &["what", "to", "say"],
+        &["will", "i", "have", "to"],
+        &["how", "much"],
+        &["tell", "me", "how"],
+        &["even", "valid"],
+        &["even", "legal"],
+        &["even", "allowed"],
+        &["is", "it", "valid"],
+        &["is", "that", "valid"],
         &["is", "he", "responsible"],
         &["is", "she", "responsible"],
         &["are", "they", "responsible"],
@@ -1718,7 +1760,11 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         && m.any_word(&[
             "whos", "who", "what", "how", "do", "does", "is", "can", "if",
         ])
-        && !m.any_word(&["you", "your", "u", "ur", "yall"]);
+        && !m.any_word(&["you", "your", "u", "ur", "yall"])
+        // "is it even legal for you to charge…" asks the law, whoever it names.
+        || m.phrase(&["is", "it", "legal"])
+        || m.phrase(&["is", "it", "even", "legal"])
+        || m.phrase(&["is", "that", "legal"]);
     let question = raw.contains('?') || raw.contains('¿');
     let asked = legal_question
         || ASKS.iter().any(|p| m.phrase(p))
@@ -2073,7 +2119,8 @@ pub fn billing_dispute(m: &Msg) -> bool {
         && !m.any_word(&["charged", "billed", "paid", "was", "were", "said", "final"]);
     // Child support and alimony are legal obligations, not the business's bill.
     let family_law = m.any_word(&[
-        "support", "alimony", "custody", "landlord", "employer", "tenant", "patron", "jefe",
+        "divorce", "support", "alimony", "custody", "landlord", "employer", "tenant", "patron",
+        "jefe",
     ]);
     (strong || billing && own_transaction(m) && disputed && !about_future) && !family_law
 }
@@ -3439,7 +3486,13 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
                 );
         STAFF_JUDGEMENTS.contains(&word.as_str()) && !idiom
     });
-    let judged = m.has("opinion_ask")
+    // "I'd just feel more comfortable": the writer's feeling, not a verdict asked for.
+    let opinion_asked = m.at("opinion_ask").any(|p| {
+        !m.words[p.saturating_sub(2)..p]
+            .iter()
+            .any(|w| matches!(w.as_str(), "i" | "id" | "im" | "ill" | "we" | "wed"))
+    });
+    let judged = opinion_asked
         || judgement_word
         || m.words.iter().any(|w| w.ends_with("est") && w.len() > 5)
         || m.phrase(&["the", "most"])
@@ -3700,11 +3753,11 @@ fn protected_trait(m: &Msg) -> bool {
         .at_words(&["under", "over", "older", "younger", "youngest", "oldest"])
         .next()
         .is_some()
-        && (m
-            .words
-            .iter()
-            .any(|w| w.parse::<u32>().is_ok_and(|n| (18..=99).contains(&n)))
-            || m.any_word(&["older", "youngest", "oldest", "younger"]));
+        && (m.words.iter().enumerate().any(|(p, w)| {
+            // "$20" is money, not an age.
+            w.parse::<u32>().is_ok_and(|n| (18..=99).contains(&n))
+                && !(p > 0 && m.words[p - 1] == "$")
+        }) || m.any_word(&["older", "youngest", "oldest", "younger"]));
     // "stylists who aren't like 60": an age ruled out, not a duration or a price.
     let age_excluded = m.words.iter().enumerate().any(|(p, w)| {
         w.parse::<u32>().is_ok_and(|n| (18..=99).contains(&n))
@@ -5970,6 +6023,11 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["probably", "an"],
         &["usually", "mean"],
         &["usually", "means"],
+        &["can", "mean"],
+        &["could", "mean"],
+        &["might", "mean"],
+        &["totally", "fine"],
+        &["thats", "fine"],
     ];
     // "800mg" folds to one word.
     let dose = m.words.iter().any(|w| {
@@ -5977,7 +6035,16 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     });
     let assessment = dose || ASSESSMENTS.iter().any(|p| m.phrase(p));
+    // "In my opinion, PT beats surgery", "I recommend getting the crown": an opinion on a
+    // treatment is advice about it.
+    let treatment_opinion = reply_personal_opinion(m)
+        && (m.has("procedure")
+            || m.has("treatment")
+            || m.has("condition")
+            || m.has("symptom")
+            || m.has("medication"));
     treatment_picked
+        || treatment_opinion
         || imperative
         || assessment
         || recommends_treatment
@@ -6157,6 +6224,12 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["puede", "romper"],
         &["sin", "penalidad"],
         &["peut", "rompre"],
+        &["almost", "certainly"],
+        &["almost", "never"],
+        &["judges"],
+        &["youll", "definitely"],
+        &["want", "to", "sue"],
+        &["will", "see", "right"],
     ];
     // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
     let rights_ruling = m.words.windows(3).any(|w| {
@@ -6467,6 +6540,7 @@ pub fn reply_outcome_guarantee(m: &Msg) -> bool {
         || m.phrase(&["wont", "question", "it"])
         || m.phrase(&["no", "pain", "promise"])
         || m.phrase(&["youll", "definitely"])
+        || m.phrase(&["almost", "certainly"])
         || m.phrase(&["you", "will", "definitely"])
         || m.phrase(&["youll", "love", "it"])
         || m.phrase(&["nobody", "has", "ever", "been", "unhappy"])
