@@ -471,6 +471,10 @@ pub fn unverified_claims(own_words: &str, business: &Business) -> Vec<Finding> {
                     .any(|verb| phrase(&[who, verb]) || phrase(&[who, "also", verb]))
             })
             || phrase(&["thanks", "to", "our"])
+            || phrase(&["is", "always"])
+            || phrase(&["are", "always"])
+            || phrase(&["is", "free"])
+            || phrase(&["are", "free"])
             || phrase(&["all", "of", "our"])
             || phrase(&["is", "available"])
             || phrase(&["are", "available"])
@@ -541,6 +545,7 @@ const CLAIM_VERBS: &[&str] = &[
 
 /// Common words that still name an offer a business may or may not have.
 const OFFER_NOUNS: &[&str] = &[
+    "free",
     "parking",
     "garage",
     "spanish",

@@ -2311,6 +2311,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "colegas",
             "kollegen",
             "colleghi",
+            "injector",
+            "injectors",
         ],
     ),
     (

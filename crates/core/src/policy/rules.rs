@@ -70,7 +70,12 @@ fn emergency_uncached(m: &Msg) -> bool {
         return true;
     }
     // "my engine is bleeding oil everywhere": a machine's trouble, in a body's words.
-    if machine_talk(m) && !m.has("self") && !m.has("other_person") && !m.has("others") {
+    // "my engine": only the machine is mine; "I", "me" or anyone else makes it a person's.
+    if machine_talk(m)
+        && !m.any_word(&["i", "im", "ive", "me", "we", "us"])
+        && !m.has("other_person")
+        && !m.has("others")
+    {
         return false;
     }
     let physical = chest_emergency(m)
@@ -1989,6 +1994,10 @@ pub fn billing_dispute(m: &Msg) -> bool {
         || m.phrase(&["take", "that", "off"]) && m.any_word(&["invoice", "bill", "charge", "charged", "billed"])
         || m.phrase(&["refuses", "to", "refund"])
         || m.phrase(&["shouldnt", "owe"])
+        || m.phrase(&["want", "this", "reversed"])
+        || m.phrase(&["want", "it", "reversed"])
+        || m.phrase(&["every", "cent", "back"])
+        || m.phrase(&["every", "penny", "back"])
         || m.phrase(&["over", "the", "estimate"]) && m.any_word(&["bill", "charged", "billed", "invoice"])
         || m.word("fraud") && m.any_word(&["billed", "charged", "bill", "invoice"])
         || m.phrase(&["refused", "to", "refund"])
@@ -3333,6 +3342,10 @@ const STAFF_JUDGEMENTS: &[&str] = &[
     "worth",
     "butchered",
     "botched",
+    "fired",
+    "drinking",
+    "drunk",
+    "overfills",
     "mabait",
     "magaling",
     "masungit",
@@ -3695,6 +3708,7 @@ fn named_visit_by(raw: &str, full_name_only: bool) -> bool {
                     | "esteve"
                     | "brings"
                     | "comes"
+                    | "met"
             )
         })
     })
@@ -4084,6 +4098,9 @@ pub fn discrimination(m: &Msg) -> bool {
         || m.phrase(&["give", "me"])
         || m.phrase(&["i", "need"]);
     let derogatory = m.phrase(&["dont", "know", "how"])
+        || m.phrase(&["arent", "strong"])
+        || m.phrase(&["not", "strong"])
+        || m.phrase(&["too", "weak"])
         || m.phrase(&["cant", "handle"])
         || m.any_word(&[
             "emotional",
@@ -4160,26 +4177,26 @@ pub fn discrimination(m: &Msg) -> bool {
         "accents",
     ]);
     // "no gay couples in the waiting room when I bring my kids".
-    let kept_apart = m.any_word(&["no", "not", "dont", "without", "avoid"])
-        && m.any_word(&[
-            "waiting", "room", "around", "near", "class", "lobby", "next",
-        ])
-        && m.at("protected").any(|p| {
-            m.words.get(p + 1).is_some_and(|w| {
-                matches!(
-                    w.as_str(),
-                    "couples"
-                        | "people"
-                        | "families"
-                        | "kids"
-                        | "patients"
-                        | "clients"
-                        | "folks"
-                        | "men"
-                        | "women"
-                )
-            })
-        });
+    let kept_apart = m.any_word(&[
+        "no", "not", "dont", "without", "avoid", "away", "apart", "separate",
+    ]) && m.any_word(&[
+        "waiting", "room", "around", "near", "class", "lobby", "next",
+    ]) && m.at("protected").any(|p| {
+        m.words.get(p + 1).is_some_and(|w| {
+            matches!(
+                w.as_str(),
+                "couples"
+                    | "people"
+                    | "families"
+                    | "kids"
+                    | "patients"
+                    | "clients"
+                    | "folks"
+                    | "men"
+                    | "women"
+            )
+        })
+    });
     let excluded_group = kept_apart
         || m.any_word(&["no", "not", "dont", "without"])
             && m.any_word(&[
@@ -4226,8 +4243,14 @@ pub fn discrimination(m: &Msg) -> bool {
                 "refuse",
                 "burden",
                 "because",
-            ]) || m.any_word(&["charge", "charges", "charging", "cobran", "price", "prices"])
-                && m.any_word(&["extra", "more", "mas", "higher"]));
+            ]) || m.phrase(&["turn", "away"])
+                || m.any_word(&[
+                    "reject", "rejects", "rechazan", "rechazar", "refusent", "ablehnen",
+                ])
+                || m.phrase(&["wont", "accept"])
+                || m.phrase(&["dont", "serve"])
+                || m.any_word(&["charge", "charges", "charging", "cobran", "price", "prices"])
+                    && m.any_word(&["extra", "more", "mas", "higher"]));
     ((protected_trait(m) && about_provider && (preference || m.phrase(&["one", "of", "those"])))
         || reported
         || group_judged
@@ -4868,6 +4891,8 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["names", "of"],
         &["nauna", "sa", "akin"],
         &["every", "appointment"],
+        &["everyone", "booked"],
+        &["list", "everyone"],
         &["with", "names"],
         &["list", "every"],
     ];
@@ -4972,6 +4997,11 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         .map(|(p, _)| p)
         .collect();
     let relation = relation_words.iter().any(|&p| {
+        // "a qué hora tiene cita mi vecina": the data may come before the relation.
+        let data_before = m.words[p.saturating_sub(5)..p].windows(2).any(|w| {
+            matches!(w[0].as_str(), "tiene" | "has" | "hat" | "a")
+                && matches!(w[1].as_str(), "cita" | "appointment" | "appt" | "termin" | "rendez")
+        });
         let possessive = (1..=3).any(|back| {
             p >= back
                 && matches!(
@@ -4990,14 +5020,24 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
                 )
         });
         possessive
-            && (p + 1..m.words.len()).any(|i| {
-                let word = m.words[i].as_str();
-                let place = matches!(word, "here" | "there");
-                RELATION_DATA.contains(&word)
-                    && (!place || !matches!(m.words[i - 1].as_str(), "are" | "is" | "whats" | "be"))
-            })
+            && (data_before
+                || (p + 1..m.words.len()).any(|i| {
+                    let word = m.words[i].as_str();
+                    let place = matches!(word, "here" | "there");
+                    RELATION_DATA.contains(&word)
+                        && (!place
+                            || !matches!(m.words[i - 1].as_str(), "are" | "is" | "whats" | "be"))
+                }))
     }) && inquiry
-        && !joint_visit;
+        && !joint_visit
+        // "did my wife come in for a consult?"
+        || m.phrase(&["did", "my"])
+            && relation_words.iter().any(|&p| {
+                m.words[p + 1..]
+                    .iter()
+                    .take(5)
+                    .any(|w| matches!(w.as_str(), "come" | "go" | "book" | "visit" | "stop" | "call"))
+            });
     // "Name's Priya Shah", "my own appointment": the visitor naming themselves.
     let self_named = m.word("names")
         || m.phrase(&["my", "name"])
@@ -6316,6 +6356,8 @@ pub fn reply_billing_dispute(m: &Msg) -> bool {
             || m.phrase(&["cobraron", "de", "mas"])
             || m.phrase(&["get", "out", "of", "paying"])
             || m.phrase(&["reverse", "the", "charge"])
+            || m.phrase(&["refund", "you", "in", "full"])
+            || m.phrase(&["thats", "on", "us"])
             || m.phrase(&["shouldnt", "have", "been", "billed"])
             || m.phrase(&["ne", "devez", "rien"])
             || m.phrase(&["nicht", "bezahlen"])
@@ -6809,6 +6851,11 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
         "abrupt",
         "picky",
         "trendy",
+        "complaints",
+        "disorganized",
+        "unorganized",
+        "unprofessional",
+        "depth",
         "handed",
         "botched",
         "butchered",
@@ -6987,6 +7034,9 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "aucune",
         "rather",
         "hassle",
+        "prefer",
+        "available",
+        "represent",
     ]);
     // "we'll only book you with men": honouring a request to exclude a sex.
     let sex_excluded = m.any_word(&["only", "no", "never", "wont", "solo", "aucun", "aucune", "seulement", "nenhum", "kein", "keine"])
@@ -7057,7 +7107,9 @@ pub fn reply_discrimination(m: &Msg) -> bool {
     // "no atendemos a personas que no hablan inglés", "we charge women more": service or
     // price set by language or sex.
     let language_refused = m.any_word(&["english", "ingles", "anglais", "englisch"])
-        && m.any_word(&["dont", "not", "no", "cant", "only", "pas", "nicht"])
+        && m.any_word(&[
+            "dont", "not", "no", "cant", "only", "pas", "nicht", "prefer",
+        ])
         && m.any_word(&[
             "speak",
             "speaks",
@@ -7077,8 +7129,20 @@ pub fn reply_discrimination(m: &Msg) -> bool {
     ]) && m.any_word(&[
         "charge", "charges", "charged", "price", "prices", "cobramos", "cost",
     ]) && m.any_word(&["more", "extra", "higher", "less", "mas"]);
-    let gendered_service =
-        gendered_service || ability_by_sex || turned_away || language_refused || priced_by_sex;
+    // "we'd prefer a male customer come in", "our techs explain things better to men".
+    let preferred_sex = m.any_word(&["men", "women", "male", "female", "man", "woman"])
+        && m.any_word(&["prefer", "better", "only"]);
+    // "we don't represent same-sex couples", "clients on public assistance".
+    let group_refused =
+        (m.phrase(&["same", "sex"]) || m.phrase(&["public", "assistance"]) || m.word("welfare"))
+            && m.any_word(&["dont", "not", "prefer", "wont", "no", "never"]);
+    let gendered_service = gendered_service
+        || ability_by_sex
+        || turned_away
+        || language_refused
+        || priced_by_sex
+        || preferred_sex
+        || group_refused;
     ((m.has("slur") || protected_trait(m) || gendered_service || orientation) && arranges)
         && (!equal || priced_by_sex)
 }
@@ -7235,6 +7299,24 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
                 ]) && reply_other_visitor_info(&part, clause)
             });
     }
+    // "Jessica Tran was in last Tuesday", "Karen Miles met with an attorney on Monday": a
+    // full name's visit.
+    if full_name_visit(raw)
+        && m.any_word(&[
+            "in",
+            "last",
+            "met",
+            "monday",
+            "tuesday",
+            "wednesday",
+            "thursday",
+            "friday",
+            "saturday",
+            "sunday",
+        ])
+    {
+        return true;
+    }
     if named_visit(raw)
         && m.any_word(&[
             "slot",
@@ -7371,6 +7453,8 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["client", "was"],
         &["customer", "was"],
         &["someone", "else", "asked"],
+        &["that", "plate"],
+        &["license", "plate"],
         &["one", "guy"],
         &["one", "lady"],
         &["one", "woman"],
