@@ -129,6 +129,8 @@ fn emergency_uncached(m: &Msg) -> bool {
             ]))
             && !past_event(m)
         || m.phrase(&["cant", "see", "out", "of"])
+        || m.phrase(&["cant", "see", "anything"])
+        || m.word("curtain") && m.any_word(&["eye", "eyes", "vision", "see"])
         || m.phrase(&["lost", "vision"]);
     physical && (!service_question(m) || reported(m)) && !figurative(m)
 }
@@ -1359,6 +1361,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "price",
         "cost",
         "instructions",
+        "estimate",
+        "quote",
     ]) && !judgement_asked;
     let general_service = general_service_question(m);
     // A question about a guarantee, a bill or a lawsuit that mentions a tooth is not a
@@ -1787,6 +1791,10 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["something", "you", "handle"])
         || m.phrase(&["something", "you", "do"])
         || m.phrase(&["your", "firm", "handles"])
+        || ["prepare", "offer", "file", "handle", "represent", "do"]
+            .iter()
+            .any(|verb| m.phrase(&["do", "you", verb]) || m.phrase(&["can", "you", verb]))
+            && !m.any_word(&["should", "can", "rights", "sue", "legal", "legally"])
         || m.phrase(&["do", "you", "handle"])
         || m.phrase(&["do", "you", "do"])
         || m.phrase(&["do", "you", "take"]);
@@ -2118,7 +2126,11 @@ pub fn billing_dispute(m: &Msg) -> bool {
         .filter(|w| w.as_str() == "$" || (w.len() >= 2 && w.chars().all(|c| c.is_ascii_digit())))
         .count();
     // "explain that!" challenges a charge; "can someone call me to explain it?" asks for help.
-    let explain_demanded = m.word("explain") && !m.phrase(&["to", "explain"]);
+    let explain_demanded = m.word("explain")
+        && !m.phrase(&["to", "explain"])
+        && !["can", "could", "please", "would"].iter().any(|polite| {
+            m.phrase(&[polite, "someone", "explain"]) || m.phrase(&[polite, "you", "explain"])
+        });
     let disputed = m.any_word(SIGNALS)
         || explain_demanded
         || amounts >= 2 && m.any_word(&["but", "and", "yet", "pero"])
@@ -3504,6 +3516,8 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
         !m.words[p.saturating_sub(2)..p]
             .iter()
             .any(|w| matches!(w.as_str(), "i" | "id" | "im" | "ill" | "we" | "wed"))
+            // "my friend recommended you": told, not asked.
+            && !m.words[p].ends_with("ed")
     });
     let judged = opinion_asked
         || judgement_word
@@ -3538,7 +3552,7 @@ pub fn staff_opinion(m: &Msg, raw: &str, other_rule: bool, competitor: bool) -> 
             )
     }) || m.any_word(&["who", "whos", "which", "cual", "true", "ba", "nao"])
         || raw.contains('?')
-        || m.has("opinion_ask");
+        || opinion_asked;
     // "Can I choose which hygienist I see?" asks permission, not for a verdict.
     let choosing_allowed = m.phrase(&["can", "i", "choose"])
         || m.phrase(&["can", "i", "pick"])
@@ -3833,8 +3847,17 @@ fn protected_trait(m: &Msg) -> bool {
                 )
             })
     };
+    // "my 16 year old": a child's age, not a trait held against anyone.
+    let childs_age = |p: usize| {
+        m.words[p] == "old"
+            && p > 0
+            && matches!(
+                m.words[p - 1].as_str(),
+                "year" | "yr" | "years" | "yrs" | "yo"
+            )
+    };
     m.at("protected")
-        .any(|p| !gender_only(p) && !appearance_of_thing(p))
+        .any(|p| !gender_only(p) && !appearance_of_thing(p) && !childs_age(p))
         || age_limit
         || age_excluded
         || m.phrase(&["born", "in"])
@@ -4561,6 +4584,7 @@ pub fn personal_opinion(m: &Msg) -> bool {
     // "do you think you have a slot tomorrow?", "do you take Aetna?": business questions.
     let business = m.any_word(&[
         "open",
+        "busy",
         "available",
         "availability",
         "slot",
@@ -4586,6 +4610,8 @@ pub fn personal_opinion(m: &Msg) -> bool {
     ]) && !m.any_word(&["better", "worth", "best", "favorite", "fav"])
         && !explicit_choice;
     let take_service = m.phrase(&["do", "you", "take"])
+        || m.phrase(&["recommend", "a", "time"])
+        || m.phrase(&["recommend", "a", "day"])
         || m.phrase(&["i", "bring"])
         || m.phrase(&["to", "bring"])
         || m.phrase(&["pick", "it", "up"])
@@ -6890,6 +6916,8 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
             || titled_person(raw)
             || m.has("staff")
             || m.any_word(&["guys", "ladies"]));
+    // "a quiet, slower-paced appointment" describes the visit, not a person.
+    let about_the_visit = m.any_word(&["paced", "pace"]);
     let good_with =
         m.phrase(&["good", "with"]) || m.phrase(&["very", "good"]) || m.phrase(&["isnt", "very"]);
     let ranked_abroad = good_with
@@ -6948,6 +6976,7 @@ pub fn reply_staff_opinion(m: &Msg, raw: &str) -> bool {
     });
     (steered
         || person
+            && !about_the_visit
             && (m.any_word(PRAISE_OR_BLAME)
                 || ranked
                 || ranked_abroad
