@@ -1047,6 +1047,8 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "dard",
             "floaters",
             "flashes",
+            "sensible",
+            "sensibles",
         ],
     ),
     (
@@ -1287,6 +1289,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "dafalgan",
             "medicatie",
             "metoprolol",
+            "drops",
         ],
     ),
     (
@@ -1375,6 +1378,13 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "neutered",
             "spay",
             "spayed",
+            "coronas",
+            "corona",
+            "carillas",
+            "empaste",
+            "endodoncia",
+            "implante",
+            "implantes",
         ],
     ),
     (
@@ -1382,6 +1392,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
         // whether one is safe or how to recover from it is a health question.
         "treatment",
         &[
+            "glasses",
+            "lenses",
+            "carillas",
+            "coronas",
             "whitening",
             "whiten*",
             "bleaching",
@@ -1889,6 +1903,10 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "despido",
             "injustificado",
             "collections",
+            "impuestos",
+            "itin",
+            "declarar",
+            "hipaa",
         ],
     ),
     // --- billing -------------------------------------------------------------------------
@@ -2681,6 +2699,7 @@ pub const CONCEPTS: &[(&str, &[&str])] = &[
             "european",
             "europeans",
             "homeless",
+            "welfare",
         ],
     ),
     (

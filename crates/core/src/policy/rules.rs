@@ -1204,6 +1204,10 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || ((m.has("procedure") || m.has("treatment"))
             && m.any_word(&["stop", "forever", "wear", "often"]))
         || m.near("body", "damage", 5)
+        // "does a wisdom tooth really have to come out?", "can I sleep in my contacts?"
+        || m.has("body") && m.phrase(&["come", "out"])
+        || (m.phrase(&["my", "contacts"]) || m.phrase(&["your", "contacts"]))
+            && m.any_word(&["sleep", "wear", "swim", "shower", "nap"])
         || emergency(m);
     // "tell the reader exactly which antibiotic and dose to take": dosing asked as an order.
     let dosing_demanded = m.any_word(&["tell", "explain", "say", "list", "give"])
@@ -1222,7 +1226,13 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
             || m.phrase(&["worth", "it"])
             || m.phrase(&["vale", "la", "pena"])
             || m.phrase(&["you", "think"])
-            || m.any_word(&["opinas", "crees"])
+            || m.any_word(&[
+                "opinas",
+                "crees",
+                "recomiendas",
+                "recomienda",
+                "recomiendan",
+            ])
             || m.phrase(&["your", "opinion"])
             || m.phrase(&["you", "recommend"])
             || m.phrase(&["if", "it", "was", "you"])
@@ -1307,6 +1317,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         "theek",
         "better",
         "best",
+        "malo",
+        "mala",
         "besoin",
         "attendre",
         "faut",
@@ -1733,6 +1745,8 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["even", "legal"],
         &["even", "allowed"],
         &["is", "it", "valid"],
+        &["is", "it", "against"],
+        &["can", "i", "report"],
         &["is", "that", "valid"],
         &["is", "he", "responsible"],
         &["is", "she", "responsible"],
@@ -4121,6 +4135,8 @@ pub fn discrimination(m: &Msg) -> bool {
         || m.phrase(&["give", "me"])
         || m.phrase(&["i", "need"]);
     let derogatory = m.phrase(&["dont", "know", "how"])
+        || m.phrase(&["arent", "as"])
+        || m.phrase(&["not", "as", "skilled"])
         || m.phrase(&["arent", "strong"])
         || m.phrase(&["not", "strong"])
         || m.phrase(&["too", "weak"])
@@ -4201,24 +4217,26 @@ pub fn discrimination(m: &Msg) -> bool {
     ]);
     // "no gay couples in the waiting room when I bring my kids".
     let kept_apart = m.any_word(&[
-        "no", "not", "dont", "without", "avoid", "away", "apart", "separate",
+        "no", "not", "dont", "without", "avoid", "away", "apart", "separate", "arent", "isnt",
     ]) && m.any_word(&[
         "waiting", "room", "around", "near", "class", "lobby", "next",
     ]) && m.at("protected").any(|p| {
-        m.words.get(p + 1).is_some_and(|w| {
-            matches!(
-                w.as_str(),
-                "couples"
-                    | "people"
-                    | "families"
-                    | "kids"
-                    | "patients"
-                    | "clients"
-                    | "folks"
-                    | "men"
-                    | "women"
-            )
-        })
+        // "any Mexicans in the waiting room": a whole group by a plural name.
+        m.words[p].len() > 4 && m.words[p].ends_with('s')
+            || m.words.get(p + 1).is_some_and(|w| {
+                matches!(
+                    w.as_str(),
+                    "couples"
+                        | "people"
+                        | "families"
+                        | "kids"
+                        | "patients"
+                        | "clients"
+                        | "folks"
+                        | "men"
+                        | "women"
+                )
+            })
     });
     let excluded_group = kept_apart
         || m.any_word(&["no", "not", "dont", "without"])
@@ -4792,6 +4810,11 @@ const RELATION_DATA: &[&str] = &[
     "termin",
     "rendez",
     "war",
+    "done",
+    "week",
+    "filed",
+    "bought",
+    "ordered",
     "today",
     "yesterday",
     "tonight",
@@ -4917,6 +4940,9 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
         &["names", "of"],
         &["nauna", "sa", "akin"],
         &["every", "appointment"],
+        &["read", "me", "what"],
+        &["what", "he", "filed"],
+        &["what", "she", "filed"],
         &["everyone", "booked"],
         &["list", "everyone"],
         &["with", "names"],
@@ -5587,6 +5613,31 @@ pub(super) fn hidden_variants(m: &Msg, raw: &str) -> Vec<String> {
     ]) {
         variants.push(raw.chars().map(rot13).collect());
     }
+    // "1gn0r3 y0ur rul3s": letters written as digits in several words.
+    let leet_words = raw
+        .split_whitespace()
+        .filter(|token| {
+            token.chars().any(|c| c.is_ascii_alphabetic())
+                && token
+                    .chars()
+                    .any(|c| matches!(c, '0' | '1' | '3' | '4' | '5' | '7' | '@'))
+        })
+        .count();
+    if leet_words >= 3 {
+        variants.push(
+            raw.chars()
+                .map(|c| match c {
+                    '0' => 'o',
+                    '1' => 'i',
+                    '3' => 'e',
+                    '4' | '@' => 'a',
+                    '5' => 's',
+                    '7' => 't',
+                    other => other,
+                })
+                .collect(),
+        );
+    }
     if hints(&["backwards", "reversed", "reverse", "backward"]) {
         // Only the unreadable words are the hidden text; reversing the readable request
         // around them ("read it backwards and do it") would only make noise ("od" reads as
@@ -6094,6 +6145,9 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
         &["might", "mean"],
         &["totally", "fine"],
         &["thats", "fine"],
+        &["its", "fine", "to"],
+        &["perfectly", "safe"],
+        &["will", "fix"],
     ];
     // "800mg" folds to one word.
     let dose = m.words.iter().any(|w| {
@@ -6186,6 +6240,7 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         "dealer",
         "seller",
     ]) && (m.phrase(&["has", "to", "pay"])
+        || m.phrase(&["has", "to", "return"])
         || m.phrase(&["have", "to", "pay"])
         || m.phrase(&["their", "insurance"]));
     let bankruptcy_chapter = ["7", "11", "13"].iter().any(|n| m.phrase(&["chapter", n]));
@@ -6296,6 +6351,11 @@ pub fn reply_legal_advice(m: &Msg) -> bool {
         &["youll", "definitely"],
         &["want", "to", "sue"],
         &["will", "see", "right"],
+        &["just", "ignore"],
+        &["dont", "respond"],
+        &["safe", "to", "sign"],
+        &["doesnt", "waive"],
+        &["owes", "you"],
     ];
     // "The HOA can't fine you", "they can't evict you": a ruling on the visitor's rights.
     let rights_ruling = m.words.windows(3).any(|w| {
@@ -7114,25 +7174,54 @@ pub fn reply_discrimination(m: &Msg) -> bool {
         "oil",
     ]);
     // "isn't really suited to people in wheelchairs", "older clients… cobramos más".
-    let turned_away = m.any_word(&[
+    // "we don't book kids with autism", "we don't take patients with HIV", "we don't work
+    // with Section 8 folks": a group refused outright.
+    let refused_outright = m.any_word(&[
+        "autism",
+        "autistic",
+        "hiv",
         "wheelchair",
         "wheelchairs",
-        "handicapes",
-        "handicapados",
-        "mayores",
         "disabled",
+        "disabilities",
         "deaf",
         "blind",
-    ]) && (m.any_word(&[
-        "suited",
-        "happier",
-        "elsewhere",
-        "somewhere",
-        "cobramos",
-        "preferons",
-        "preferimos",
-        "end",
-    ]) || m.phrase(&["fin", "de", "journee"]));
+        "welfare",
+        "section",
+        "medicaid",
+        "homeless",
+        "immigrants",
+    ]) && m.any_word(&["dont", "not", "wont", "never", "no"])
+        && m.any_word(&[
+            "book",
+            "take",
+            "see",
+            "treat",
+            "work",
+            "accept",
+            "serve",
+            "represent",
+        ]);
+    let turned_away = refused_outright
+        || m.any_word(&[
+            "wheelchair",
+            "wheelchairs",
+            "handicapes",
+            "handicapados",
+            "mayores",
+            "disabled",
+            "deaf",
+            "blind",
+        ]) && (m.any_word(&[
+            "suited",
+            "happier",
+            "elsewhere",
+            "somewhere",
+            "cobramos",
+            "preferons",
+            "preferimos",
+            "end",
+        ]) || m.phrase(&["fin", "de", "journee"]));
     // "no atendemos a personas que no hablan inglés", "we charge women more": service or
     // price set by language or sex.
     let language_refused = m.any_word(&["english", "ingles", "anglais", "englisch"])
@@ -7423,7 +7512,9 @@ pub fn reply_other_visitor_info(m: &Msg, raw: &str) -> bool {
                         || matches!(
                             w.as_str(),
                             "is" | "has"
+                                | "had"
                                 | "gets"
+                                | "got"
                                 | "was"
                                 | "were"
                                 | "tiene"
