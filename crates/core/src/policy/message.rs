@@ -257,16 +257,20 @@ impl Msg {
 
     /// True when a word of `a` and a different word of `b` are at most `window` apart.
     pub fn near(&self, a: &str, b: &str, window: usize) -> bool {
-        let bs: Vec<usize> = self.at(b).collect();
+        if !self.has(a) || !self.has(b) {
+            return false;
+        }
         self.at(a)
-            .any(|pa| bs.iter().any(|pb| *pb != pa && pa.abs_diff(*pb) <= window))
+            .any(|pa| self.at(b).any(|pb| pb != pa && pa.abs_diff(pb) <= window))
     }
 
     /// True when a word of `a` comes before a word of `b`, at most `window` words earlier.
     pub fn before(&self, a: &str, b: &str, window: usize) -> bool {
-        let bs: Vec<usize> = self.at(b).collect();
+        if !self.has(a) || !self.has(b) {
+            return false;
+        }
         self.at(a)
-            .any(|pa| bs.iter().any(|pb| *pb > pa && pb - pa <= window))
+            .any(|pa| self.at(b).any(|pb| pb > pa && pb - pa <= window))
     }
 
     /// Positions of the exact word, in order.
