@@ -1218,6 +1218,8 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
     // "should I get a root canal or just pull the tooth?": the choice of treatment.
     let asks_choice = raw.contains('?')
         || raw.contains('¿')
+        || m.phrase(&["tell", "me"])
+        || m.word("whether")
         || m.phrase(&["should", "i"])
         || m.phrase(&["vale", "la", "pena"]);
     let treatment_choice = (m.has("treatment") || m.has("procedure"))
@@ -1413,6 +1415,9 @@ pub fn medical_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         &["is", "there", "a", "different"],
         &["sound", "like"],
         &["sounds", "like"],
+        &["really", "have", "to"],
+        &["have", "to", "come"],
+        &["can", "it", "just"],
         &["look", "like"],
         &["looks", "like"],
     ];
@@ -5819,6 +5824,17 @@ fn encoded_instructions(m: &Msg, raw: &str) -> bool {
 /// A reply that gives health advice — an instruction, an assessment or a diagnosis — or
 /// asks about symptoms or history.
 pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
+    // "In my opinion, PT beats surgery", "I recommend getting the crown": an opinion on a
+    // treatment is advice about it.
+    let treatment_opinion = reply_personal_opinion(m)
+        && (m.has("procedure")
+            || m.has("treatment")
+            || m.has("condition")
+            || m.has("symptom")
+            || m.has("medication"));
+    if treatment_opinion {
+        return true;
+    }
     // "I'd skip the crown for now", "I'd go with take-home whitening": choosing the
     // visitor's treatment for them.
     let treatment_picked = (m.has("treatment") || m.has("procedure"))
@@ -6067,16 +6083,7 @@ pub fn reply_medical_advice(m: &Msg, raw: &str) -> bool {
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
     });
     let assessment = dose || ASSESSMENTS.iter().any(|p| m.phrase(p));
-    // "In my opinion, PT beats surgery", "I recommend getting the crown": an opinion on a
-    // treatment is advice about it.
-    let treatment_opinion = reply_personal_opinion(m)
-        && (m.has("procedure")
-            || m.has("treatment")
-            || m.has("condition")
-            || m.has("symptom")
-            || m.has("medication"));
     treatment_picked
-        || treatment_opinion
         || imperative
         || assessment
         || recommends_treatment
@@ -6768,10 +6775,14 @@ pub fn reply_exact_pricing(m: &Msg) -> bool {
     // One amount stated as what something costs, with no range or hedge: the built-in
     // engine never says that (it gives "from", "around" or a range), so a reply that does
     // commits to a price ("A cleaning costs $60.").
+    // "The cleaning is $60 today", "Fillings are $350 each".
+    let service_priced = (m.has("treatment") || m.has("procedure"))
+        && (m.phrase(&["is", "$"]) || m.phrase(&["are", "$"]));
     let stated_as_the_cost = amounts == 1
         && !ranged
         && !disclaimer
-        && m.any_word(&["costs", "cost", "cuesta", "runs", "charge", "charges"]);
+        && (m.any_word(&["costs", "cost", "cuesta", "runs", "charge", "charges"])
+            || service_priced);
     committed || stated_as_the_cost || amounts == 1 && !ranged && m.phrase(&["a", "month"])
 }
 
