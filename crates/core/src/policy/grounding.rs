@@ -361,6 +361,21 @@ pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding
             continue;
         }
         let hours = business.hours.day(*day);
+        // "We're open Saturdays 8 to 2" on a day the business is closed.
+        let says_open = ["open", "abierto", "abrimos", "ouvert"].iter().any(|word| {
+            lower
+                .split(|c: char| !c.is_alphanumeric())
+                .any(|w| w == *word)
+        }) && !["closed", "not open", "cerrado", "fermé", "ferme"]
+            .iter()
+            .any(|word| lower.contains(word));
+        if says_open && hours.ranges().is_empty() {
+            findings.push(Finding {
+                kind: "day_hours",
+                claim: format!("open on {day:?}"),
+            });
+            continue;
+        }
         let boundaries: Vec<u16> = hours
             .ranges()
             .iter()
@@ -376,6 +391,52 @@ pub fn day_hours_contradictions(reply: &str, business: &Business) -> Vec<Finding
         }
     }
     findings
+}
+
+/// "We're open on Thanksgiving until noon": an opening on a holiday. Holiday hours are not
+/// in the weekly data and the business's closures say when it is shut, so such a claim is
+/// either contradicted by a closure or stated without any data at all.
+pub fn holiday_openings(reply: &str, business: &Business) -> Vec<Finding> {
+    const HOLIDAYS: &[&str] = &[
+        "thanksgiving",
+        "christmas",
+        "new year",
+        "easter",
+        "halloween",
+        "labor day",
+        "memorial day",
+        "fourth of july",
+        "july 4",
+        "independence day",
+        "navidad",
+        "noel",
+    ];
+    let lower = reply.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).collect();
+    let says_open = words
+        .iter()
+        .any(|w| matches!(*w, "open" | "abierto" | "abrimos" | "ouvert"))
+        && !words
+            .iter()
+            .any(|w| matches!(*w, "closed" | "cerrado" | "ferme" | "not" | "shut"));
+    if !says_open {
+        return Vec::new();
+    }
+    HOLIDAYS
+        .iter()
+        .filter(|holiday| lower.contains(*holiday))
+        .map(|holiday| {
+            let closed_then = business.closures.iter().any(|c| {
+                c.note
+                    .as_deref()
+                    .is_some_and(|note| note.to_lowercase().contains(holiday))
+            });
+            Finding {
+                kind: if closed_then { "closure" } else { "holiday" },
+                claim: format!("open on {holiday}"),
+            }
+        })
+        .collect()
 }
 
 /// A price stated for one named service that is outside that service's range ("An

@@ -212,6 +212,7 @@ impl Policy {
                 let mut found = fast_findings(reply, b);
                 found.extend(plans);
                 found.extend(grounding::day_hours_contradictions(original, b));
+                found.extend(grounding::holiday_openings(original, b));
                 found.extend(grounding::service_price_mismatches(original, b));
                 found.extend(grounding::unverified_claims(reply, b));
                 found
