@@ -419,7 +419,12 @@ pub fn holiday_openings(reply: &str, business: &Business) -> Vec<Finding> {
         && !words
             .iter()
             .any(|w| matches!(*w, "closed" | "cerrado" | "ferme" | "not" | "shut"));
-    if !says_open {
+    // "On Christmas Eve (Thursday, Dec 24) we're open 8:30–5:30": a dated opening is the
+    // weekly hours of that weekday, which the day-hours check judges.
+    let dated = words
+        .iter()
+        .any(|w| weekday(w).is_some() || crate::engine::month_number(w).is_some());
+    if !says_open || dated {
         return Vec::new();
     }
     HOLIDAYS
