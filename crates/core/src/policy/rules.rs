@@ -1794,10 +1794,13 @@ pub fn legal_advice(m: &Msg, raw: &str, other_topic: bool) -> bool {
         || m.phrase(&["is", "it", "even", "legal"])
         || m.phrase(&["is", "that", "legal"]);
     let question = raw.contains('?') || raw.contains('¿');
+    // "does Mum get the house?": the visitor's family's matter is theirs too.
+    let family = m.any_word(RELATIONS) || m.word("mum");
     let asked = legal_question
         || ASKS.iter().any(|p| m.phrase(p))
-        || question && m.any_word(&["i", "my", "me", "we", "our", "mi", "youre"]);
+        || question && (m.any_word(&["i", "my", "me", "we", "our", "mi", "youre"]) || family);
     let personal = legal_question
+        || family
         || m.phrase(&["statute", "of", "limitations"])
         || m.any_word(&[
             "i", "im", "my", "me", "we", "our", "us", "mi", "yo", "someone", "youre", "friend",
@@ -2325,6 +2328,16 @@ fn named_subject(raw: &str) -> bool {
 /// insurers, the pronoun "I", or the name of a staff member ("the hygienist Tara").
 fn capitalised_name(raw: &str) -> NameStrength {
     const NOT_NAMES: &[&str] = &[
+        "Dad",
+        "Mum",
+        "Mom",
+        "Mother",
+        "Father",
+        "Grandma",
+        "Grandpa",
+        "Nana",
+        "Papa",
+        "Mama",
         "Catholic",
         "Christian",
         "Muslim",
@@ -4595,6 +4608,7 @@ const RELATIONS: &[&str] = &[
     "novio",
     "mama",
     "papa",
+    "mum",
     "suegra",
     "suegro",
     "mae",
