@@ -5181,17 +5181,10 @@ pub fn other_visitor_info(m: &Msg, raw: &str) -> bool {
             ])
 }
 
-/// Attempts to change the assistant's instructions or role, read as written and, when
-/// the message hints at hiding something, also decoded (look-alike letters, ROT13,
-/// reversed text, base64).
+/// Attempts to change the assistant's instructions or role, read as written. Hidden text
+/// (look-alike letters, ROT13, reversed, leetspeak, base64) is decoded once by the
+/// pre-check, which reads every decoded variant with all the rules, this one included.
 pub fn prompt_injection(m: &Msg, raw: &str) -> bool {
-    injection_in(m, raw)
-        || hidden_variants(m, raw)
-            .iter()
-            .any(|variant| injection_in(&Msg::new(variant), variant))
-}
-
-fn injection_in(m: &Msg, raw: &str) -> bool {
     const OVERRIDES: &[&str] = &[
         "ignore",
         "disregard",
